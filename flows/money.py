@@ -25,7 +25,10 @@ class Period(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Rate:
-    """An interest rate as a fraction per period: Rate(Decimal("0.0005"), Period.DAY) is 日息万五."""
+    """An interest rate as a fraction per period.
+
+    Rate(Decimal("0.0005"), Period.DAY) is 日息万五 (0.05% a day).
+    """
 
     per_period: Decimal
     period: Period

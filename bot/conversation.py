@@ -1,0 +1,83 @@
+"""One turn of the conversation for one user: load state, decide, save, render.
+
+Shared by the Telegram adapter and the terminal, so both behave exactly alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.locale import Catalog, Locales
+from bot.render import RenderedReply, render
+from bot.settings import Settings
+from bot.storage import Storage, StorageError
+from flows import machine
+from flows.core import Button, Context, Event, Outcome, Reply, text
+from flows.facts import Facts
+from flows.state import UserState
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What one event produced, ready for a chat: rendered replies and the button verdict."""
+
+    replies: tuple[RenderedReply, ...]
+    catalog: Catalog
+    button_ok: bool | None = None
+    saved: bool = True
+
+
+@dataclass
+class Conversation:
+    storage: Storage
+    locales: Locales
+    facts: Facts
+    settings: Settings
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    async def handle(self, user_id: int, chat_id: int, event: Event) -> Turn:
+        stored = await self.storage.load(user_id)
+        state = stored.state if stored else self._new_state()
+        catalog = self.locales.get(state.locale)
+        try:
+            outcome = machine.handle(state, event, self._context(state))
+        except Exception:
+            log.exception("user %d: the conversation core failed", user_id)
+            return self._apology(catalog, "common.error", saved=False)
+        if stored is None or outcome.state != state or stored.chat_id != chat_id:
+            try:
+                await self.storage.save(user_id, chat_id, outcome.state)
+            except StorageError:
+                log.exception("user %d: could not save state", user_id)
+                return self._apology(catalog, "common.save_failed", saved=False)
+        return self._turn(outcome)
+
+    def _new_state(self) -> UserState:
+        return machine.start_state(self.settings.default_locale, self.settings.default_timezone)
+
+    def _context(self, state: UserState) -> Context:
+        now = self.clock().astimezone(ZoneInfo(state.timezone))
+        return Context(now=now, facts=self.facts, settings=self.settings)
+
+    def _turn(self, outcome: Outcome) -> Turn:
+        catalog = self.locales.get(outcome.state.locale)
+        replies = tuple(render(catalog, reply) for reply in outcome.replies)
+        return Turn(replies=replies, catalog=catalog, button_ok=outcome.button_ok)
+
+    def _apology(self, catalog: Catalog, key: str, *, saved: bool) -> Turn:
+        return Turn(
+            replies=(render(catalog, Reply(text(key), ((Button(text("nav.menu"), "n:menu"),),))),),
+            catalog=catalog,
+            button_ok=False,
+            saved=saved,
+        )

@@ -1,0 +1,113 @@
+"""Turn flows replies into what a chat shows: HTML text within Telegram's limits, keyboards."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.locale import Catalog
+from flows.core import Attachment, Reply
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
+
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReply:
+    """One reply in chat form: HTML parts (each within the limit), buttons as (label, data)."""
+
+    parts: tuple[str, ...]
+    keyboard: Keyboard
+    attachment: Attachment | None
+    caption: str | None
+
+
+def render(catalog: Catalog, reply: Reply) -> RenderedReply:
+    keyboard = tuple(
+        tuple((catalog.render(button.label), button.data) for button in row)
+        for row in reply.buttons
+    )
+    caption = None
+    if reply.attachment is not None and reply.attachment.caption is not None:
+        caption = catalog.render(reply.attachment.caption)
+    return RenderedReply(
+        parts=split_html(catalog.render(reply.text)),
+        keyboard=keyboard,
+        attachment=reply.attachment,
+        caption=caption,
+    )
+
+
+def utf16_length(text: str) -> int:
+    """Telegram measures message length in UTF-16 code units (an emoji counts as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = MESSAGE_LIMIT) -> tuple[str, ...]:
+    """Split a long HTML text at paragraph, then line, boundaries, keeping tags balanced.
+
+    Lengths are measured on the HTML itself, which is never shorter than what Telegram counts.
+    """
+    if utf16_length(text) <= limit:
+        return (text,)
+    budget = limit - 64  # room to close and reopen tags around a cut
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text, budget):
+        candidate = f"{current}{piece}"
+        if current and utf16_length(candidate) > budget:
+            parts.append(current)
+            current = piece
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return _rebalance([p.strip("\n") for p in parts if p.strip()])
+
+
+def _pieces(text: str, budget: int) -> list[str]:
+    pieces: list[str] = []
+    for line in text.splitlines(keepends=True):
+        while utf16_length(line) > budget:
+            cut = _safe_cut(line, budget)
+            pieces.append(line[:cut])
+            line = line[cut:]
+        pieces.append(line)
+    return pieces
+
+
+def _safe_cut(line: str, budget: int) -> int:
+    """A cut position within budget that is not inside a tag or an entity."""
+    cut = budget // 2  # UTF-16 worst case: every character counts twice
+    while utf16_length(line[:cut]) < budget and cut < len(line):
+        cut += 1
+    cut = max(1, cut - 1)
+    opening, closing = line.rfind("<", 0, cut), line.rfind(">", 0, cut)
+    if opening > closing:
+        cut = opening
+    ampersand, semicolon = line.rfind("&", 0, cut), line.rfind(";", 0, cut)
+    if ampersand > semicolon:
+        cut = ampersand
+    return max(1, cut)
+
+
+def _rebalance(parts: list[str]) -> tuple[str, ...]:
+    """Close tags left open at the end of a part and reopen them at the start of the next."""
+    balanced: list[str] = []
+    carried: list[tuple[str, str]] = []
+    for part in parts:
+        prefix = "".join(f"<{name}{attrs}>" for name, attrs in carried)
+        stack = list(carried)
+        for closing, name, attrs in _TAG.findall(part):
+            if closing:
+                if stack and stack[-1][0] == name:
+                    stack.pop()
+            else:
+                stack.append((name, attrs))
+        suffix = "".join(f"</{name}>" for name, _ in reversed(stack))
+        balanced.append(f"{prefix}{part}{suffix}")
+        carried = stack
+    return tuple(balanced)

@@ -1,0 +1,53 @@
+"""Settings from the environment or a .env file; nothing secret is ever logged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_API = "https://api.telegram.org/bot"
+TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = TELEGRAM_API
+    telegram_api_file_url: str | None = None
+    database_path: Path = Path("yuqi.sqlite3")
+    default_timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh-CN"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    data_dir: Path = PROJECT_ROOT / "data"
+    terminal_user_id: int = 0
+    log_level: str = "INFO"
+    # A user sending faster than this is asked to slow down; queued updates beyond it are dropped.
+    max_queued_updates_per_user: int = Field(default=20, ge=1)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def file_base_url(self) -> str:
+        """The file URL: given explicitly, or derived from a self-hosted API base URL."""
+        if self.telegram_api_file_url:
+            return self.telegram_api_file_url
+        if self.telegram_api_base_url == TELEGRAM_API:
+            return TELEGRAM_FILE_API
+        return self.telegram_api_base_url.removesuffix("/bot").rstrip("/") + "/file/bot"

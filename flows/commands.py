@@ -1,0 +1,70 @@
+"""Commands and always-valid buttons (主菜单, 重新开始, a menu entry) that work from any step."""
+
+from __future__ import annotations
+
+from flows import interrupts, registry
+from flows.core import Command, Context, Outcome, Reply, text
+from flows.state import Position, UserState
+from flows.steps.base import move, reprompt
+
+# Commands that open a step's overview; the user's place stays in the history for 返回.
+STEP_COMMANDS = {"debts": "debts", "plan": "plan", "budget": "budget"}
+
+
+def run(state: UserState, command: Command, ctx: Context) -> Outcome:
+    name = command.name.lower()
+    if name == "start":
+        return start(state, ctx)
+    if name == "menu":
+        return menu(state, ctx)
+    if name == "restart":
+        return restart(state, ctx)
+    if name == "help":
+        return reprompt(state, ctx, Reply(text("common.help")))
+    if name in STEP_COMMANDS:
+        return registry.go_to(state, STEP_COMMANDS[name], ctx)
+    special = interrupts.command(state, name, ctx)
+    if special is not None:
+        return special
+    return reprompt(state, ctx, Reply(text("common.unknown_command")))
+
+
+def global_button(state: UserState, data: str, ctx: Context) -> Outcome | None:
+    """Buttons that stay valid on old messages. None means the data is not ours (forged)."""
+    kind, _, argument = data.partition(":")
+    if kind == "n":
+        if argument == "menu":
+            return menu(state, ctx)
+        if argument == "restart":
+            return restart(state, ctx)
+        if argument == "help":
+            return reprompt(state, ctx, Reply(text("common.help")))
+        return None
+    if kind == "m":
+        if argument in registry.guide_order():
+            return registry.go_to(state, argument, ctx)
+        return None
+    return interrupts.button(state, argument, ctx)
+
+
+def start(state: UserState, ctx: Context) -> Outcome:
+    if not state.started:
+        return registry.go_to(state.model_copy(update={"started": True}), "welcome", ctx)
+    return reprompt(state, ctx, Reply(text("common.welcome_back")))
+
+
+def menu(state: UserState, ctx: Context) -> Outcome:
+    return move(state, "menu", "main", ctx)
+
+
+def restart(state: UserState, ctx: Context) -> Outcome:
+    """Start the walk again from the top; saved debts, budget and logs are kept."""
+    fresh = state.model_copy(update={"position": Position(), "history": ()})
+    return registry.go_to(fresh, "welcome", ctx, lead=(Reply(text("common.restarted")),))
+
+
+def go_back(state: UserState, ctx: Context) -> Outcome:
+    previous = state.back()
+    if previous is None:
+        return menu(state, ctx)
+    return reprompt(previous, ctx)

@@ -1,0 +1,115 @@
+"""The vocabulary between the conversation core and its shells: events in, replies out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Union
+
+if TYPE_CHECKING:
+    from flows.state import UserState
+
+# A value shown inside a locale template: plain text (escaped by the renderer), a number,
+# another localized text, or several texts shown one per line.
+Value = Union[str, int, "Text", tuple["Text", ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A locale key and the values for its {placeholders}; the shell renders it."""
+
+    key: str
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+
+def text(key: str, **values: Value) -> Text:
+    return Text(key, values)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: what it says and the callback data it sends back (≤ 64 bytes)."""
+
+    label: Text
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the shell produces and sends beside the text (a chart or an export).
+
+    `kind` names the producer in the shell; `payload` is plain data for it.
+    """
+
+    kind: Literal["plan_chart", "csv", "json"]
+    filename: str
+    payload: Mapping[str, Any]
+    caption: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the user."""
+
+    text: Text
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
+
+
+# ---- events -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextInput:
+    """The user typed something."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """The user pressed an inline button; `data` is untrusted and may be forged or stale."""
+
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command such as /start or /debts, without the slash or bot name."""
+
+    name: str
+    argument: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """Something the bot cannot read: a sticker, photo, voice note, file…"""
+
+    kind: str
+
+
+Event = TextInput | ButtonPress | Command | Unsupported
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a decision may depend on besides state and event: the clock, facts and settings."""
+
+    now: datetime
+    facts: Any = None
+    settings: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The new state and what to say.
+
+    `button_ok` tells the shell, for a button press, whether it was accepted (True: mark the
+    pressed message with the choice) or rejected as stale/forged (False: just clear its keyboard).
+    """
+
+    state: UserState
+    replies: tuple[Reply, ...] = ()
+    button_ok: bool | None = None
+    chosen: Text | None = None

@@ -1,0 +1,13 @@
+"""The facts a decision may rely on (legal lines, LPR table, complaint channels), as one bundle.
+
+The shell loads them from data/*.toml at start-up; flows only reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Parsed data files. Each field is filled by the shell's loader."""

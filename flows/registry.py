@@ -1,0 +1,54 @@
+"""The one table of steps, filled by flows.steps, and moving between them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from flows.core import Context, Outcome, Reply
+from flows.state import Position, UserState
+
+if TYPE_CHECKING:
+    from flows.steps.base import Node, Step
+
+_steps: dict[str, Step] = {}
+_guide: list[str] = []
+
+
+def install(steps: Iterable[Step], guide_order: Iterable[str]) -> None:
+    """Register every step; `guide_order` is the order the main menu lists them in."""
+    _steps.clear()
+    _steps.update({s.id: s for s in steps})
+    _guide[:] = list(guide_order)
+    unknown = [s for s in _guide if s not in _steps]
+    if unknown:
+        raise ValueError(f"guide order names unknown steps: {unknown}")
+
+
+def get(step_id: str) -> Step:
+    return _steps[step_id]
+
+
+def exists(step_id: str) -> bool:
+    return step_id in _steps
+
+
+def guide_order() -> tuple[str, ...]:
+    return tuple(_guide)
+
+
+def node_at(position: Position) -> Node:
+    """The node for a stored position; positions from an older version fall back to the menu."""
+    step = _steps.get(position.step)
+    if step is None or position.node not in step.nodes:
+        return _steps["menu"].nodes["main"]
+    return step.nodes[position.node]
+
+
+def prompt_here(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    return node_at(state.position).prompt(state, ctx)
+
+
+def go_to(state: UserState, step_id: str, ctx: Context, lead: tuple[Reply, ...] = ()) -> Outcome:
+    """Enter a step at its first node, after saying `lead`."""
+    return _steps[step_id].enter(state, ctx, lead)

@@ -1,0 +1,60 @@
+"""Everything the bot remembers about one user, as validated, JSON-serialisable models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STATE_VERSION = 1
+HISTORY_LIMIT = 20
+
+
+class Frozen(BaseModel):
+    """Base for stored models: immutable, strict about unknown fields, JSON round-trippable."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Position(Frozen):
+    """Where the user is: a step, a node inside it, and the answers given so far in that node."""
+
+    step: str = "welcome"
+    node: str = "intro"
+    draft: dict[str, Any] = Field(default_factory=dict)
+
+
+class Profile(Frozen):
+    """What the user told us about themselves that several steps reuse."""
+
+    delay_reason: str | None = None
+
+
+class UserState(Frozen):
+    version: int = STATE_VERSION
+    locale: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    started: bool = False
+    position: Position = Field(default_factory=Position)
+    history: tuple[Position, ...] = ()
+    prompt_seq: int = 0
+    profile: Profile = Field(default_factory=Profile)
+
+    def at(self, position: Position) -> UserState:
+        """Move to `position`, remembering where we were so 返回 can come back."""
+        if position.step == self.position.step and position.node == self.position.node:
+            return self.model_copy(update={"position": position})
+        history = (*self.history, self.position)[-HISTORY_LIMIT:]
+        return self.model_copy(update={"position": position, "history": history})
+
+    def with_draft(self, draft: dict[str, Any]) -> UserState:
+        return self.model_copy(
+            update={"position": self.position.model_copy(update={"draft": draft})}
+        )
+
+    def back(self) -> UserState | None:
+        """The state one position earlier, or None when there is nowhere to go back to."""
+        if not self.history:
+            return None
+        *rest, previous = self.history
+        return self.model_copy(update={"position": previous, "history": tuple(rest)})

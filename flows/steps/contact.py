@@ -1,0 +1,110 @@
+"""Step 1, don't disappear: why silence makes it worse, and a script for customer service."""
+
+from __future__ import annotations
+
+from flows import registry
+from flows.core import Button, Context, Outcome, Reply, Text, Value, text
+from flows.form import Choice, Draft, Field, Form
+from flows.names import parse_name, parse_note
+from flows.state import UserState
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
+
+STEP_ID = "contact"
+REASONS = ("job_loss", "income_drop", "illness", "family", "too_many_loans", "other")
+PROPOSALS = ("extension", "installments", "partial", "explain")
+
+FORM = Form(
+    fields=(
+        Field(
+            name="platform",
+            prompt="contact.ask_platform",
+            parse=parse_name,
+            optional=True,
+            max_length=30,
+        ),
+        Field(
+            name="reason",
+            prompt="contact.ask_reason",
+            choices=tuple(Choice(r, f"contact.reason.{r}") for r in REASONS),
+        ),
+        Field(
+            name="reason_text",
+            prompt="contact.ask_reason_text",
+            parse=parse_note,
+            free_text=True,
+            max_length=120,
+            applies=lambda draft: draft.get("reason") == "other",
+        ),
+        Field(
+            name="proposal",
+            prompt="contact.ask_proposal",
+            choices=tuple(Choice(p, f"contact.proposal.{p}") for p in PROPOSALS),
+            columns=1,
+        ),
+    )
+)
+
+
+def _why(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    buttons = (
+        (Button(text("contact.write_script"), "script"),),
+        (Button(text("contact.already_contacted"), "done"),),
+        nav_row(),
+    )
+    return (Reply(text("contact.why"), buttons),)
+
+
+def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    return move(state, STEP_ID, "form", ctx)
+
+
+def _to_debts(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    return registry.go_to(state, "debts", ctx)
+
+
+def _finish_form(state: UserState, draft: Draft, ctx: Context) -> Outcome:
+    reason = draft.get("reason_text") if draft.get("reason") == "other" else draft.get("reason")
+    profile = state.profile.model_copy(update={"delay_reason": reason})
+    remembered = state.model_copy(update={"profile": profile})
+    return move(remembered, STEP_ID, "script", ctx, draft=draft)
+
+
+def script_values(draft: Draft) -> dict[str, Value]:
+    """The user's answers as values for the script template."""
+    platform = draft.get("platform")
+    reason = draft.get("reason")
+    reason_value: Value
+    if reason == "other" and draft.get("reason_text"):
+        # The template ends the sentence itself.
+        reason_value = str(draft["reason_text"]).rstrip("。.!！;；,， ")
+    else:
+        reason_value = Text(f"contact.reason_phrase.{reason if reason in REASONS else 'other'}")
+    proposal = draft.get("proposal") if draft.get("proposal") in PROPOSALS else "explain"
+    return {
+        "platform": platform if platform else text("contact.platform_unnamed"),
+        "reason": reason_value,
+        "proposal": text(f"contact.proposal_phrase.{proposal}"),
+    }
+
+
+def _script(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    buttons = (
+        (Button(text("contact.another_platform"), "again"),),
+        (Button(text("contact.next_debts"), "next"),),
+        nav_row(),
+    )
+    return (
+        Reply(text("contact.script", **script_values(state.position.draft))),
+        Reply(text("contact.tips"), buttons),
+    )
+
+
+STEP = Step(
+    id=STEP_ID,
+    entry="why",
+    nodes={
+        "why": ChoiceNode(render=_why, actions={"script": _to_form, "done": _to_debts}),
+        "form": FormNode(form=FORM, finish=_finish_form),
+        "script": ChoiceNode(render=_script, actions={"again": _to_form, "next": _to_debts}),
+    },
+)

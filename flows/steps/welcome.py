@@ -1,0 +1,27 @@
+"""/start: who we are, the one-sentence disclaimer, the privacy promise, and the way in."""
+
+from __future__ import annotations
+
+from flows import registry
+from flows.core import Button, Context, Outcome, Reply, text
+from flows.state import UserState
+from flows.steps.base import ChoiceNode, Step
+
+
+def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    buttons = (
+        (Button(text("welcome.begin"), "begin"),),
+        (Button(text("nav.menu"), "n:menu"),),
+    )
+    return (Reply(text("welcome.intro")), Reply(text("welcome.privacy"), buttons))
+
+
+def _begin(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    return registry.go_to(state, "contact", ctx)
+
+
+STEP = Step(
+    id="welcome",
+    entry="intro",
+    nodes={"intro": ChoiceNode(render=_intro, actions={"begin": _begin})},
+)

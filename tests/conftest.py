@@ -1,0 +1,119 @@
+"""Shared fixtures: the stand-in Bot API, the real Application running against it, the facts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram.ext import Application
+
+from bot.facts import load_facts
+from bot.ordering import PerUserOrder
+from bot.settings import PROJECT_ROOT, Settings
+from bot.telegram_app import build_application
+from flows.core import Context
+from flows.facts import Facts
+from tests.standin_api import TOKEN, SentMessage, SimUser, StandInBotApi
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="session")
+def facts() -> Facts:
+    return load_facts(PROJECT_ROOT / "data")
+
+
+@pytest.fixture
+def ctx(facts: Facts) -> Context:
+    return Context(
+        now=datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI),
+        facts=facts,
+        settings=Settings(_env_file=None),
+    )
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[StandInBotApi]:
+    server = StandInBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def bot_settings(api: StandInBotApi, database: Path, **overrides: object) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=api.base_url,
+        database_path=database,
+        **overrides,
+    )
+
+
+@dataclass
+class RunningBot:
+    """The real Application, polling the stand-in; `settle` waits until it has handled
+    every update pushed so far (and sent every reply)."""
+
+    application: Application
+    api: StandInBotApi
+
+    @property
+    def processor(self) -> PerUserOrder:
+        processor = self.application.update_processor
+        assert isinstance(processor, PerUserOrder)
+        return processor
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        async def _wait() -> None:
+            while self.processor.finished < self.api.updates_pushed:
+                await asyncio.sleep(0.002)
+
+        await asyncio.wait_for(_wait(), timeout)
+
+    async def say(self, user: SimUser, text: str) -> SentMessage:
+        user.says(text)
+        await self.settle()
+        return user.last
+
+    async def press(
+        self, user: SimUser, label_part: str, message: SentMessage | None = None
+    ) -> SentMessage:
+        user.presses(message or user.last_with_buttons(), label_part)
+        await self.settle()
+        return user.last
+
+    async def stop(self) -> None:
+        await self.application.updater.stop()
+        await self.application.stop()
+        await self.application.shutdown()
+        await self.application.post_shutdown(self.application)
+
+
+async def start_bot(api: StandInBotApi, database: Path, **overrides: object) -> RunningBot:
+    application = build_application(bot_settings(api, database, **overrides))
+    # The same order as Application.run_polling.
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling(
+        poll_interval=0, timeout=1, allowed_updates=["message", "callback_query"]
+    )
+    await application.start()
+    return RunningBot(application, api)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+async def bot(api: StandInBotApi, database: Path) -> AsyncIterator[RunningBot]:
+    running = await start_bot(api, database)
+    yield running
+    await running.stop()
