@@ -100,6 +100,13 @@ class Form:
             raise ValueError("form has no current question")
         return self._question(current, draft)
 
+    def reopened(self, draft: Draft) -> Draft:
+        """A finished draft with the cursor on its last question, so 返回 can reopen it."""
+        applicable = [f for f in self.fields if f.applies(draft)]
+        if not applicable:
+            return dict(draft)
+        return {**draft, CURSOR: applicable[-1].name}
+
     def is_free_text(self, draft: Draft) -> bool:
         current = self.current(draft)
         return bool(current and current.free_text and not draft.get(PENDING))

@@ -90,7 +90,9 @@ def _pressed(state: UserState, event: ButtonPress, ctx: Context) -> Outcome:
         outcome = _answer_button(state, data, ctx)
     if outcome is None:
         return replace(_rejected(state, ctx, "common.unknown_button"), button_ok=False)
-    return replace(outcome, button_ok=True)
+    if outcome.button_ok is None:
+        return replace(outcome, button_ok=True)
+    return outcome
 
 
 def _answer_button(state: UserState, data: str, ctx: Context) -> Outcome | None:

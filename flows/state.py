@@ -27,7 +27,8 @@ class Position(Frozen):
 class Profile(Frozen):
     """What the user told us about themselves that several steps reuse."""
 
-    delay_reason: str | None = None
+    delay_reason: str | None = None  # one of the reason ids offered in step 1
+    delay_reason_text: str | None = None  # the reason in the user's own words
 
 
 class UserState(Frozen):

@@ -62,6 +62,7 @@ class RunningBot:
 
     application: Application
     api: StandInBotApi
+    baseline: int = 0  # updates pushed before this Application started
 
     @property
     def processor(self) -> PerUserOrder:
@@ -71,7 +72,7 @@ class RunningBot:
 
     async def settle(self, timeout: float = 10.0) -> None:
         async def _wait() -> None:
-            while self.processor.finished < self.api.updates_pushed:
+            while self.processor.finished < self.api.updates_pushed - self.baseline:
                 await asyncio.sleep(0.002)
 
         await asyncio.wait_for(_wait(), timeout)
@@ -97,6 +98,7 @@ class RunningBot:
 
 async def start_bot(api: StandInBotApi, database: Path, **overrides: object) -> RunningBot:
     application = build_application(bot_settings(api, database, **overrides))
+    baseline = api.updates_pushed
     # The same order as Application.run_polling.
     await application.initialize()
     await application.post_init(application)
@@ -104,7 +106,7 @@ async def start_bot(api: StandInBotApi, database: Path, **overrides: object) -> 
         poll_interval=0, timeout=1, allowed_updates=["message", "callback_query"]
     )
     await application.start()
-    return RunningBot(application, api)
+    return RunningBot(application, api, baseline)
 
 
 @pytest.fixture

@@ -111,7 +111,8 @@ class FormNode(Node):
         if isinstance(step, Asking):
             return Outcome(state.with_draft(step.draft), step.replies)
         if isinstance(step, Completed):
-            return self.finish(state.with_draft(step.draft), step.draft, ctx)
+            # Kept in the history with its cursor, so 返回 from what follows reopens the form.
+            return self.finish(state.with_draft(self.form.reopened(step.draft)), step.draft, ctx)
         assert isinstance(step, LeftAtStart)
         return None
 

@@ -26,6 +26,10 @@ FORM = Form(
             name="reason",
             prompt="contact.ask_reason",
             choices=tuple(Choice(r, f"contact.reason.{r}") for r in REASONS),
+            # Typing a reason instead of choosing one is as good as choosing "other".
+            parse=parse_note,
+            encode=lambda typed: {"own_words": typed},
+            max_length=120,
         ),
         Field(
             name="reason_text",
@@ -62,9 +66,24 @@ def _to_debts(state: UserState, _argument: str, ctx: Context) -> Outcome:
     return registry.go_to(state, "debts", ctx)
 
 
+def own_words(draft: Draft) -> str | None:
+    """The reason as the user typed it, whichever question they typed it at."""
+    reason = draft.get("reason")
+    if isinstance(reason, dict):
+        return str(reason.get("own_words") or "") or None
+    if reason == "other":
+        return draft.get("reason_text")
+    return None
+
+
 def _finish_form(state: UserState, draft: Draft, ctx: Context) -> Outcome:
-    reason = draft.get("reason_text") if draft.get("reason") == "other" else draft.get("reason")
-    profile = state.profile.model_copy(update={"delay_reason": reason})
+    reason = draft.get("reason")
+    profile = state.profile.model_copy(
+        update={
+            "delay_reason": reason if reason in REASONS else "other",
+            "delay_reason_text": own_words(draft),
+        }
+    )
     remembered = state.model_copy(update={"profile": profile})
     return move(remembered, STEP_ID, "script", ctx, draft=draft)
 
@@ -73,10 +92,11 @@ def script_values(draft: Draft) -> dict[str, Value]:
     """The user's answers as values for the script template."""
     platform = draft.get("platform")
     reason = draft.get("reason")
+    typed = own_words(draft)
     reason_value: Value
-    if reason == "other" and draft.get("reason_text"):
+    if typed:
         # The template ends the sentence itself.
-        reason_value = str(draft["reason_text"]).rstrip("。.!！;；,， ")
+        reason_value = typed.rstrip("。.!！;；,， ")
     else:
         reason_value = Text(f"contact.reason_phrase.{reason if reason in REASONS else 'other'}")
     proposal = draft.get("proposal") if draft.get("proposal") in PROPOSALS else "explain"

@@ -13,7 +13,10 @@ def _main(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         (Button(text("menu.entry", number=i, title=title(step_id)), f"m:{step_id}"),)
         for i, step_id in enumerate(registry.guide_order(), start=1)
     )
-    extras = ((Button(text("nav.help"), "n:help"), Button(text("nav.restart"), "n:restart")),)
+    back = (Button(text("nav.back"), "back"),) if state.history else ()
+    extras = (
+        (*back, Button(text("nav.help"), "n:help"), Button(text("nav.restart"), "n:restart")),
+    )
     return (Reply(text("menu.main"), (*entries, *extras)),)
 
 

@@ -1,0 +1,48 @@
+"""Drive the pure state machine the way a chat would, for unit tests of flows."""
+
+from __future__ import annotations
+
+from flows import machine
+from flows.core import Button, ButtonPress, Command, Context, Event, Outcome, TextInput
+from flows.state import UserState
+
+
+class Driver:
+    def __init__(self, ctx: Context, state: UserState | None = None) -> None:
+        self.ctx = ctx
+        self.state = state or machine.start_state()
+        self.outcome: Outcome | None = None
+
+    def send(self, event: Event) -> Outcome:
+        self.outcome = machine.handle(self.state, event, self.ctx)
+        self.state = self.outcome.state
+        return self.outcome
+
+    def say(self, text: str) -> Outcome:
+        return self.send(TextInput(text))
+
+    def command(self, name: str) -> Outcome:
+        return self.send(Command(name))
+
+    def press(self, label_key: str) -> Outcome:
+        """Press the button whose label is `label_key` in the latest replies."""
+        return self.send(ButtonPress(self.button(label_key).data))
+
+    def button(self, label_key: str) -> Button:
+        matches = [b for b in self.buttons if b.label.key == label_key]
+        assert len(matches) == 1, f"{label_key!r} not in {[b.label.key for b in self.buttons]}"
+        return matches[0]
+
+    @property
+    def buttons(self) -> list[Button]:
+        assert self.outcome is not None
+        return [b for reply in self.outcome.replies for row in reply.buttons for b in row]
+
+    @property
+    def keys(self) -> list[str]:
+        assert self.outcome is not None
+        return [reply.text.key for reply in self.outcome.replies]
+
+    @property
+    def where(self) -> tuple[str, str]:
+        return (self.state.position.step, self.state.position.node)

@@ -1,0 +1,43 @@
+"""Settings come from the environment; the API base URL points anywhere, tokens stay secret."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+
+def test_without_a_token_the_bot_runs_in_the_terminal(monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert Settings(_env_file=None).telegram_bot_token is None
+
+
+def test_a_blank_token_counts_as_no_token(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "  ")
+    assert Settings(_env_file=None).telegram_bot_token is None
+
+
+def test_the_token_never_shows_in_a_printout(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret")
+    settings = Settings(_env_file=None)
+    assert "secret" not in repr(settings) and "secret" not in str(settings)
+
+
+def test_a_self_hosted_bot_api_server_can_be_used(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://botapi.internal:8081/bot")
+    settings = Settings(_env_file=None)
+    assert settings.telegram_api_base_url == "http://botapi.internal:8081/bot"
+    assert settings.file_base_url == "http://botapi.internal:8081/file/bot"
+
+
+def test_defaults_are_shanghai_and_simplified_chinese():
+    settings = Settings(_env_file=None)
+    assert settings.default_timezone == "Asia/Shanghai"
+    assert settings.default_locale == "zh-CN"
+
+
+def test_an_unknown_time_zone_is_refused(monkeypatch):
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
