@@ -15,6 +15,9 @@ Encoder = Callable[[Any], Any]
 
 CURSOR = "_field"
 PENDING = "_ask"
+BACK = Button(text("nav.back"), "back")
+SKIP = Button(text("nav.skip"), "skip")
+MENU = Button(text("nav.menu"), "n:menu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,6 @@ FormStep = Asking | Completed | LeftAtStart
 @dataclass(frozen=True)
 class Form:
     fields: tuple[Field, ...]
-    back_label: str = "nav.back"
-    skip_label: str = "nav.skip"
     extra_rows: tuple[tuple[Button, ...], ...] = field(default=())
 
     def start(self, draft: Draft | None = None) -> FormStep:
@@ -212,15 +213,13 @@ class Form:
         rows = _rows(buttons, 1)
         return Reply(
             Text(pending["question"], pending.get("values", {})),
-            (*rows, (Button(text(self.back_label), "back"),)),
+            (*rows, (BACK, MENU)),
         )
 
     def _question(self, current: Field, draft: Draft) -> Reply:
         choice_buttons = [Button(text(c.label), c.value) for c in current.choices]
-        nav = [Button(text(self.back_label), "back")]
-        if current.optional:
-            nav.append(Button(text(self.skip_label), "skip"))
-        rows = (*_rows(choice_buttons, current.columns), tuple(nav), *self.extra_rows)
+        nav = (BACK, SKIP, MENU) if current.optional else (BACK, MENU)
+        rows = (*_rows(choice_buttons, current.columns), nav, *self.extra_rows)
         return Reply(Text(current.prompt, dict(current.prompt_values(draft))), rows)
 
 

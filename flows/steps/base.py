@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flows import registry
 from flows.core import Button, Context, Outcome, Reply, Text, text
-from flows.form import Asking, Completed, Draft, Form, FormStep, LeftAtStart
+from flows.form import BACK, MENU, Asking, Completed, Draft, Form, FormStep, LeftAtStart
 from flows.state import Position, UserState
 
 Action = Callable[[UserState, str, Context], Outcome]
@@ -39,8 +39,7 @@ def reprompt(state: UserState, ctx: Context, *lead: Reply) -> Outcome:
 
 
 def nav_row(*, back: bool = True) -> tuple[Button, ...]:
-    row = [Button(text("nav.back"), "back")] if back else []
-    return (*row, Button(text("nav.menu"), "n:menu"))
+    return (BACK, MENU) if back else (MENU,)
 
 
 class Node:
