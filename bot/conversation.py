@@ -7,16 +7,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot import export
 from bot.locale import Catalog, Locales
 from bot.render import RenderedReply, render
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
 from flows import machine
-from flows.core import Button, Context, Event, Outcome, Reply, text
+from flows.core import (
+    ERASE_USER,
+    EXPORT_USER,
+    Button,
+    Context,
+    Event,
+    Outcome,
+    Reply,
+    text,
+)
 from flows.facts import Facts
 from flows.state import UserState
 
@@ -54,13 +64,34 @@ class Conversation:
         except Exception:
             log.exception("user %d: the conversation core failed", user_id)
             return self._apology(catalog, "common.error", saved=False)
-        if stored is None or outcome.state != state or stored.chat_id != chat_id:
-            try:
+        try:
+            if outcome.effect == ERASE_USER:
+                await self.storage.delete_user(user_id)
+                log.info("user %d: all data erased on request", user_id)
+                return self._turn(outcome)
+            if stored is None or outcome.state != state or stored.chat_id != chat_id:
                 await self.storage.save(user_id, chat_id, outcome.state)
-            except StorageError:
-                log.exception("user %d: could not save state", user_id)
-                return self._apology(catalog, "common.save_failed", saved=False)
+            if outcome.effect == EXPORT_USER:
+                outcome = await self._with_export(user_id, outcome)
+        except StorageError:
+            log.exception("user %d: could not save state", user_id)
+            return self._apology(catalog, "common.save_failed", saved=False)
         return self._turn(outcome)
+
+    async def _with_export(self, user_id: int, outcome: Outcome) -> Outcome:
+        """Fill the export attachments flows placed with every stored row of the user."""
+        rows = await self.storage.export_user(user_id)
+        contents = {"export_json": export.as_json(rows), "export_csv": export.as_csv(rows)}
+        replies = tuple(
+            replace(
+                reply,
+                attachment=replace(attachment, payload={"content": contents[attachment.kind]}),
+            )
+            if (attachment := reply.attachment) is not None and attachment.kind in contents
+            else reply
+            for reply in outcome.replies
+        )
+        return replace(outcome, replies=replies)
 
     def _new_state(self) -> UserState:
         return machine.start_state(self.settings.default_locale, self.settings.default_timezone)

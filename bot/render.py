@@ -17,12 +17,16 @@ Keyboard = tuple[tuple[tuple[str, str], ...], ...]
 
 @dataclass(frozen=True, slots=True)
 class RenderedReply:
-    """One reply in chat form: HTML parts (each within the limit), buttons as (label, data)."""
+    """One reply in chat form: HTML parts (each within the limit), buttons as (label, data).
+
+    With an attachment, `caption` is the text when it fits a caption; otherwise the parts are
+    sent as messages before the file.
+    """
 
     parts: tuple[str, ...]
     keyboard: Keyboard
-    attachment: Attachment | None
-    caption: str | None
+    attachment: Attachment | None = None
+    caption: str | None = None
 
 
 def render(catalog: Catalog, reply: Reply) -> RenderedReply:
@@ -30,15 +34,10 @@ def render(catalog: Catalog, reply: Reply) -> RenderedReply:
         tuple((catalog.render(button.label), button.data) for button in row)
         for row in reply.buttons
     )
-    caption = None
-    if reply.attachment is not None and reply.attachment.caption is not None:
-        caption = catalog.render(reply.attachment.caption)
-    return RenderedReply(
-        parts=split_html(catalog.render(reply.text)),
-        keyboard=keyboard,
-        attachment=reply.attachment,
-        caption=caption,
-    )
+    rendered = catalog.render(reply.text)
+    if reply.attachment is not None and utf16_length(rendered) <= CAPTION_LIMIT:
+        return RenderedReply((), keyboard, reply.attachment, caption=rendered)
+    return RenderedReply(split_html(rendered), keyboard, reply.attachment)
 
 
 def utf16_length(text: str) -> int:

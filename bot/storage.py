@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 from pydantic import ValidationError
@@ -124,6 +124,42 @@ class Storage:
                 (user_id, chat_id, payload, now, now),
             )
         )
+
+    async def delete_user(self, user_id: int) -> None:
+        """Erase every row of this user in every table, in one transaction."""
+        statements = [f"DELETE FROM {table} WHERE user_id = ?" for table in USER_TABLES]
+        await self._retrying(lambda: self._in_transaction(statements, (user_id,)))
+
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row of this user in every table, as plain dictionaries."""
+        exported: dict[str, list[dict[str, Any]]] = {}
+        for table in USER_TABLES:
+            async with self._db.execute(
+                f"SELECT * FROM {table} WHERE user_id = ?", (user_id,)
+            ) as cursor:
+                columns = [c[0] for c in cursor.description]
+                exported[table] = [dict(zip(columns, row, strict=True)) async for row in cursor]
+        return exported
+
+    async def count_rows(self, user_id: int) -> dict[str, int]:
+        counts = {}
+        for table in USER_TABLES:
+            async with self._db.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            counts[table] = int(row[0]) if row else 0
+        return counts
+
+    async def _in_transaction(self, statements: list[str], parameters: tuple[Any, ...]) -> None:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements:
+                await self._db.execute(statement, parameters)
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
 
     async def mark_inactive(self, user_id: int) -> None:
         """The user blocked the bot: stop sending until they write again."""

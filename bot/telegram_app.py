@@ -117,33 +117,28 @@ async def deliver(application: Application, user_id: int, chat_id: int, turn: Tu
 async def _send(application: Application, chat_id: int, reply: RenderedReply) -> None:
     bot = application.bot
     markup = _markup(reply)
-    *leading, last = reply.parts
-    for part in leading:
-        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
-    if reply.attachment is None:
-        await bot.send_message(chat_id, last, parse_mode=ParseMode.HTML, reply_markup=markup)
+    attachment = reply.attachment
+    for index, part in enumerate(reply.parts):
+        last_message = attachment is None and index == len(reply.parts) - 1
+        await bot.send_message(
+            chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last_message else None
+        )
+    if attachment is None:
         return
-    await bot.send_message(chat_id, last, parse_mode=ParseMode.HTML)
-    action = (
-        ChatAction.UPLOAD_PHOTO
-        if reply.attachment.kind == "plan_chart"
-        else (ChatAction.UPLOAD_DOCUMENT)
+    photo = attachment.kind == "plan_chart"
+    await bot.send_chat_action(
+        chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT
     )
-    await bot.send_chat_action(chat_id, action)
-    content = await asyncio.to_thread(attachments.produce, reply.attachment)
-    if reply.attachment.kind == "plan_chart":
+    content = await asyncio.to_thread(attachments.produce, attachment)
+    if photo:
         await bot.send_photo(
-            chat_id,
-            content,
-            caption=reply.caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
+            chat_id, content, caption=reply.caption, parse_mode=ParseMode.HTML, reply_markup=markup
         )
     else:
         await bot.send_document(
             chat_id,
             content,
-            filename=reply.attachment.filename,
+            filename=attachment.filename,
             caption=reply.caption,
             parse_mode=ParseMode.HTML,
             reply_markup=markup,

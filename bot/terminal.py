@@ -13,7 +13,7 @@ from bot.conversation import Conversation, Turn
 from bot.locale import Catalog, to_plain
 from bot.settings import Settings
 from bot.telegram_app import open_conversation
-from flows.core import ButtonPress, Command, Event, TextInput, text
+from flows.core import Attachment, ButtonPress, Command, Event, TextInput, text
 
 QUIT_WORDS = {"/quit", "/exit", "exit", "quit"}
 
@@ -56,6 +56,8 @@ class TerminalChat:
         for reply in turn.replies:
             for part in reply.parts:
                 self._print(to_plain(part))
+            if reply.caption is not None:
+                self._print(to_plain(reply.caption))
             if reply.attachment is not None:
                 self._save(turn.catalog, reply.attachment)
             for row in reply.keyboard:
@@ -69,10 +71,7 @@ class TerminalChat:
     def hint(self, catalog: Catalog, key: str, **values: str) -> None:
         self._print(to_plain(catalog.render(text(key, **values))))
 
-    def _save(self, catalog: Catalog, attachment: object) -> None:
-        from flows.core import Attachment
-
-        assert isinstance(attachment, Attachment)
+    def _save(self, catalog: Catalog, attachment: Attachment) -> None:
         self.export_dir.mkdir(parents=True, exist_ok=True)
         target = self.export_dir / attachment.filename
         target.write_bytes(attachments.produce(attachment))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flows import interrupts, registry
-from flows.core import Command, Context, Outcome, Reply, text
+from flows.core import Command, Context, Event, Outcome, Reply, text
 from flows.state import Position, UserState
+from flows.steps import privacy
 from flows.steps.base import move, reprompt
 
 # Commands that open a step's overview; the user's place stays in the history for 返回.
 STEP_COMMANDS = {"debts": "debts", "plan": "plan", "budget": "budget"}
+PRIVACY_COMMANDS = ("export", "delete")
 
 
 def run(state: UserState, command: Command, ctx: Context) -> Outcome:
@@ -21,12 +23,21 @@ def run(state: UserState, command: Command, ctx: Context) -> Outcome:
         return restart(state, ctx)
     if name == "help":
         return reprompt(state, ctx, Reply(text("common.help")))
+    if name == "export":
+        return privacy.export(state, ctx)
+    if name == "delete":
+        return privacy.ask_to_delete(state, ctx)
     if name in STEP_COMMANDS:
         return registry.go_to(state, STEP_COMMANDS[name], ctx)
     special = interrupts.command(state, name, ctx)
     if special is not None:
         return special
     return reprompt(state, ctx, Reply(text("common.unknown_command")))
+
+
+def works_before_start(event: Event) -> bool:
+    """Taking or erasing one's data never requires going through the welcome first."""
+    return isinstance(event, Command) and event.name.lower() in PRIVACY_COMMANDS
 
 
 def global_button(state: UserState, data: str, ctx: Context) -> Outcome | None:

@@ -37,15 +37,15 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file the shell produces and sends beside the text (a chart or an export).
+    """A file sent with the reply's text as its caption (a chart, a CSV, an export).
 
-    `kind` names the producer in the shell; `payload` is plain data for it.
+    `kind` names the producer in the shell; `payload` is plain data for it. An export
+    attachment has an empty payload: only the shell can read every stored row.
     """
 
-    kind: Literal["plan_chart", "csv", "json"]
+    kind: Literal["plan_chart", "csv", "json", "export_json", "export_csv"]
     filename: str
-    payload: Mapping[str, Any]
-    caption: Text | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,12 @@ class Unsupported:
 
 Event = TextInput | ButtonPress | Command | Unsupported
 
+# ERASE_USER: delete every row of this user and save nothing.
+# EXPORT_USER: send every row of this user as files after the replies.
+Effect = Literal["erase_user", "export_user"]
+ERASE_USER: Effect = "erase_user"
+EXPORT_USER: Effect = "export_user"
+
 
 @dataclass(frozen=True, slots=True)
 class Context:
@@ -107,9 +113,10 @@ class Outcome:
 
     `button_ok` tells the shell, for a button press, whether it was accepted (True: mark the
     pressed message with the choice) or rejected as stale/forged (False: just clear its keyboard).
+    `effect` asks the shell for what only it can do with the user's stored rows.
     """
 
     state: UserState
     replies: tuple[Reply, ...] = ()
     button_ok: bool | None = None
-    chosen: Text | None = None
+    effect: Effect | None = None

@@ -49,7 +49,7 @@ def start_state(locale: str = "zh-CN", timezone: str = "Asia/Shanghai") -> UserS
 
 
 def _dispatch(state: UserState, event: Event, ctx: Context) -> Outcome:
-    if not state.started:
+    if not state.started and not state.history and not commands.works_before_start(event):
         # Whatever a newcomer sends first, they get the welcome, the disclaimer and the way in.
         return commands.start(state, ctx)
     if isinstance(event, Unsupported):
