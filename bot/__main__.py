@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 
@@ -17,22 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log_level)
     if settings.telegram_bot_token is None or arguments.terminal:
         from bot.terminal import run_terminal
 
         logging.getLogger().setLevel(logging.WARNING)
         asyncio.run(run_terminal(settings))
         return 0
-    from bot.telegram_app import build_application
+    from bot.telegram_app import run
 
-    application = build_application(settings)
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    run(settings)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -26,6 +28,12 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     terminal_user_id: int = 0
     log_level: str = "INFO"
+    # Webhook mode when set (e.g. https://bot.example.com/telegram); polling otherwise.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Telegram sends this in X-Telegram-Bot-Api-Secret-Token; unset: a new random one per start.
+    webhook_secret_token: SecretStr | None = None
     # A user sending faster than this is asked to slow down; queued updates beyond it are dropped.
     max_queued_updates_per_user: int = Field(default=20, ge=1)
 
@@ -38,7 +46,14 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _telegram_accepts_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("webhook secret token: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("telegram_bot_token", "webhook_url", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -247,3 +249,33 @@ class SlowDownNotices:
             )
         except TelegramError:
             log.warning("could not send slow-down notice")
+
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def webhook_options(settings: Settings) -> dict[str, object]:
+    """Arguments for start_webhook/run_webhook: listen address, path, URL and secret token."""
+    if settings.webhook_url is None:
+        raise ValueError("WEBHOOK_URL is not set")
+    secret = settings.webhook_secret_token
+    path = urlsplit(settings.webhook_url).path.strip("/")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
+def run(settings: Settings) -> None:
+    """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling."""
+    application = build_application(settings)
+    if settings.webhook_url:
+        log.info("running with a webhook")
+        application.run_webhook(**webhook_options(settings))  # type: ignore[arg-type]
+    else:
+        log.info("running with long polling")
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -15,7 +15,7 @@ from telegram.ext import Application
 from bot.facts import load_facts
 from bot.ordering import PerUserOrder
 from bot.settings import PROJECT_ROOT, Settings
-from bot.telegram_app import build_application
+from bot.telegram_app import ALLOWED_UPDATES, build_application
 from flows.core import Context
 from flows.facts import Facts
 from tests.standin_api import TOKEN, SentMessage, SimUser, StandInBotApi
@@ -103,7 +103,7 @@ async def start_bot(api: StandInBotApi, database: Path, **overrides: object) -> 
     await application.initialize()
     await application.post_init(application)
     await application.updater.start_polling(
-        poll_interval=0, timeout=1, allowed_updates=["message", "callback_query"]
+        poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
     )
     await application.start()
     return RunningBot(application, api, baseline)

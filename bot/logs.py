@@ -1,0 +1,40 @@
+"""Logging that never carries message text, amounts or tokens: user ids only."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Library loggers that would write update contents (python-telegram-bot at DEBUG) or request
+# URLs containing the bot token (httpx at INFO) or SQL parameters (aiosqlite at DEBUG) are
+# held above those levels.
+QUIET_LIBRARIES = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiosqlite": logging.INFO,
+    "telegram": logging.INFO,
+    "apscheduler": logging.WARNING,
+    "tornado.access": logging.WARNING,
+}
+_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{16,}")
+
+
+class RedactTokens(logging.Filter):
+    """Defence in depth: mask anything shaped like a bot token that reaches a handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _TOKEN.search(message):
+            record.msg, record.args = _TOKEN.sub("<token>", message), None
+        return True
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for name, floor in QUIET_LIBRARIES.items():
+        library = logging.getLogger(name)
+        library.setLevel(max(floor, library.getEffectiveLevel()))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactTokens())
