@@ -55,10 +55,20 @@ class Conversation:
     settings: Settings
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    async def handle(self, user_id: int, chat_id: int, event: Event) -> Turn:
+    async def handle(
+        self, user_id: int, chat_id: int, event: Event, update_id: int | None = None
+    ) -> Turn:
+        """One event of one user. `update_id` (Telegram's) makes a re-delivered update, after a
+        crash between saving and acknowledging it, show the current question again instead of
+        being applied a second time."""
         stored = await self.storage.load(user_id)
         state = stored.state if stored else self._new_state()
         catalog = self.locales.get(state.locale)
+        if stored and update_id is not None and update_id <= stored.last_update_id:
+            log.info(
+                "user %d: update %d already applied, showing where they are", user_id, update_id
+            )
+            return self._turn(machine.current_prompt(state, self._context(state)))
         try:
             outcome = machine.handle(state, event, self._context(state))
         except Exception:
@@ -70,7 +80,7 @@ class Conversation:
                 log.info("user %d: all data erased on request", user_id)
                 return self._turn(outcome)
             if stored is None or outcome.state != state or stored.chat_id != chat_id:
-                await self.storage.save(user_id, chat_id, outcome.state)
+                await self.storage.save(user_id, chat_id, outcome.state, update_id)
             if outcome.effect == EXPORT_USER:
                 outcome = await self._with_export(user_id, outcome)
         except StorageError:

@@ -41,6 +41,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quarantine_user ON quarantine(user_id);
     """,
+    # Telegram may deliver an update again after a crash; the last one applied is kept with
+    # the state it produced, in the same row, so it is never applied twice.
+    """
+    ALTER TABLE users ADD COLUMN last_update_id INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 USER_TABLES = ("users", "quarantine")
@@ -57,6 +62,7 @@ class StoredUser:
     state: UserState
     chat_id: int
     active: bool
+    last_update_id: int = 0
 
 
 class Storage:
@@ -98,30 +104,34 @@ class Storage:
 
     async def load(self, user_id: int) -> StoredUser | None:
         async with self._db.execute(
-            "SELECT state, chat_id, active FROM users WHERE user_id = ?", (user_id,)
+            "SELECT state, chat_id, active, last_update_id FROM users WHERE user_id = ?", (user_id,)
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
-        raw, chat_id, active = row
+        raw, chat_id, active, last_update_id = row
         try:
             state = UserState.model_validate_json(raw)
         except ValidationError as error:
             await self._quarantine(user_id, raw, error)
             state = UserState()
-        return StoredUser(state=state, chat_id=int(chat_id), active=bool(active))
+        return StoredUser(state, int(chat_id), bool(active), int(last_update_id))
 
-    async def save(self, user_id: int, chat_id: int, state: UserState) -> None:
-        """Write the whole state in one statement: it is stored completely or not at all."""
+    async def save(
+        self, user_id: int, chat_id: int, state: UserState, update_id: int | None = None
+    ) -> None:
+        """Write the whole state, and the update that produced it, in one statement: it is
+        stored completely or not at all."""
         now = int(time.time())
         payload = state.model_dump_json()
         await self._retrying(
             lambda: self._db.execute(
-                "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at)"
-                " VALUES (?, ?, ?, 1, ?, ?)"
+                "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at,"
+                " last_update_id) VALUES (?, ?, ?, 1, ?, ?, ?)"
                 " ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id,"
-                " state = excluded.state, active = 1, updated_at = excluded.updated_at",
-                (user_id, chat_id, payload, now, now),
+                " state = excluded.state, active = 1, updated_at = excluded.updated_at,"
+                " last_update_id = max(last_update_id, excluded.last_update_id)",
+                (user_id, chat_id, payload, now, now, update_id or 0),
             )
         )
 

@@ -100,7 +100,9 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not incoming.private:
         await _refuse_group(update, conversation.locales.get(None))
         return
-    turn = await conversation.handle(incoming.user_id, incoming.chat_id, incoming.event)
+    turn = await conversation.handle(
+        incoming.user_id, incoming.chat_id, incoming.event, update.update_id
+    )
     if update.callback_query is not None:
         await _acknowledge_press(update, turn)
     await deliver(context.application, incoming.user_id, incoming.chat_id, turn)

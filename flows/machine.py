@@ -44,6 +44,11 @@ def handle(state: UserState, event: Event, ctx: Context) -> Outcome:
     return _stamp(state, outcome)
 
 
+def current_prompt(state: UserState, ctx: Context) -> Outcome:
+    """The question the user is on, asked again, changing nothing."""
+    return _stamp(state, reprompt(state, ctx))
+
+
 def start_state(locale: str = "zh-CN", timezone: str = "Asia/Shanghai") -> UserState:
     return UserState(locale=locale, timezone=timezone)
 

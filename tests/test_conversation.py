@@ -1,0 +1,42 @@
+"""One turn in the shell: an update Telegram delivers twice after a crash is applied once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings
+from bot.telegram_app import open_conversation
+from flows.core import ButtonPress, Command, TextInput
+
+
+async def test_an_update_delivered_again_is_not_applied_twice(database: Path):
+    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
+    try:
+        await conversation.handle(1, 1, Command("start"), update_id=10)
+        stored = await conversation.storage.load(1)
+        begin = f"{stored.state.prompt_seq}|begin"
+        await conversation.handle(1, 1, ButtonPress(begin), update_id=11)
+        write = f"{(await conversation.storage.load(1)).state.prompt_seq}|script"
+        await conversation.handle(1, 1, ButtonPress(write), update_id=12)
+        await conversation.handle(1, 1, TextInput("借呗"), update_id=13)
+        after_first = await conversation.storage.load(1)
+
+        again = await conversation.handle(1, 1, TextInput("借呗"), update_id=13)
+
+        assert (await conversation.storage.load(1)).state == after_first.state
+        assert after_first.last_update_id == 13
+        assert "逾期的主要原因" in again.replies[-1].parts[-1]
+    finally:
+        await conversation.storage.close()
+
+
+async def test_the_terminal_has_no_update_ids_and_is_never_deduplicated(database: Path):
+    conversation = await open_conversation(
+        Settings(_env_file=None, database_path=database, locales_dir=PROJECT_ROOT / "locales")
+    )
+    try:
+        await conversation.handle(0, 0, Command("start"))
+        await conversation.handle(0, 0, Command("menu"))
+        assert (await conversation.storage.load(0)).state.position.step == "menu"
+    finally:
+        await conversation.storage.close()
