@@ -576,6 +576,7 @@ class _Endpoint(tornado.web.RequestHandler):
         params, files = self._arguments()
         call = ApiCall(method, params, time.monotonic())
         self.api.calls.append(call)
+        await self.api._notify()  # a long poll is visible while it waits, not only when it ends
         try:
             if token != self.api.token:
                 raise ApiError(401, "Unauthorized")

@@ -1,0 +1,110 @@
+"""Killed at any moment, the bot keeps every input it had confirmed.
+
+The bot runs as a real process (`python -m bot`) against the stand-in. A scripted user keeps
+answering; the process is killed with SIGKILL at random points, more than 50 times, and
+restarted. After each kill the database must hold every input the bot had confirmed (by
+replying to it) — and at most the one input that followed, if it was saved but not yet
+answered — and SQLite must report itself intact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+from tests.standin_api import TOKEN, SimUser, StandInBotApi
+
+KILLS = 55
+USER_ID = 4242
+
+
+def platform_number(database: Path) -> int | None:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        row = connection.execute("SELECT state FROM users WHERE user_id = ?", (USER_ID,)).fetchone()
+    finally:
+        connection.close()
+    if row is None:
+        return None
+    platform = json.loads(row[0])["position"]["draft"].get("platform")
+    return int(platform.removeprefix("平台")) if platform else None
+
+
+class ScriptedUser:
+    """Answers whatever the bot asks; types 平台1, 平台2, … at the platform question."""
+
+    def __init__(self, api: StandInBotApi, user: SimUser) -> None:
+        self.api = api
+        self.user = user
+        self.confirmed = 0  # the last platform number the bot answered
+        self.pending: int | None = None  # typed, not yet answered
+
+    async def run(self) -> None:
+        while True:
+            seen = len(self.user.messages)
+            self._act()
+            await self.api.wait_until(lambda: len(self.user.messages) > seen, timeout=30)
+            if self.pending is not None and "逾期的主要原因" in self.user.last.text:
+                self.confirmed, self.pending = self.pending, None
+
+    def _act(self) -> None:
+        if not self.user.messages:
+            self.user.says("/start")
+            return
+        last = self.user.last_with_buttons()
+        if "开始第一步" in str(last.buttons):
+            self.user.presses(last, "开始第一步")
+        elif "帮我写联系客服的话术" in str(last.buttons):
+            self.user.presses(last, "帮我写联系客服的话术")
+        elif "逾期的主要原因" in last.text:
+            self.user.presses(last, "返回")
+        else:
+            self.pending = self.confirmed + 1
+            self.user.says(f"平台{self.pending}")
+
+
+async def start_process(api: StandInBotApi, database: Path, workdir: Path) -> asyncio.subprocess.Process:
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_PATH": str(database),
+        "LOG_LEVEL": "WARNING",
+    }
+    polls = len(api.calls_to("getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=workdir, env=environment,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls, timeout=30)
+    return process
+
+
+async def test_sigkill_at_random_points_never_loses_a_confirmed_input(api: StandInBotApi, tmp_path: Path):
+    database = tmp_path / "crash.sqlite3"
+    person = ScriptedUser(api, api.user(USER_ID))
+    chance = random.Random(20261124)
+    for _ in range(KILLS):
+        process = await start_process(api, database, tmp_path)
+        driving = asyncio.create_task(person.run())
+        await asyncio.sleep(chance.uniform(0.0, 0.25))
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        driving.cancel()
+        await asyncio.gather(driving, return_exceptions=True)
+
+        stored = platform_number(database)
+        allowed = {person.confirmed, person.pending} if person.pending else {person.confirmed}
+        if person.confirmed == 0:
+            allowed.add(None)
+        assert stored in allowed, (stored, person.confirmed, person.pending)
+    assert person.confirmed >= 10, "the scripted conversation should get somewhere"
