@@ -51,7 +51,7 @@ class ScriptedUser:
         while True:
             seen = len(self.user.messages)
             self._act()
-            await self.api.wait_until(lambda: len(self.user.messages) > seen, timeout=30)
+            await self.api.wait_until(lambda seen=seen: len(self.user.messages) > seen, timeout=30)
             if self.pending is not None and "逾期的主要原因" in self.user.last.text:
                 self.confirmed, self.pending = self.pending, None
 
@@ -71,7 +71,9 @@ class ScriptedUser:
             self.user.says(f"平台{self.pending}")
 
 
-async def start_process(api: StandInBotApi, database: Path, workdir: Path) -> asyncio.subprocess.Process:
+async def start_process(
+    api: StandInBotApi, database: Path, workdir: Path
+) -> asyncio.subprocess.Process:
     environment = {
         **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT),
@@ -82,14 +84,21 @@ async def start_process(api: StandInBotApi, database: Path, workdir: Path) -> as
     }
     polls = len(api.calls_to("getUpdates"))
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=workdir, env=environment,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=workdir,
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls, timeout=30)
     return process
 
 
-async def test_sigkill_at_random_points_never_loses_a_confirmed_input(api: StandInBotApi, tmp_path: Path):
+async def test_sigkill_at_random_points_never_loses_a_confirmed_input(
+    api: StandInBotApi, tmp_path: Path
+):
     database = tmp_path / "crash.sqlite3"
     person = ScriptedUser(api, api.user(USER_ID))
     chance = random.Random(20261124)
