@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from flows.facts import Facts
+
+
+def read_toml(folder: Path, name: str) -> dict[str, Any]:
+    return tomllib.loads((folder / name).read_text(encoding="utf-8"))
 
 
 def load_facts(folder: Path) -> Facts:
     if not folder.is_dir():
         raise FileNotFoundError(f"data folder not found: {folder}")
-    return Facts()
+    return Facts(
+        # ---- step 2 ----
+        # ---- steps 5-6 ----
+    )

@@ -10,4 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """Parsed data files. Each field is filled by the shell's loader."""
+    """Parsed data files. Each field is filled by the shell's loader (bot/facts.py)."""
+
+    # ---- step 2: LPR table and legal lines ----
+    # ---- steps 5-6: complaint channels, collection rules, intent patterns ----

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from flows.ledger import Debt
+from flows.models import Frozen
 
 STATE_VERSION = 1
 HISTORY_LIMIT = 20
-
-
-class Frozen(BaseModel):
-    """Base for stored models: immutable, strict about unknown fields, JSON round-trippable."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Position(Frozen):
@@ -40,6 +37,13 @@ class UserState(Frozen):
     history: tuple[Position, ...] = ()
     prompt_seq: int = 0
     profile: Profile = Field(default_factory=Profile)
+    # ---- step 2: the debt list ----
+    debts: tuple[Debt, ...] = ()
+    next_debt_id: int = 1
+    # ---- reminders: the local hour they are sent at ----
+    reminder_hour: int = 9
+    # ---- steps 3-4: budget and plan ----
+    # ---- steps 5-7: negotiation, collection, afterwards ----
 
     def at(self, position: Position) -> UserState:
         """Move to `position`, remembering where we were so 返回 can come back."""

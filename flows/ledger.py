@@ -1,0 +1,116 @@
+"""The user's debts as data: one `Debt` per platform, every field optional but the name.
+
+Parsers in flows/parsing.py produce these values; the debts step stores them; the legal check,
+the plan and the reminders read them. Money is Decimal yuan; every rate names its period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from flows.models import Frozen
+from flows.money import Period, Rate
+
+
+class LenderKind(StrEnum):
+    """Who lent: decides which legal line applies (facts §2–§3)."""
+
+    BANK = "bank"  # banks, credit cards
+    CONSUMER_FINANCE = "consumer_finance"  # 持牌消费金融公司
+    MICROLENDER = "microlender"  # 小额贷款公司 / 网络小贷 and other local financial organisations
+    PRIVATE_OR_UNKNOWN = "private_or_unknown"  # a person, an unlicensed company, or not known
+
+    @property
+    def licensed(self) -> bool:
+        return self is not LenderKind.PRIVATE_OR_UNKNOWN
+
+
+class RateQuote(Frozen):
+    """A rate as the user knows it, e.g. 日息万五 = RateQuote(per_period=0.0005, period=day)."""
+
+    per_period: Decimal = Field(ge=0)
+    period: Period
+
+    def rate(self) -> Rate:
+        return Rate(self.per_period, self.period)
+
+    @classmethod
+    def of(cls, rate: Rate) -> RateQuote:
+        return cls(per_period=rate.per_period, period=rate.period)
+
+
+class InstallmentTerms(Frozen):
+    """An installment loan: `periods` payments of `payment` yuan, one per `period`."""
+
+    payment: Decimal = Field(gt=0)
+    periods: int = Field(gt=0, le=600)
+    period: Period = Period.MONTH
+
+
+class PenaltyRule(Frozen):
+    """What lateness costs: a daily penalty rate on the overdue amount and/or a fixed fee."""
+
+    daily_rate: Decimal | None = Field(default=None, ge=0)
+    fixed_fee: Decimal | None = Field(default=None, ge=0)
+
+
+class DueSpec(Frozen):
+    """When payment is due: every month on a day (31 = the month's last day), or once."""
+
+    day_of_month: int | None = Field(default=None, ge=1, le=31)
+    on_date: date | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DueSpec:
+        if (self.day_of_month is None) == (self.on_date is None):
+            raise ValueError("a due spec is either a monthly day or a single date")
+        return self
+
+    @classmethod
+    def monthly(cls, day: int) -> DueSpec:
+        return cls(day_of_month=day)
+
+    @classmethod
+    def once(cls, on: date) -> DueSpec:
+        return cls(on_date=on)
+
+
+DEFAULT_LEADS = (3, 1, 0)
+
+
+class ReminderPrefs(Frozen):
+    """Per debt: remind this many days before each due date (0 = on the day), or not at all."""
+
+    enabled: bool = True
+    leads_days: tuple[int, ...] = DEFAULT_LEADS
+
+
+class Debt(Frozen):
+    id: int = Field(ge=1)
+    platform: str = Field(min_length=1, max_length=30)
+    lender: LenderKind | None = None
+    contract_date: date | None = None
+    borrowed: Decimal | None = Field(default=None, gt=0)  # the amount on the contract
+    received: Decimal | None = Field(default=None, gt=0)  # money actually received (砍头息)
+    remaining_principal: Decimal | None = Field(default=None, ge=0)
+    rate: RateQuote | None = None
+    installments: InstallmentTerms | None = None
+    penalty: PenaltyRule | None = None
+    due: DueSpec | None = None
+    days_overdue: int | None = Field(default=None, ge=0, le=36500)
+    owed_now: Decimal | None = Field(default=None, ge=0)
+    paid_off: bool = False
+    reminders: ReminderPrefs = Field(default_factory=ReminderPrefs)
+
+    @property
+    def principal(self) -> Decimal | None:
+        """The principal the law counts: the money actually received, if known (民法典670)."""
+        return self.received or self.borrowed
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.days_overdue)
