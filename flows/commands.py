@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flows import interrupts, registry
+from flows import registry
 from flows.core import Command, Context, Event, Outcome, Reply, text
 from flows.state import Position, UserState
 from flows.steps import privacy
 from flows.steps.base import move, reprompt
 
-# Commands that open a step's overview; the user's place stays in the history for 返回.
+# Commands that open a step's overview, unless the step declares its own handler for them;
+# the user's place stays in the history for 返回.
 STEP_COMMANDS = {"debts": "debts", "plan": "plan", "budget": "budget"}
 PRIVACY_COMMANDS = ("export", "delete")
 
@@ -27,11 +28,11 @@ def run(state: UserState, command: Command, ctx: Context) -> Outcome:
         return privacy.export(state, ctx)
     if name == "delete":
         return privacy.ask_to_delete(state, ctx)
+    handler = registry.command(name)
+    if handler is not None:
+        return handler(state, command.argument, ctx)
     if name in STEP_COMMANDS:
         return registry.go_to(state, STEP_COMMANDS[name], ctx)
-    special = interrupts.command(state, name, ctx)
-    if special is not None:
-        return special
     return reprompt(state, ctx, Reply(text("common.unknown_command")))
 
 
@@ -55,7 +56,9 @@ def global_button(state: UserState, data: str, ctx: Context) -> Outcome | None:
         if argument in registry.guide_order():
             return registry.go_to(state, argument, ctx)
         return None
-    return interrupts.button(state, argument, ctx)
+    name, _, rest = argument.partition(":")
+    action = registry.global_action(name)
+    return None if action is None else action(state, rest, ctx)
 
 
 def start(state: UserState, ctx: Context) -> Outcome:

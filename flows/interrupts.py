@@ -14,11 +14,3 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
 def with_warnings(outcome: Outcome, typed: str, ctx: Context) -> Outcome:
     """Add warnings a text calls for (e.g. a 征信修复 scam) to whatever the step answered."""
     return outcome
-
-
-def command(state: UserState, name: str, ctx: Context) -> Outcome | None:
-    return None
-
-
-def button(state: UserState, argument: str, ctx: Context) -> Outcome | None:
-    return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from flows.core import Context, Outcome, Reply
@@ -11,8 +11,13 @@ from flows.state import Position, UserState
 if TYPE_CHECKING:
     from flows.steps.base import Node, Step
 
+# (state, argument, ctx) -> outcome: what a step-declared command or global button does.
+Action = Callable[[UserState, str, Context], Outcome]
+
 _steps: dict[str, Step] = {}
 _guide: list[str] = []
+_commands: dict[str, Action] = {}
+_global_actions: dict[str, Action] = {}
 
 
 def install(steps: Iterable[Step], guide_order: Iterable[str]) -> None:
@@ -23,6 +28,28 @@ def install(steps: Iterable[Step], guide_order: Iterable[str]) -> None:
     unknown = [s for s in _guide if s not in _steps]
     if unknown:
         raise ValueError(f"guide order names unknown steps: {unknown}")
+    _commands.clear()
+    _global_actions.clear()
+    for step in _steps.values():
+        _add_unique(_commands, step.commands, "command")
+        _add_unique(_global_actions, step.global_actions, "global button")
+
+
+def _add_unique(table: dict[str, Action], entries: Mapping[str, Action], what: str) -> None:
+    clash = table.keys() & entries.keys()
+    if clash:
+        raise ValueError(f"{what} declared by two steps: {sorted(clash)}")
+    table.update(entries)
+
+
+def command(name: str) -> Action | None:
+    """A slash command a step declared, e.g. /complaint."""
+    return _commands.get(name)
+
+
+def global_action(name: str) -> Action | None:
+    """What a button `g:<name>:<argument>` does; valid on any message, old or new."""
+    return _global_actions.get(name)
 
 
 def get(step_id: str) -> Step:

@@ -141,11 +141,16 @@ class ChoiceNode(Node):
 
 @dataclass
 class Step:
-    """A step of the guide: its nodes and the one it starts at."""
+    """A step of the guide: its nodes, the one it starts at, and what it adds everywhere:
+    slash commands (`/name argument`) and buttons valid on any message (`g:<name>:<argument>`).
+    Both are (state, argument, ctx) -> Outcome; their argument is untrusted text.
+    """
 
     id: str
     nodes: dict[str, Node]
     entry: str
+    commands: Mapping[str, Action] = field(default_factory=dict)
+    global_actions: Mapping[str, Action] = field(default_factory=dict)
 
     def enter(self, state: UserState, ctx: Context, lead: tuple[Reply, ...] = ()) -> Outcome:
         return move(state, self.id, self.entry, ctx, lead=lead)
