@@ -17,11 +17,12 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import attachments, events
 from bot.conversation import Conversation, Turn
 from bot.facts import load_facts
+from bot.limiter import ReplyAwareLimiter
 from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
@@ -47,7 +48,7 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(ReplyAwareLimiter())
         .concurrent_updates(
             PerUserOrder(MAX_CONCURRENT_UPDATES, settings.max_queued_updates_per_user, notices.send)
         )
