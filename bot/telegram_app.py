@@ -48,6 +48,7 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
+        .connection_pool_size(settings.connection_pool_size)
         .rate_limiter(ReplyAwareLimiter())
         .concurrent_updates(
             PerUserOrder(MAX_CONCURRENT_UPDATES, settings.max_queued_updates_per_user, notices.send)

@@ -218,6 +218,8 @@ class Fault:
 class StandInBotApi:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
+        # Called with every message the bot sends, as it is stored (load drivers react here).
+        self.listeners: list[Callable[[SentMessage], None]] = []
         self.bot_user = {
             "id": BOT_ID,
             "is_bot": True,
@@ -465,6 +467,8 @@ class StandInBotApi:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1000))
         message = SentMessage(next(counter), chat_id, plain, source, entities, markup, kind)
         self.messages[(chat_id, message.message_id)] = message
+        for listener in self.listeners:
+            listener(message)
         return message
 
     def _existing(self, params: dict[str, Any]) -> SentMessage:

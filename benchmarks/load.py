@@ -1,0 +1,128 @@
+"""The load side of a benchmark, in its own process: the stand-in Bot API plus N simulated
+people, each answering as soon as the bot has finished its turn (a closed loop).
+
+Prints one JSON line with the counts and latencies when done. The latency of a turn is the
+time from the stand-in handing the update to the bot (getUpdates) to the bot's last message of
+that turn arriving (for the guide: the message with buttons; for the echo bot: the echo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.scenarios import GUIDE_WALK, next_action
+from tests.standin_api import SentMessage, SimUser, StandInBotApi
+
+FIRST_USER_ID = 100_000
+
+
+@dataclass
+class Person:
+    user: SimUser
+    turns: int = 0
+    pending_update: int | None = None
+    last_prompt: SentMessage | None = None
+
+
+@dataclass
+class Load:
+    api: StandInBotApi
+    scenario: str
+    people: dict[int, Person] = field(default_factory=dict)
+    measuring: bool = False
+    latencies: list[float] = field(default_factory=list)
+    completed: int = 0
+
+    def begin(self, count: int) -> None:
+        for offset in range(count):
+            user = self.api.user(FIRST_USER_ID + offset)
+            self.people[user.id] = Person(user)
+        self.api.listeners.append(self._on_message)
+        for person in self.people.values():
+            self._act(person)
+
+    def _on_message(self, message: SentMessage) -> None:
+        person = self.people.get(message.chat_id)
+        if person is None or person.pending_update is None:
+            return
+        if self.scenario == "guide" and not message.reply_markup:
+            return  # the turn goes on until its prompt (the message with buttons) arrives
+        served = self.api.served_at.get(person.pending_update)
+        if self.measuring and served is not None:
+            self.latencies.append(time.monotonic() - served)
+            self.completed += 1
+        person.last_prompt = message if message.reply_markup else person.last_prompt
+        person.pending_update = None
+        person.turns += 1
+        # Answer on the next loop iteration, after the bot has its HTTP response.
+        asyncio.get_running_loop().call_soon(self._act, person)
+
+    def _act(self, person: Person) -> None:
+        before = self.api.updates_pushed
+        if self.scenario == "echo":
+            person.user.says(f"你好 {person.turns}")
+        else:
+            next_action(GUIDE_WALK, person.last_prompt)(
+                person.user, person.last_prompt, person.turns
+            )
+        person.pending_update = before + 1
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scenario", choices=["guide", "echo"], required=True)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--port-file", type=Path, required=True)
+    arguments = parser.parse_args()
+
+    api = StandInBotApi()
+    await api.start()
+    arguments.port_file.write_text(str(api.port))
+    await api.wait_until(lambda: bool(api.calls_to("getUpdates")), timeout=60)
+    api.calls.clear()  # keep memory flat: the driver needs messages, not the call log
+    load = Load(api, arguments.scenario)
+    load.begin(arguments.users)
+    await asyncio.sleep(arguments.warmup)
+    load.measuring = True
+    api.calls.clear()
+    started = time.monotonic()
+    await asyncio.sleep(arguments.seconds)
+    elapsed = time.monotonic() - started
+    load.measuring = False
+    methods = Counter(call.method for call in api.calls if call.method != "getUpdates")
+    latencies = sorted(load.latencies)
+    result = {
+        "scenario": arguments.scenario,
+        "users": arguments.users,
+        "seconds": round(elapsed, 2),
+        "turns": load.completed,
+        "turns_per_second": round(load.completed / elapsed, 1),
+        "p50_ms": _percentile_ms(latencies, 50),
+        "p95_ms": _percentile_ms(latencies, 95),
+        "p99_ms": _percentile_ms(latencies, 99),
+        "api_calls_per_turn": round(sum(methods.values()) / max(load.completed, 1), 2),
+        "api_calls": dict(methods),
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    await api.stop()
+
+
+def _percentile_ms(ordered: list[float], percentile: int) -> float | None:
+    if not ordered:
+        return None
+    index = min(len(ordered) - 1, round(percentile / 100 * (len(ordered) - 1)))
+    return round(ordered[index] * 1000, 1)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,100 @@
+"""Start, watch and stop the processes a benchmark runs: the load side and the bot."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+from tests.standin_api import TOKEN
+
+OUT = PROJECT_ROOT / "benchmarks" / "out"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Usage:
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def python(
+    *arguments: str, env: dict[str, str] | None = None, stdout: int | None = None
+) -> subprocess.Popen[bytes]:
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
+    return subprocess.Popen(
+        [sys.executable, *arguments],
+        cwd=OUT,
+        env=environment,
+        stdout=stdout if stdout is not None else subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_load(
+    scenario: str, users: int, seconds: float, warmup: float
+) -> tuple[subprocess.Popen[bytes], int]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    port_file = OUT / f"port-{scenario}-{os.getpid()}"
+    port_file.unlink(missing_ok=True)
+    load = python(
+        "-m",
+        "benchmarks.load",
+        "--scenario",
+        scenario,
+        "--users",
+        str(users),
+        "--seconds",
+        str(seconds),
+        "--warmup",
+        str(warmup),
+        "--port-file",
+        str(port_file),
+        stdout=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while not port_file.exists() or not port_file.read_text():
+        if time.monotonic() > deadline or load.poll() is not None:
+            raise RuntimeError("the load process did not start")
+        time.sleep(0.05)
+    port = int(port_file.read_text())
+    port_file.unlink()
+    return load, port
+
+
+def bot_environment(port: int, database: Path) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "DATABASE_PATH": str(database),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def usage(process: subprocess.Popen[bytes]) -> Usage:
+    """CPU time so far and peak resident memory of a live process (Linux /proc)."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    peak_kb = next(
+        int(line.split()[1])
+        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines()
+        if line.startswith("VmHWM:")
+    )
+    return Usage(cpu_seconds=cpu, peak_rss_mb=round(peak_kb / 1024, 1))
+
+
+def stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:
+    """SIGINT first (python-telegram-bot shuts down cleanly; a profiler writes its file)."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
