@@ -40,9 +40,9 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     completed: int = 0
 
-    def begin(self, count: int) -> None:
+    def begin(self, count: int, stride: int = 1) -> None:
         for offset in range(count):
-            user = self.api.user(FIRST_USER_ID + offset)
+            user = self.api.user(FIRST_USER_ID + offset * stride)
             self.people[user.id] = Person(user)
         self.api.listeners.append(self._on_message)
         for person in self.people.values():
@@ -81,6 +81,7 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--stride", type=int, default=1, help="spread user ids this far apart")
     parser.add_argument("--port-file", type=Path, required=True)
     arguments = parser.parse_args()
 
@@ -90,7 +91,7 @@ async def main() -> None:
     await api.wait_until(lambda: bool(api.calls_to("getUpdates")), timeout=60)
     api.calls.clear()  # keep memory flat: the driver needs messages, not the call log
     load = Load(api, arguments.scenario)
-    load.begin(arguments.users)
+    load.begin(arguments.users, arguments.stride)
     await asyncio.sleep(arguments.warmup)
     load.measuring = True
     api.calls.clear()

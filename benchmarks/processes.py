@@ -37,8 +37,9 @@ def python(
 
 
 def start_load(
-    scenario: str, users: int, seconds: float, warmup: float
+    scenario: str, users: int, seconds: float, warmup: float, stride: int = 1
 ) -> tuple[subprocess.Popen[bytes], int]:
+    """The load process; its people have user ids FIRST_USER_ID, +stride, +2*stride..."""
     OUT.mkdir(parents=True, exist_ok=True)
     port_file = OUT / f"port-{scenario}-{os.getpid()}"
     port_file.unlink(missing_ok=True)
@@ -53,6 +54,8 @@ def start_load(
         str(seconds),
         "--warmup",
         str(warmup),
+        "--stride",
+        str(stride),
         "--port-file",
         str(port_file),
         stdout=subprocess.PIPE,
