@@ -93,6 +93,7 @@ async def main() -> None:
     load = Load(api, arguments.scenario)
     load.begin(arguments.users, arguments.stride)
     await asyncio.sleep(arguments.warmup)
+    _emit({"event": "measuring"})
     load.measuring = True
     api.calls.clear()
     started = time.monotonic()
@@ -113,9 +114,14 @@ async def main() -> None:
         "api_calls_per_turn": round(sum(methods.values()) / max(load.completed, 1), 2),
         "api_calls": dict(methods),
     }
-    sys.stdout.write(json.dumps(result) + "\n")
-    sys.stdout.flush()
+    _emit(result)
     await api.stop()
+
+
+def _emit(message: dict[str, object]) -> None:
+    """One JSON line to the benchmark that started us."""
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
 
 
 def _percentile_ms(ordered: list[float], percentile: int) -> float | None:
