@@ -1,16 +1,36 @@
-"""The framework's floor: a bare python-telegram-bot echo bot, no storage, no logic."""
+"""The framework's floor: a bare python-telegram-bot echo bot, no storage, no logic.
+
+It gets the same mix of updates as our bot (typed messages and button presses) and does the
+least a bot can for each: a press is answered (the spinner stops) and echoed; a message is
+echoed. Every echo carries one button, like our prompts.
+"""
 
 from __future__ import annotations
 
 import os
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+AGAIN = InlineKeyboardMarkup([[InlineKeyboardButton("again", callback_data="again")]])
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None and update.message.text is not None
-    await update.message.reply_text(update.message.text)
+    await update.message.reply_text(update.message.text, reply_markup=AGAIN)
+
+
+async def echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    await query.answer()
+    await context.bot.send_message(update.effective_chat.id, query.data or "", reply_markup=AGAIN)
 
 
 def main() -> None:
@@ -23,7 +43,8 @@ def main() -> None:
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
-    application.run_polling(allowed_updates=["message"])
+    application.add_handler(CallbackQueryHandler(echo_press))
+    application.run_polling(allowed_updates=["message", "callback_query"])
 
 
 if __name__ == "__main__":

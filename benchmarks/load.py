@@ -4,6 +4,7 @@ people, each answering as soon as the bot has finished its turn (a closed loop).
 Prints one JSON line with the counts and latencies when done. The latency of a turn is the
 time from the stand-in handing the update to the bot (getUpdates) to the bot's last message of
 that turn arriving (for the guide: the message with buttons; for the echo bot: the echo).
+The echo people press the echo's button four times out of five, as guide walkers do.
 """
 
 from __future__ import annotations
@@ -67,7 +68,11 @@ class Load:
     def _act(self, person: Person) -> None:
         before = self.api.updates_pushed
         if self.scenario == "echo":
-            person.user.says(f"你好 {person.turns}")
+            # The guide walk's mix: four button presses for every message typed.
+            if person.last_prompt is not None and person.turns % 5:
+                person.user.presses_data(person.last_prompt, person.last_prompt.buttons[0][1])
+            else:
+                person.user.says(f"你好 {person.turns}")
         else:
             next_action(GUIDE_WALK, person.last_prompt)(
                 person.user, person.last_prompt, person.turns
