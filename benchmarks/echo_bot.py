@@ -34,14 +34,20 @@ async def echo_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def main() -> None:
-    application = (
+    pool_size = int(os.environ.get("CONNECTION_POOL_SIZE", "8"))
+    builder = (
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
         .concurrent_updates(512)
-        .connection_pool_size(int(os.environ.get("CONNECTION_POOL_SIZE", "8")))
-        .build()
     )
+    if os.environ.get("HTTP_CLIENT") == "aiohttp":
+        from bot.http import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(pool_size)).get_updates_request(AiohttpRequest(1))
+    else:
+        builder = builder.connection_pool_size(pool_size)
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.add_handler(CallbackQueryHandler(echo_press))
     application.run_polling(allowed_updates=["message", "callback_query"])

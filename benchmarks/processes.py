@@ -26,7 +26,8 @@ class Usage:
 def python(
     *arguments: str, env: dict[str, str] | None = None, stdout: int | None = None
 ) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
+    search_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "PYTHONPATH": search_path, **(env or {})}
     return subprocess.Popen(
         [sys.executable, *arguments],
         cwd=OUT,

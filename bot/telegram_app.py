@@ -22,6 +22,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot import attachments, events
 from bot.conversation import Conversation, Turn
 from bot.facts import load_facts
+from bot.http import AiohttpRequest
 from bot.limiter import ReplyAwareLimiter
 from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
@@ -48,7 +49,8 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
-        .connection_pool_size(settings.connection_pool_size)
+        .request(AiohttpRequest(settings.connection_pool_size))
+        .get_updates_request(AiohttpRequest())
         .rate_limiter(ReplyAwareLimiter())
         .concurrent_updates(
             PerUserOrder(MAX_CONCURRENT_UPDATES, settings.max_queued_updates_per_user, notices.send)
