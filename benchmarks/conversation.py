@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import pstats
-import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from benchmarks.figures import Figure, at_least
-from benchmarks.processes import OUT, Usage, bot_environment, python, start_load, stop, usage
+from benchmarks.processes import OUT, bot_environment, follow, python, start_load, stop
 from bot.settings import PROJECT_ROOT
 
 IDLE_FUNCTIONS = ("poll' of 'select", "select.epoll", "_run_once", "time.sleep", "acquire' of")
@@ -33,21 +30,27 @@ class ConversationResult:
 
 
 def run(
-    scenario: str, users: int, seconds: float, warmup: float = 3, profile: bool = False
+    scenario: str,
+    users: int,
+    seconds: float,
+    warmup: float = 3,
+    profile: bool = False,
+    client: str = "aiohttp",
 ) -> ConversationResult:
-    """Run one scenario: 'guide' is our bot walking the guide, 'echo' the framework floor."""
+    """Run one scenario: 'guide' is our bot walking the guide, 'echo' the framework floor
+    (over `client`: aiohttp like our bot, or httpx, python-telegram-bot's default)."""
     database = OUT / f"conversation-{scenario}.sqlite3"
     for leftover in OUT.glob(f"{database.name}*"):
         leftover.unlink()
     load, port = start_load(scenario, users, seconds, warmup)
-    environment = bot_environment(port, database)
+    environment = {**bot_environment(port, database), "HTTP_CLIENT": client}
     profile_file = OUT / f"{scenario}.prof"
     command = ["-m", "benchmarks.echo_bot" if scenario == "echo" else "bot"]
     if profile:
         command = ["-m", "cProfile", "-o", str(profile_file), *command]
     bot = python(*command, env=environment)
     try:
-        line, measuring_cpu, measured = _follow(load, bot)
+        line, measuring_cpu, measured = follow(load, bot)
     finally:
         stop(bot)
         stop(load)
@@ -67,21 +70,6 @@ def run(
         top_costs=costs,
         costs_by_package=packages,
     )
-
-
-def _follow(
-    load: subprocess.Popen[bytes], bot: subprocess.Popen[bytes]
-) -> tuple[dict[str, Any], float, Usage]:
-    """Read the load's progress lines; take the bot's CPU when measuring starts and ends."""
-    assert load.stdout is not None
-    measuring_cpu = 0.0
-    for raw in load.stdout:
-        message = json.loads(raw)
-        if message.get("event") == "measuring":
-            measuring_cpu = usage(bot).cpu_seconds
-        elif "turns_per_second" in message:
-            return message, measuring_cpu, usage(bot)
-    raise RuntimeError("the load process ended without a result")
 
 
 def top_costs(profile_file: Path, count: int = 3) -> tuple[str, ...]:
@@ -145,6 +133,7 @@ def _package(filename: str) -> str:
 class Comparison:
     ours: ConversationResult
     echo: ConversationResult
+    echo_httpx: ConversationResult
 
 
 def compare(users: int, seconds: float, warmup: float, profile: bool) -> Comparison:
@@ -153,11 +142,12 @@ def compare(users: int, seconds: float, warmup: float, profile: bool) -> Compari
     """
     echo = run("echo", users, seconds, warmup)
     ours = run("guide", users, seconds, warmup)
+    echo_httpx = run("echo", users, seconds, warmup, client="httpx")
     if profile:
         short = max(seconds / 2, 5)
         echo = replace(echo, **_costs(run("echo", users, short, warmup, profile=True)))
         ours = replace(ours, **_costs(run("guide", users, short, warmup, profile=True)))
-    return Comparison(ours=ours, echo=echo)
+    return Comparison(ours=ours, echo=echo, echo_httpx=echo_httpx)
 
 
 def _costs(result: ConversationResult) -> dict[str, tuple[str, ...]]:
@@ -171,7 +161,7 @@ RATIO_TARGET = 0.7
 def figures(full: bool = False, users: int = 200, seconds: float | None = None) -> list[Figure]:
     measured_seconds = seconds or (30 if full else 10)
     comparison = compare(users, measured_seconds, warmup=5 if full else 3, profile=True)
-    ours, echo = comparison.ours, comparison.echo
+    ours, echo, echo_httpx = comparison.ours, comparison.echo, comparison.echo_httpx
     ratio = ours.turns_per_second / echo.turns_per_second if echo.turns_per_second else 0.0
     rate_target, rate_passed = at_least(ours.turns_per_second, THROUGHPUT_TARGET)
     ratio_target, ratio_passed = at_least(ratio, RATIO_TARGET)
@@ -192,22 +182,23 @@ def figures(full: bool = False, users: int = 200, seconds: float | None = None) 
         ),
         Figure(
             "conversation",
+            "guide walk: bot CPU per update",
+            _cpu_ms(ours),
+            "ms",
+            note="steadier than updates/s when other work shares the machine",
+        ),
+        Figure(
+            "conversation",
             f"echo floor, {users} users: updates/s",
             echo.turns_per_second,
             "updates/s",
             limits=_limits(echo),
-            note=_note(echo),
+            note=_note(echo) + f"; p50 {echo.p50_ms} ms, p95 {echo.p95_ms} ms",
         ),
+        Figure("conversation", "echo floor: bot CPU per update", _cpu_ms(echo), "ms"),
         Figure(
             "conversation",
-            "echo floor: p50 / p95 latency",
-            echo.p50_ms,
-            "ms",
-            note=f"p95 {echo.p95_ms} ms, p99 {echo.p99_ms} ms",
-        ),
-        Figure(
-            "conversation",
-            "ratio ours / echo",
+            "ratio ours / echo floor",
             round(ratio, 2),
             "",
             ratio_target,
@@ -218,12 +209,19 @@ def figures(full: bool = False, users: int = 200, seconds: float | None = None) 
                 f"bot CPU per update: ours {_cpu_ms(ours):.2f} ms, echo {_cpu_ms(echo):.2f} ms",
             ),
         ),
+        Figure(
+            "conversation",
+            "echo over httpx (the framework's default client): updates/s",
+            echo_httpx.turns_per_second,
+            "updates/s",
+            note=_note(echo_httpx) + "; for comparison: our bot used this client before",
+        ),
     ]
 
 
 def _limits(result: ConversationResult) -> tuple[str, ...]:
     return (
-        "CPU by package: " + ", ".join(result.costs_by_package),
+        "CPU by package (cProfile, own time): " + ", ".join(result.costs_by_package),
         "top functions (own time): " + ", ".join(result.top_costs),
     )
 
@@ -231,11 +229,12 @@ def _limits(result: ConversationResult) -> tuple[str, ...]:
 def _note(result: ConversationResult) -> str:
     return (
         f"{result.api_calls_per_turn} API calls per update; bot CPU {_cpu_ms(result):.2f} ms per"
-        f" update; bot peak RSS {result.bot_peak_rss_mb} MB"
+        f" update ({result.bot_cpu_seconds / result.measured_seconds:.0%} of one core);"
+        f" bot peak RSS {result.bot_peak_rss_mb} MB"
     )
 
 
 def _cpu_ms(result: ConversationResult) -> float:
     """Bot CPU per update while measuring (in both bot threads: asyncio and aiosqlite)."""
     updates = result.turns_per_second * result.measured_seconds
-    return result.bot_cpu_seconds * 1000 / updates if updates else 0.0
+    return round(result.bot_cpu_seconds * 1000 / updates, 2) if updates else 0.0

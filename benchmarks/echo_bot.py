@@ -41,7 +41,8 @@ def main() -> None:
         .base_url(os.environ["TELEGRAM_API_BASE_URL"])
         .concurrent_updates(512)
     )
-    if os.environ.get("HTTP_CLIENT") == "aiohttp":
+    # The same HTTP client as our bot by default; HTTP_CLIENT=httpx is the framework's default.
+    if os.environ.get("HTTP_CLIENT", "aiohttp") == "aiohttp":
         from bot.http import AiohttpRequest
 
         builder = builder.request(AiohttpRequest(pool_size)).get_updates_request(AiohttpRequest(1))

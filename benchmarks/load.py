@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -22,6 +23,7 @@ from benchmarks.scenarios import GUIDE_WALK, next_action
 from tests.standin_api import SentMessage, SimUser, StandInBotApi
 
 FIRST_USER_ID = 100_000
+LINGER_SECONDS = 60
 
 
 @dataclass
@@ -120,6 +122,9 @@ async def main() -> None:
         "api_calls": dict(methods),
     }
     _emit(result)
+    # Keep answering until the benchmark has stopped the bot (then it interrupts us), so the
+    # bot's last turns do not fail on a vanished server and pollute its profile.
+    await asyncio.sleep(LINGER_SECONDS)
     await api.stop()
 
 
@@ -137,4 +142,5 @@ def _percentile_ms(ordered: list[float], percentile: int) -> float | None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

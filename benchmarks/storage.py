@@ -8,7 +8,6 @@ parts); the memory figure runs the real bot process against the stand-in Bot API
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import subprocess
 import time
@@ -18,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.figures import Figure, at_least, at_most
-from benchmarks.processes import OUT, bot_environment, python, start_load, stop, usage
+from benchmarks.processes import OUT, bot_environment, follow, python, start_load, stop
 from bot.storage import Storage
 from flows.ledger import (
     Debt,
@@ -225,12 +224,10 @@ def measure_memory(stored: int, active: int, seconds: float, warmup: float) -> M
     load, port = start_load("guide", active, seconds, warmup, stride=stride)
     bot = python("-m", "bot", env=bot_environment(port, database))
     try:
-        output, _ = load.communicate(timeout=seconds + warmup + 120)
-        measured = usage(bot)
+        line, _, measured = follow(load, bot)
     finally:
         stop(bot)
         stop(load)
-    line = json.loads(output.decode().strip().splitlines()[-1])
     return MemoryResult(
         stored_users=stored,
         active_users=active,
