@@ -34,7 +34,9 @@ class Figure:
     def shown(self) -> str:
         if self.value is None:
             return "—"
-        number = f"{self.value:,.0f}" if abs(self.value) >= 100 else f"{self.value:,.2f}"
+        magnitude = abs(self.value)
+        places = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2
+        number = f"{self.value:,.{places}f}"
         return f"{number} {self.unit}".strip()
 
 
