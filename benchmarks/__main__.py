@@ -223,7 +223,8 @@ FINDINGS = [
     " request). With aiohttp the pool size matters little (8, 32 and 100 within noise; larger"
     " was at most ~10% cheaper per update); the default stays 8.",
     "- Without `sniffio` installed, httpcore retried a failing import on every request (a"
-    " quarter of the echo bot's CPU); it stays a dependency for the webhook tests' httpx.",
+    " quarter of the echo bot's CPU); it stays declared, as httpx is still installed with"
+    " python-telegram-bot (its default client, and the echo-over-httpx comparison).",
     "- uvloop instead of asyncio's loop: ~9% less CPU per update (echo and guide); not adopted,"
     " one more dependency for a small gain.",
     "- A button press costs three API calls: answerCallbackQuery (stops the spinner),"
