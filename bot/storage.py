@@ -83,6 +83,16 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 USER_TABLES = ("users", "quarantine", "reminders", "reminders_sent")
+# Due (?1 = now), not done and not claimed within the lease (?2 = lease start), of active users.
+DUE_REMINDERS = (
+    "SELECT r.user_id, r.debt_id, r.due_date, r.lead, r.fire_at FROM reminders r"
+    " WHERE r.fire_at <= ?1"
+    " AND NOT EXISTS (SELECT 1 FROM reminders_sent s WHERE s.user_id = r.user_id"
+    " AND s.debt_id = r.debt_id AND s.due_date = r.due_date AND s.lead = r.lead"
+    " AND (s.outcome != 'claimed' OR s.claimed_at > ?2))"
+    " AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = r.user_id AND u.active = 1)"
+    " ORDER BY r.fire_at LIMIT ?3"
+)
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 _TRANSIENT = ("locked", "busy", "disk is full", "disk I/O error")
 
@@ -259,8 +269,8 @@ class Storage:
     ) -> None:
         """Inside a transaction: the user's schedule becomes `rows`. A reminder whose time has
         passed is kept only if it was already scheduled before its time (the bot was down, it
-        is still owed); one whose time passed before it existed is not owed. Reminders in the
-        sent-log are never scheduled again."""
+        is still owed); one whose time passed before it existed is not owed. Reminders done
+        (in the sent-log, not merely claimed) are never scheduled again."""
         now_s = int(now.timestamp())
         async with self._db.execute(
             "SELECT debt_id, due_date, lead FROM reminders WHERE user_id = ? AND fire_at <= ?",
@@ -277,7 +287,8 @@ class Storage:
             await self._db.executemany(
                 "INSERT INTO reminders (user_id, debt_id, due_date, lead, fire_at)"
                 " SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM reminders_sent"
-                " WHERE user_id = ?1 AND debt_id = ?2 AND due_date = ?3 AND lead = ?4)",
+                " WHERE user_id = ?1 AND debt_id = ?2 AND due_date = ?3 AND lead = ?4"
+                " AND outcome != 'claimed')",
                 keep,
             )
 
@@ -308,14 +319,7 @@ class Storage:
         """Reminders whose time has come, of active users, not done and not claimed by a pass
         still within its lease; earliest first, through the fire_at index."""
         async with self._db.execute(
-            "SELECT r.user_id, r.debt_id, r.due_date, r.lead, r.fire_at FROM reminders r"
-            " WHERE r.fire_at <= ?1"
-            " AND NOT EXISTS (SELECT 1 FROM reminders_sent s WHERE s.user_id = r.user_id"
-            " AND s.debt_id = r.debt_id AND s.due_date = r.due_date AND s.lead = r.lead"
-            " AND (s.outcome != 'claimed' OR s.claimed_at > ?2))"
-            " AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = r.user_id AND u.active = 1)"
-            " ORDER BY r.fire_at LIMIT ?3",
-            (int(now.timestamp()), int(stale_before.timestamp()), limit),
+            DUE_REMINDERS, (int(now.timestamp()), int(stale_before.timestamp()), limit)
         ) as cursor:
             return [
                 DueReminder(
