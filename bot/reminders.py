@@ -51,6 +51,7 @@ from bot.render import RenderedReply, render
 from bot.storage import DueReminder, Storage
 from flows.core import Context
 from flows.reminders import (
+    Scheduled,
     expired,
     find_debt,
     is_late,
@@ -196,7 +197,9 @@ class ReminderPass:
             await self._finish(due, Outcome.FAILED)
             return True
         except TelegramError as error:
-            log.info("user %d: reminder not sent (%s), retried later", due.user_id, type(error))
+            log.info(
+                "user %d: reminder not sent (%s), retried later", due.user_id, type(error).__name__
+            )
             await self.storage.release_reminder(due, self.now + RETRY_DELAY - LEASE)
             self.report.retry_later += 1
             return True
@@ -237,7 +240,9 @@ class ReminderPass:
         self.report.would_send.append(entry)
 
 
-def skip_reason(state: UserState, due: DueReminder, due_rows: list, now: datetime) -> str | None:
+def skip_reason(
+    state: UserState, due: DueReminder, due_rows: list[Scheduled], now: datetime
+) -> str | None:
     """Why this due reminder is not sent (None: send it)."""
     row = due.row
     debt = find_debt(state, row.debt_id)
