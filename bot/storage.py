@@ -273,23 +273,29 @@ class Storage:
         (in the sent-log, not merely claimed) are never scheduled again."""
         now_s = int(now.timestamp())
         async with self._db.execute(
-            "SELECT debt_id, due_date, lead FROM reminders WHERE user_id = ? AND fire_at <= ?",
-            (user_id, now_s),
+            "SELECT debt_id, due_date, lead, fire_at FROM reminders WHERE user_id = ?", (user_id,)
         ) as cursor:
-            owed = {(int(d), str(due), int(lead)) async for d, due, lead in cursor}
+            existing = {
+                (int(d), str(due), int(lead)): int(fire) async for d, due, lead, fire in cursor
+            }
+        wanted = {
+            (r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows
+        }
+        keep = {
+            key: fire
+            for key, fire in wanted.items()
+            if fire > now_s or existing.get(key, now_s + 1) <= now_s
+        }
+        if keep == existing:
+            return  # most saves don't touch the debts: nothing to rewrite
         await self._db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
-        keep = [
-            (user_id, r.debt_id, r.due_date.isoformat(), r.lead, int(r.fire_at.timestamp()))
-            for r in rows
-            if r.fire_at > now or (r.debt_id, r.due_date.isoformat(), r.lead) in owed
-        ]
         if keep:
             await self._db.executemany(
                 "INSERT INTO reminders (user_id, debt_id, due_date, lead, fire_at)"
                 " SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM reminders_sent"
                 " WHERE user_id = ?1 AND debt_id = ?2 AND due_date = ?3 AND lead = ?4"
                 " AND outcome != 'claimed')",
-                keep,
+                [(user_id, *key, fire) for key, fire in keep.items()],
             )
 
     async def reschedule(self, user_id: int, now: datetime) -> None:
