@@ -8,16 +8,27 @@ parts); the memory figure runs the real bot process against the stand-in Bot API
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import os
 import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from benchmarks.conversation import costs_by_package, top_costs
 from benchmarks.figures import Figure, at_least, at_most
-from benchmarks.processes import OUT, bot_environment, follow, python, start_load, stop
+from benchmarks.processes import (
+    CLOCK_TICKS,
+    OUT,
+    bot_environment,
+    follow,
+    python,
+    start_load,
+    stop,
+)
 from bot.storage import Storage
 from flows.ledger import (
     Debt,
@@ -28,6 +39,7 @@ from flows.ledger import (
     RateQuote,
 )
 from flows.money import Period
+from flows.reminders import schedule
 from flows.state import Position, Profile, UserState
 
 FIRST_USER_ID = 100_000  # the load process's people have ids from here (benchmarks/load.py)
@@ -101,17 +113,28 @@ async def _save_all(storage: Storage, states: list[UserState], first: int) -> fl
 async def measure_writes(users: int) -> WriteResult:
     database = _fresh(OUT / "storage-writes.sqlite3")
     states = [realistic_state(seed) for seed in range(users)]
+    # A turn moves the user on without touching their debts: the common write.
+    turned = [state.model_copy(update={"prompt_seq": state.prompt_seq + 1}) for state in states]
     storage = await Storage.open(database)
     try:
         insert_seconds = await _save_all(storage, states, FIRST_USER_ID)
-        # The common case: a known user's row rewritten after a turn.
-        states.reverse()
-        update_seconds = await _save_all(storage, states, FIRST_USER_ID)
+        before = _thread_cpu()
+        update_seconds = await _save_all(storage, turned, FIRST_USER_ID)
+        after = _thread_cpu()
+        costs = await _profile_writes(storage, states[: min(users, 2_000)])
     finally:
         await storage.close()
     _checkpoint(database)
     size = database.stat().st_size
-    breakdown = _write_breakdown(database, states[: min(users, 2_000)], update_seconds / users)
+    loop_cpu = (after[0] - before[0]) / users
+    database_cpu = (after[1] - before[1]) / users
+    breakdown = (
+        f"wall time per write, {WRITES_IN_FLIGHT} in flight: {update_seconds / users * 1e6:.0f} µs;"
+        " writes are serialised (one transaction at a time on aiosqlite's one thread)",
+        f"CPU per write: event-loop thread {loop_cpu * 1e6:.0f} µs, aiosqlite's SQLite thread"
+        f" {database_cpu * 1e6:.0f} µs",
+        *costs,
+    )
     return WriteResult(
         users=users,
         inserts_per_second=round(users / insert_seconds),
@@ -122,45 +145,36 @@ async def measure_writes(users: int) -> WriteResult:
     )
 
 
-def _write_breakdown(
-    database: Path, states: list[UserState], seconds_per_write: float
-) -> tuple[str, ...]:
-    """Where a write's time goes: JSON of the state, the SQLite statement itself, and the rest
-    (aiosqlite's hand-off to its thread and back, asyncio)."""
-    started = time.perf_counter()
-    payloads = [s.model_dump_json() for s in states]
-    serialise = (time.perf_counter() - started) / len(states)
-    # The rows exist (measure_writes wrote them): time rewriting them, as Storage.save does.
-    connection = sqlite3.connect(database, isolation_level=None)
-    connection.execute("PRAGMA synchronous=NORMAL")
-    rows = [(FIRST_USER_ID + i, FIRST_USER_ID + i, p, 0, 0, i) for i, p in enumerate(payloads)]
-    started = time.perf_counter()
-    for row in rows:
-        connection.execute(_UPSERT, row)
-    sql = (time.perf_counter() - started) / len(rows)
-    connection.close()
-    rest = max(seconds_per_write - serialise - sql, 0)
-    parts = [
-        ("SQLite upsert + commit", sql),
-        ("pydantic model_dump_json", serialise),
-        ("aiosqlite thread hand-off, asyncio", rest),
-    ]
-    parts.sort(key=lambda part: part[1], reverse=True)
-    return tuple(
-        f"{name} {seconds * 1e6:.0f} µs ({seconds / seconds_per_write:.0%})"
-        for name, seconds in parts
+def _thread_cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process's main thread and of all its other threads (Linux)."""
+    main, others = 0.0, 0.0
+    for task in Path("/proc/self/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        if int(task.name) == os.getpid():
+            main += seconds
+        else:
+            others += seconds
+    return main, others
+
+
+async def _profile_writes(storage: Storage, states: list[UserState]) -> tuple[str, ...]:
+    """The event-loop thread's top costs while saving (cProfile sees only this thread)."""
+    profile_file = OUT / "storage-writes.prof"
+    profiler = cProfile.Profile()
+    profiler.enable()
+    await _save_all(storage, states, FIRST_USER_ID)
+    profiler.disable()
+    profiler.dump_stats(profile_file)
+    return (
+        "event-loop thread by package: " + ", ".join(costs_by_package(profile_file)),
+        "top functions (own time): " + ", ".join(top_costs(profile_file)),
     )
 
 
 _INSERT = (
     "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at, last_update_id)"
     " VALUES (?, ?, ?, 1, ?, ?, ?)"
-)
-# The same statement Storage.save runs.
-_UPSERT = (
-    _INSERT + " ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id,"
-    " state = excluded.state, active = 1, updated_at = excluded.updated_at,"
-    " last_update_id = max(last_update_id, excluded.last_update_id)"
 )
 
 
@@ -190,8 +204,19 @@ def populate(database: Path, users: int, variants: int = 256) -> None:
         await (await Storage.open(database)).close()
 
     asyncio.run(create())
-    payloads = [realistic_state(seed).model_dump_json() for seed in range(variants)]
-    now = int(time.time())
+    states = [realistic_state(seed) for seed in range(variants)]
+    payloads = [state.model_dump_json() for state in states]
+    moment = datetime.now(UTC)
+    now = int(moment.timestamp())
+    # Each user's reminder schedule, as Storage.save derives it (future reminders only).
+    schedules = [
+        [
+            (r.debt_id, r.due_date.isoformat(), r.lead, int(r.fire_at.timestamp()))
+            for r in schedule(state, moment)
+            if r.fire_at.timestamp() > now
+        ]
+        for state in states
+    ]
     connection = sqlite3.connect(database)
     connection.execute("PRAGMA journal_mode=WAL")
     with connection:
@@ -201,6 +226,11 @@ def populate(database: Path, users: int, variants: int = 256) -> None:
                 (FIRST_USER_ID + i, FIRST_USER_ID + i, payloads[i % variants], now, now, 0)
                 for i in range(users)
             ),
+        )
+        connection.executemany(
+            "INSERT INTO reminders (user_id, debt_id, due_date, lead, fire_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            ((FIRST_USER_ID + i, *row) for i in range(users) for row in schedules[i % variants]),
         )
     connection.close()
     _checkpoint(database)
