@@ -4,7 +4,7 @@ people, each answering as soon as the bot has finished its turn (a closed loop).
 Prints one JSON line with the counts and latencies when done. The latency of a turn is the
 time from the stand-in handing the update to the bot (getUpdates) to the bot's last message of
 that turn arriving (for the guide: the message with buttons; for the echo bot: the echo).
-The echo people press the echo's button four times out of five, as guide walkers do.
+The echo people press the echo's button every other turn, as guide walkers do.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -43,13 +44,17 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     completed: int = 0
 
-    def begin(self, count: int, stride: int = 1) -> None:
+    def begin(self, count: int, stride: int = 1, stagger: float = 0.0) -> None:
+        """People start at random moments within `stagger` seconds, so that by the time
+        measuring starts they are spread over the whole walk, not all at its first steps."""
         for offset in range(count):
             user = self.api.user(FIRST_USER_ID + offset * stride)
             self.people[user.id] = Person(user)
         self.api.listeners.append(self._on_message)
+        chance = random.Random(8)
+        loop = asyncio.get_running_loop()
         for person in self.people.values():
-            self._act(person)
+            loop.call_later(chance.uniform(0, stagger), self._act, person)
 
     def _on_message(self, message: SentMessage) -> None:
         person = self.people.get(message.chat_id)
@@ -70,8 +75,8 @@ class Load:
     def _act(self, person: Person) -> None:
         before = self.api.updates_pushed
         if self.scenario == "echo":
-            # The guide walk's mix: four button presses for every message typed.
-            if person.last_prompt is not None and person.turns % 5:
+            # The guide walk's mix (benchmarks/scenarios.py): as many presses as typed messages.
+            if person.last_prompt is not None and person.turns % 2:
                 person.user.presses_data(person.last_prompt, person.last_prompt.buttons[0][1])
             else:
                 person.user.says(f"你好 {person.turns}")
@@ -98,7 +103,7 @@ async def main() -> None:
     await api.wait_until(lambda: bool(api.calls_to("getUpdates")), timeout=60)
     api.calls.clear()  # keep memory flat: the driver needs messages, not the call log
     load = Load(api, arguments.scenario)
-    load.begin(arguments.users, arguments.stride)
+    load.begin(arguments.users, arguments.stride, stagger=arguments.warmup)
     await asyncio.sleep(arguments.warmup)
     _emit({"event": "measuring"})
     load.measuring = True
