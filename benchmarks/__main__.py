@@ -218,9 +218,9 @@ FINDINGS = [
     "## Findings kept from earlier runs",
     "",
     "- Bot API requests go over aiohttp (bot/http.py), not python-telegram-bot's default httpx:"
-    " the echo floor went from ~290 to ~1,500 updates/s and our guide walk from ~165 to ~550"
-    " (bot CPU per update ~5 ms → ~1.6 ms) on an otherwise idle machine. httpx + httpcore +"
-    " anyio were more than half of the bot's CPU, most of it httpcore managing its pool.",
+    " on an idle machine the bare echo went from ~295 to ~1,500 updates/s and our walk of step 1"
+    " from ~165 to ~550 (bot CPU per update ~5 ms → ~1.6 ms). httpx + httpcore + anyio were"
+    " more than half of the bot's CPU, most of it httpcore managing its connection pool.",
     "- Request bodies are JSON, not URL-encoded forms: encoding Chinese text byte by byte with"
     " urllib cost ~10% of CPU per update.",
     "- With httpx, 8 pooled connections beat 32 and 256 (httpcore scans its whole pool on every"
@@ -236,10 +236,17 @@ FINDINGS = [
     " sendMessage (the next prompt). Dropping the mark would save ~0.3 ms per press but leave"
     " old buttons pressable and the chat without the user's answers; kept deliberately.",
     "- The bot is one asyncio process: it can use one core, and shares the machine with the"
-    " load process here. At ~1.6 ms of CPU per update its ceiling is ~600 updates/s; 1,000/s"
-    " needs ≤ 1 ms per update or a second process (webhook workers split by user).",
-    "- The largest single cost left is python-telegram-bot turning every response into a"
-    " `Message` object (`Message.de_json`, ~15-20% of CPU) that the bot never reads.",
+    " load process here. Its ceiling on a free core is 1,000 / (bot CPU per update in ms)"
+    " updates/s: ~575 at 1.74 ms. 1,000/s needs ≤ 1 ms per update or a second process (webhook"
+    " workers split by user).",
+    "- Where our CPU per update goes (compare the rows above): the bare echo is the framework's"
+    " floor; the echo sending what we send adds what our traffic costs the framework (bigger"
+    " messages and keyboards parsed back from every response, the mark on pressed messages);"
+    " our turn alone (flows, storage, rendering) is a fraction of a millisecond; the rest is"
+    " the shell around it and aiosqlite's thread hand-offs under load (`put_nowait` and the"
+    " GIL between the event loop and the database thread).",
+    "- python-telegram-bot turns every response into a `Message` object (`Message.de_json`,"
+    " ~15% of CPU) that the bot never reads; skipping it needs private API, not done.",
 ]
 
 
