@@ -50,6 +50,7 @@ def figures(full: bool = False) -> list[Figure]:
             note=(
                 f"{delivery['sent']:,} sent in {delivery['elapsed_seconds']} s"
                 f" ({delivery['messages_per_second']}/s), {delivery['duplicates']} duplicates"
+                + ("" if full else "; a short run, where the limiter's first burst counts: --full")
             ),
         ),
     ]

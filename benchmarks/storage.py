@@ -311,7 +311,8 @@ def figures(full: bool = False) -> list[Figure]:
             "state writes/s (first save of a user)",
             writes.inserts_per_second,
             "writes/s",
-            note="a new row and its index entry per write",
+            note="a new users row plus the reminder schedule derived from the three debts"
+            " (rows each checked against the sent-log): what a debt change also costs",
         ),
         Figure(
             "storage",
@@ -320,7 +321,7 @@ def figures(full: bool = False) -> list[Figure]:
             "MB",
             limits=(
                 f"the state JSON: ~{writes.bytes_per_state:,} bytes per user with three debts,"
-                " stored as text, one row per user",
+                " stored as text, one row per user; plus each debt's reminder schedule rows",
             ),
             note="after a WAL checkpoint",
         ),
