@@ -6,6 +6,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from flows.collection_facts import (
+    channels_from_data,
+    credit_report_from_data,
+    intents_from_data,
+    rules_from_data,
+)
 from flows.facts import Facts
 
 
@@ -19,4 +25,8 @@ def load_facts(folder: Path) -> Facts:
     return Facts(
         # ---- step 2 ----
         # ---- steps 5-6 ----
+        complaint_channels=channels_from_data(read_toml(folder, "complaint_channels.toml")),
+        collection_rules=rules_from_data(read_toml(folder, "collection_rules.toml")),
+        intents=intents_from_data(read_toml(folder, "intents.toml")),
+        credit_report=credit_report_from_data(read_toml(folder, "credit_report.toml")),
     )
