@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from flows.contact_log import LogEntry, NextAction
 from flows.ledger import Debt
 from flows.models import Frozen
 
@@ -44,6 +45,9 @@ class UserState(Frozen):
     reminder_hour: int = 9
     # ---- steps 3-4: budget and plan ----
     # ---- steps 5-7: negotiation, collection, afterwards ----
+    contact_log: tuple[LogEntry, ...] = ()
+    next_log_id: int = 1
+    next_action: NextAction | None = None
 
     def at(self, position: Position) -> UserState:
         """Move to `position`, remembering where we were so 返回 can come back."""
