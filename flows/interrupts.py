@@ -1,9 +1,9 @@
 """Questions and warnings that may come at any step without losing the user's place.
 
 A question asked in passing ("去哪里投诉", "催收爆我通讯录了") is answered, then the current
-question is asked again with every earlier answer kept. A 征信修复-type mention gets a warning on
-top of whatever the step answered. Free-text answers are never hijacked (the machine does not
-call `answer` for them).
+question is asked again with every earlier answer kept. A 征信修复-type mention gets a warning:
+at a question it is asked instead of taking the text as the answer; in the user's own words
+(free text, which the machine never routes to `answer`) it comes on top of the step's reply.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
         replies = incident_guidance(state, intent.behaviours, ctx)
     elif intent.kind is IntentKind.COMPLAINT:
         replies = (guidance.channels_reply(ctx, state.locale),)
+    elif intent.kind is IntentKind.SCAM:
+        # "征信修复" typed at a question is a question about it, not an answer to ours.
+        replies = ()
     else:
         return None
     if intent.scam:

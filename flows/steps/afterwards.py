@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flows import guidance
 from flows.contact_log import NextAction
 from flows.core import Button, Context, Outcome, Reply, Value, text
 from flows.form import Choice, Draft, Field, Form
@@ -40,7 +41,8 @@ def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     )
     label = "afterwards.change_action" if action else "afterwards.set_action"
     buttons = ((Button(text(label), "set:"),), nav_row())
-    return (Reply(text("afterwards.intro", current=current), buttons),)
+    years = guidance.credit_facts(ctx).retention_years
+    return (Reply(text("afterwards.intro", current=current, years=years), buttons),)
 
 
 def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
