@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.export import as_csv
 from bot.locale import Locales
 from bot.render import MESSAGE_LIMIT, utf16_length
 from bot.settings import PROJECT_ROOT
@@ -229,3 +230,10 @@ def test_the_log_survives_a_json_round_trip(chat: Driver):
     log_a_call(chat)
     again = type(chat.state).model_validate_json(chat.state.model_dump_json())
     assert again.contact_log == chat.state.contact_log
+
+
+def test_the_log_is_in_the_csv_export(chat: Driver):
+    log_a_call(chat)
+    csv = as_csv({"users": [{"user_id": 1, "state": chat.state.model_dump_json()}]}).decode()
+    assert "contact_log[0].platform,安心借" in csv
+    assert "contact_log[0].terms,分12期，每月1100，12月5日起" in csv
