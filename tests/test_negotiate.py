@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from bot.locale import Locales
 from bot.render import MESSAGE_LIMIT, utf16_length
 from bot.settings import PROJECT_ROOT
 from flows.assessment import Assessment
+from flows.contact_log import LogEntry
 from flows.core import ButtonPress, Context, Reply
 from flows.ledger import Debt, LenderKind
 from flows.state import Profile
@@ -237,3 +239,20 @@ def test_the_log_is_in_the_csv_export(chat: Driver):
     csv = as_csv({"users": [{"user_id": 1, "state": chat.state.model_dump_json()}]}).decode()
     assert "contact_log[0].platform,安心借" in csv
     assert "contact_log[0].terms,分12期，每月1100，12月5日起" in csv
+
+
+def test_the_log_lists_entries_grouped_per_platform(chat: Driver):
+    log = (
+        LogEntry(id=1, on=date(2026, 11, 1), platform="借呗"),
+        LogEntry(id=2, on=date(2026, 11, 2), platform="安心借", debt_id=7),
+        LogEntry(id=3, on=date(2026, 11, 3), platform="借呗"),
+    )
+    chat.state = chat.state.model_copy(update={"contact_log": log, "next_log_id": 4})
+    chat.command("log")
+    listing = texts_of(chat)[0]
+    assert listing.index("安心借") < listing.index("2026-11-01") < listing.index("2026-11-03")
+
+
+def texts_of(chat: Driver) -> list[str]:
+    assert chat.outcome is not None
+    return [rendered(r) for r in chat.outcome.replies]

@@ -253,7 +253,9 @@ def entry_line(entry: LogEntry, number: int) -> Text:
 
 
 def _log(state: UserState, ctx: Context) -> tuple[Reply, ...]:
-    entries = state.contact_log[-SHOWN_ENTRIES:]
+    # Grouped per platform (per debt), oldest first within each.
+    recent = state.contact_log[-SHOWN_ENTRIES:]
+    entries = sorted(recent, key=lambda e: (e.platform or "", e.on, e.id))
     rows = [
         (Button(text("negotiate.open_entry", number=i, date=e.on.isoformat()), f"v:{e.id}"),)
         for i, e in enumerate(entries, start=1)
