@@ -116,9 +116,9 @@ class Conversation:
         return Turn(replies=replies, catalog=catalog, button_ok=outcome.button_ok)
 
     def _apology(self, catalog: Catalog, key: str, *, saved: bool) -> Turn:
-        return Turn(
-            replies=(render(catalog, Reply(text(key), ((Button(text("nav.menu"), "n:menu"),),))),),
-            catalog=catalog,
-            button_ok=False,
-            saved=saved,
-        )
+        return Turn(replies=(apology(catalog, key),), catalog=catalog, button_ok=False, saved=saved)
+
+
+def apology(catalog: Catalog, key: str) -> RenderedReply:
+    """A kind word that something failed, with the way back to the menu."""
+    return render(catalog, Reply(text(key), ((Button(text("nav.menu"), "n:menu"),),)))

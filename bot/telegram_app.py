@@ -20,7 +20,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot import attachments, events
-from bot.conversation import Conversation, Turn
+from bot.conversation import Conversation, Turn, apology
 from bot.facts import load_facts
 from bot.limiter import ReplyAwareLimiter
 from bot.locale import Catalog, Locales
@@ -217,12 +217,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     conversation: Conversation | None = context.application.bot_data.get(CONVERSATION)
     if conversation is None:
         return
-    catalog = conversation.locales.get(None)
     try:
-        await context.bot.send_message(
+        await _send(
+            context.application,
             update.effective_chat.id,
-            catalog.render(text("common.error")),
-            parse_mode=ParseMode.HTML,
+            apology(conversation.locales.get(None), "common.error"),
         )
     except TelegramError:
         log.warning("could not tell user %s about the failure", user)

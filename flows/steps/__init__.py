@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows import registry
-from flows.steps import afterwards, collection, contact, menu, negotiate, privacy, welcome
+from flows.steps import afterwards, collection, contact, debts, menu, negotiate, privacy, welcome
 from flows.steps.coming_soon import placeholder
 
 GUIDE_ORDER = ("contact", "debts", "budget", "plan", "negotiate", "collection", "afterwards")
@@ -12,6 +12,7 @@ _BUILT = (
     welcome.STEP,
     menu.STEP,
     contact.STEP,
+    debts.STEP,
     privacy.STEP,
     negotiate.STEP,
     collection.STEP,
