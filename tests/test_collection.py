@@ -221,7 +221,7 @@ def test_afterwards_stores_one_concrete_next_action(ctx: Context):
     chat.press("afterwards.set_action")
     chat.press("afterwards.kind.save_monthly")
     chat.say("abc")
-    assert chat.keys == ["amounts.not_amount", "afterwards.ask_amount"]
+    assert chat.keys == ["parsing.amount.not_number", "afterwards.ask_amount"]
     chat.say("300")
     action = chat.state.next_action
     assert action is not None and action.kind == "save_monthly"

@@ -14,7 +14,8 @@ from bot.settings import PROJECT_ROOT
 from flows.assessment import Assessment
 from flows.contact_log import LogEntry
 from flows.core import ButtonPress, Context, Reply
-from flows.ledger import Debt, LenderKind
+from flows.ledger import Debt, LenderKind, RateQuote
+from flows.money import Period
 from flows.state import Profile
 from flows.steps import negotiate
 from tests.driver import Driver
@@ -76,7 +77,7 @@ def test_every_script_is_filled_with_the_users_data(chat: Driver, over_the_line,
     text = rendered(script, locale)
     assert "{" not in text and "}" not in text
     assert "安心借" in text and "12,500" in text
-    assert "36.5%" in text and "24.0%" in text  # the legal line this debt exceeds
+    assert "36.5%" in text and "24%" in text  # the legal line this debt exceeds
     if kind != "supervisor":
         assert "800" in text
     if kind == "extension":
@@ -129,7 +130,7 @@ def test_a_bad_amount_gets_a_friendly_reply_and_keeps_the_answers(chat: Driver):
     for bad in ("-300", "abc", "0", "999999999999"):
         chat.say(bad)
         assert chat.keys[-1] == "negotiate.ask_monthly"
-        assert chat.keys[0].startswith("amounts.")
+        assert chat.keys[0].startswith("parsing.amount.")
     assert chat.state.position.draft["kind"] == "installments"
 
 
@@ -258,3 +259,24 @@ def test_the_log_lists_entries_grouped_per_platform(chat: Driver):
 def texts_of(chat: Driver) -> list[str]:
     assert chat.outcome is not None
     return [rendered(r) for r in chat.outcome.replies]
+
+
+def test_the_real_legal_check_puts_its_line_into_the_script(ctx: Context):
+    costly = Debt(
+        id=1,
+        platform="好借",
+        lender=LenderKind.PRIVATE_OR_UNKNOWN,
+        contract_date=date(2025, 6, 1),
+        borrowed=Decimal("10000"),
+        rate=RateQuote(per_period=Decimal("0.001"), period=Period.DAY),  # 36.5% a year
+    )
+    chat = Driver(ctx)
+    chat.command("start")
+    chat.state = chat.state.model_copy(update={"debts": (costly,), "next_debt_id": 2})
+    chat.send(ButtonPress("m:negotiate"))
+    chat.press("negotiate.write_script")
+    chat.press("platforms.debt_button")
+    chat.press("negotiate.kind.waive")
+    chat.say("500")
+    text = rendered(chat.outcome.replies[0])
+    assert "36.5%" in text and "12%" in text  # 4 x LPR 3.00% for a contract of 2025-06-01

@@ -11,8 +11,9 @@ from flows import guidance
 from flows.contact_log import NextAction
 from flows.core import Button, Context, Outcome, Reply, Value, text
 from flows.form import Choice, Draft, Field, Form
+from flows.formatting import money_text
 from flows.names import parse_note
-from flows.simple_parsing import format_amount, parse_amount
+from flows.parsing import parse_amount
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
 
@@ -26,7 +27,7 @@ def action_text(action: NextAction) -> Value:
     if action.kind == "own" and action.own_words:
         return text("afterwards.action_own", words=action.own_words)
     if action.kind in WITH_AMOUNT and action.amount is not None:
-        return text(f"afterwards.action.{action.kind}", amount=format_amount(action.amount))
+        return text(f"afterwards.action.{action.kind}", amount=money_text(action.amount))
     if action.kind in ACTIONS and action.kind not in WITH_AMOUNT:
         return text(f"afterwards.action.{action.kind}")
     return text("afterwards.action_unknown")

@@ -13,10 +13,10 @@ from typing import Any
 from flows import guidance, registry
 from flows.contact_log import MAX_LOG_ENTRIES, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Value, text
+from flows.event_days import parse_day
 from flows.form import Choice, Draft, Field, Form
 from flows.intents import classify
 from flows.interrupts import RECORD_ACTION
-from flows.simple_parsing import parse_day
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 from flows.steps.platforms import find_debt, picker

@@ -13,10 +13,12 @@ from flows.answers import Invalid, Parsed, ParseResult
 from flows.assessment import assess
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
+from flows.event_days import parse_day
 from flows.form import Choice, Draft, Field, Form
+from flows.formatting import money_text, percent_text
 from flows.ledger import Debt
 from flows.names import parse_name, parse_note
-from flows.simple_parsing import format_amount, parse_amount, parse_day
+from flows.parsing import parse_amount
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 from flows.steps.collection import resolve_day
@@ -35,13 +37,9 @@ REASONS = ("job_loss", "income_drop", "illness", "family", "too_many_loans", "ot
 
 def _amount_text(value: Any) -> str | None:
     try:
-        return format_amount(Decimal(str(value))) if value is not None else None
+        return money_text(Decimal(str(value))) if value is not None else None
     except InvalidOperation:
         return None
-
-
-def _percent(fraction: Decimal) -> str:
-    return f"{(fraction * 100).quantize(Decimal('0.1'))}%"
 
 
 # ---- which debt -----------------------------------------------------------------------------
@@ -147,8 +145,8 @@ def _legal_line(state: UserState, draft: Draft, ctx: Context) -> Value:
         return text("negotiate.legal_line_generic")
     return text(
         "negotiate.legal_line",
-        rate=_percent(verdict.all_in_annual_rate),
-        line=_percent(verdict.line),
+        rate=percent_text(verdict.all_in_annual_rate),
+        line=percent_text(verdict.line),
     )
 
 
