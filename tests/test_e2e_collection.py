@@ -1,9 +1,9 @@
 """End to end: a question about abusive collection asked mid-way through a form is answered,
 and the user is back on the same question with earlier answers intact.
 
-The issue asks for this mid-way through step 3 (budget); until the budget step is merged the
-test uses step 1's form, whose reason question is not free text. The lead switches it to a
-budget question after merging.
+The issue asks for this mid-way through step 3 (budget). Until the budget step is merged these
+tests use step 1's form (its reason question is not free text) and step 2's add-a-debt form;
+the lead switches one of them to a budget question after merging.
 """
 
 from __future__ import annotations
@@ -64,3 +64,32 @@ async def test_a_credit_repair_offer_gets_the_warning_from_the_menu(
     assert "第十六条" in warning and "5 年" in warning and "第二十五条" in warning
     assert "免费" in warning and "2 次" in warning
     assert "主菜单" in menu.text
+
+
+async def test_family_calls_question_mid_debt_form_keeps_every_earlier_answer(
+    bot: RunningBot, api: StandInBotApi
+):
+    gina = api.user(7007, "Gina")
+    await bot.say(gina, "/start")
+    await bot.say(gina, "/debts")
+    await bot.press(gina, "添加一笔债务")
+    await bot.say(gina, "花呗")
+    await bot.press(gina, "小额贷款公司")
+    await bot.press(gina, "跳过")
+    question = await bot.say(gina, "五千")
+    before = len(gina.messages)
+
+    back = await bot.say(gina, "催收打我家人电话怎么办")
+
+    guidance = "\n".join(m.text for m in gina.messages[before:])
+    assert "联系我的家人、朋友或单位" in guidance and "一般属于违规催收" in guidance
+    assert "地方金融管理局" in guidance or "12321" in guidance
+    assert back.text == question.text  # the same question, asked again
+
+    await bot.say(gina, "5000")
+    await bot.say(gina, "3000")
+    await bot.say(gina, "日息万五")
+    await bot.press(gina, "先保存")
+    listing = await bot.say(gina, "/debts")
+    assert "共 1 笔" in listing.text and "3,000" in listing.text
+    assert any("花呗" in label for label, _ in listing.buttons)
