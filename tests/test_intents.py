@@ -25,6 +25,7 @@ MUST_ROUTE = [
     ("投诉", IntentKind.COMPLAINT, None),
     ("12378能管网贷吗", IntentKind.COMPLAINT, None),
     ("报警有用吗", IntentKind.COMPLAINT, None),
+    ("打12378有用吗", IntentKind.COMPLAINT, None),
     ("where to complain", IntentKind.COMPLAINT, None),
     ("催收打我家人电话怎么办", IntentKind.COLLECTION, "third_parties"),
     ("催收爆我通讯录了", IntentKind.COLLECTION, "contact_list"),
@@ -72,6 +73,8 @@ MUST_NOT_ROUTE = [
     "我想还清以后好好存钱",
     "老公生病住院了",
     "平台同意分12期",
+    "12378",
+    "12321元",
 ]
 
 
