@@ -80,7 +80,9 @@ class Conversation:
                 log.info("user %d: all data erased on request", user_id)
                 return self._turn(outcome)
             if stored is None or outcome.state != state or stored.chat_id != chat_id:
-                await self.storage.save(user_id, chat_id, outcome.state, update_id)
+                await self.storage.save(
+                    user_id, chat_id, outcome.state, update_id, now=self.clock()
+                )
             if outcome.effect == EXPORT_USER:
                 outcome = await self._with_export(user_id, outcome)
         except StorageError:

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from flows import registry
-from flows.steps import afterwards, collection, contact, debts, menu, negotiate, privacy, welcome
+from flows.steps import (
+    afterwards,
+    collection,
+    contact,
+    debts,
+    menu,
+    negotiate,
+    privacy,
+    reminders,
+    welcome,
+)
 from flows.steps.coming_soon import placeholder
 
 GUIDE_ORDER = ("contact", "debts", "budget", "plan", "negotiate", "collection", "afterwards")
@@ -14,6 +24,7 @@ _BUILT = (
     contact.STEP,
     debts.STEP,
     privacy.STEP,
+    reminders.STEP,
     negotiate.STEP,
     collection.STEP,
     afterwards.STEP,
