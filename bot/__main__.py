@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         "it is read in DEFAULT_TIMEZONE; default: the current time",
     )
     remind.add_argument(
-        "--dry-run", action="store_true", help="print what would be sent; send and write nothing"
+        "--dry-run", action="store_true", help="print what would be sent; send nothing, log nothing"
     )
     arguments = parser.parse_args(argv)
     settings = Settings()

@@ -90,7 +90,11 @@ def _schedule_reminder_scan(application: Application, settings: Settings) -> Non
     if not interval or application.job_queue is None:
         return
     application.job_queue.run_repeating(
-        _reminder_job, interval=interval, first=min(interval, FIRST_SCAN_SECONDS), name="reminders"
+        _reminder_job,
+        interval=interval,
+        first=min(interval, FIRST_SCAN_SECONDS),
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
     )
 
 

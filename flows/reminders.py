@@ -18,8 +18,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.core import Button, Context, Reply, Text, text
+from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec
-from flows.money import yuan
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
 
@@ -248,14 +248,6 @@ def planned_payment(state: UserState, debt: Debt, ctx: Context) -> Decimal | Non
     return None
 
 
-def money(amount: Decimal) -> str:
-    """12000 -> "12,000"; 5000.5 -> "5,000.50"."""
-    rounded = yuan(amount)
-    if rounded == rounded.to_integral_value():
-        return f"{int(rounded):,}"
-    return f"{rounded:,.2f}"
-
-
 def date_text(day: date) -> Text:
     return text("reminders.date", year=day.year, month=day.month, day=day.day)
 
@@ -281,14 +273,14 @@ def amount_text(debt: Debt) -> Text:
     if known is None:
         return text("reminders.amount.unknown")
     kind, amount = known
-    return text(f"reminders.amount.{kind}", amount=money(amount))
+    return text(f"reminders.amount.{kind}", amount=money_text(amount))
 
 
 def plan_text(state: UserState, debt: Debt, ctx: Context) -> Text:
     planned = planned_payment(state, debt, ctx)
     if planned is None:
         return text("reminders.plan.none")
-    return text("reminders.plan.amount", amount=money(planned))
+    return text("reminders.plan.amount", amount=money_text(planned))
 
 
 def reminder_buttons(debt_id: int, due: date) -> tuple[tuple[Button, ...], ...]:

@@ -28,6 +28,7 @@ from flows.ledger import Debt, DueSpec, InstallmentTerms
 from flows.state import UserState
 from tests.conftest import RunningBot, start_bot
 from tests.standin_api import TOKEN, SimUser, StandInBotApi
+from tests.test_e2e_debts import add_jiebei
 from tests.test_e2e_privacy import rows_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -244,3 +245,23 @@ async def test_export_has_every_reminder_row_and_delete_leaves_none(
     await quiet_bot.say(yu, "/delete")
     await quiet_bot.press(yu, "确认删除")
     assert set(rows_of(database, 7111).values()) == {0}
+
+
+async def test_a_debt_entered_in_the_debts_step_is_reminded_and_its_settings_open(
+    quiet_bot: RunningBot, api: StandInBotApi, database: Path
+):
+    freeze(quiet_bot, datetime(2026, 12, 11, 20, 0, tzinfo=SHANGHAI))
+    qin = api.user(7112)
+    await quiet_bot.say(qin, "/start")
+    await quiet_bot.say(qin, "/debts")
+    await add_jiebei(quiet_bot, qin)  # due on the 15th, 1,000 a month
+    screen = await quiet_bot.press(qin, "提醒设置")
+    assert "借呗 的提醒" in screen.text and "每月15日" in screen.text
+    with sqlite3.connect(database) as connection:
+        scheduled = connection.execute(
+            "SELECT due_date, lead FROM reminders WHERE user_id = 7112 ORDER BY fire_at"
+        ).fetchall()
+    assert scheduled[:3] == [("2026-12-15", 3), ("2026-12-15", 1), ("2026-12-15", 0)]
+    await remind_once(quiet_bot.application, datetime(2026, 12, 12, 9, 0, tzinfo=SHANGHAI))
+    (reminder,) = reminders_of(qin)
+    assert "借呗" in reminder.text and "本期应还：1,000 元" in reminder.text
