@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flows.budget import DEFAULT_LIVING_FLOOR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -39,6 +42,8 @@ class Settings(BaseSettings):
     connection_pool_size: int = Field(default=8, ge=1, le=256)
     # A user sending faster than this is asked to slow down; queued updates beyond it are dropped.
     max_queued_updates_per_user: int = Field(default=20, ge=1)
+    # Yuan a month a plan always leaves for living, however little the user says they spend.
+    living_floor: Decimal = Field(default=DEFAULT_LIVING_FLOOR, ge=0, le=1_000_000)
 
     @field_validator("default_timezone")
     @classmethod

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from flows.budget import Budget
 from flows.ledger import Debt
 from flows.models import Frozen
 
@@ -43,6 +44,8 @@ class UserState(Frozen):
     # ---- reminders: the local hour they are sent at ----
     reminder_hour: int = 9
     # ---- steps 3-4: budget and plan ----
+    budget: Budget | None = None  # None: not entered yet
+    plan_order: str = "guide"  # the order the user last chose to look at (flows.plan.Order)
     # ---- steps 5-7: negotiation, collection, afterwards ----
 
     def at(self, position: Position) -> UserState:
