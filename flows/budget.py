@@ -236,3 +236,11 @@ def _ask_which(today: date, number: int) -> Ask[str]:
         ),
         {"n": str(number)},
     )
+
+
+def show_yuan(amount: Decimal) -> str:
+    """An amount as people read it: thousands separated, fen only when there are some."""
+    rounded = yuan(amount)
+    if rounded == rounded.to_integral_value():
+        return f"{rounded:,.0f}"
+    return f"{rounded:,.2f}"
