@@ -149,7 +149,7 @@ def _order_buttons(view: Situation) -> tuple[Button, ...]:
         Button(
             text(
                 "plan.order_button",
-                order=text(f"plan.order.{o.value}"),
+                order=text(f"plan.order_short.{o.value}"),
                 marker=text("plan.chosen_marker") if o is view.order else "",
             ),
             f"order:{o.value}",
