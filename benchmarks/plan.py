@@ -11,6 +11,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.attachments import produce
+from bot.facts import load_facts
 from bot.locale import Locales
 from bot.render import render
 from bot.settings import PROJECT_ROOT, Settings
@@ -37,6 +38,7 @@ DEBTS = tuple(
 BUDGET = Budget(income=Decimal("3400"))
 CTX = Context(
     now=datetime(2026, 11, 25, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+    facts=load_facts(PROJECT_ROOT / "data"),
     settings=Settings(_env_file=None),
 )
 
@@ -57,7 +59,7 @@ def report(name: str, action: Callable[[], object], repeat: int) -> None:
 
 
 def main() -> None:
-    debts, _ = plan_debts(DEBTS, None, CTX.now.date())
+    debts, _ = plan_debts(DEBTS, CTX.facts, CTX.now.date())
     monthly = Decimal("1900")
     plan = simulate(debts, monthly, Order.GUIDE)
     assert isinstance(plan, Plan), plan

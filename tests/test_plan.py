@@ -132,7 +132,7 @@ def test_compare_gives_every_order_and_avalanche_never_costs_more_interest():
     assert all(p.total_interest >= plans[Order.AVALANCHE].total_interest for p in plans.values())
 
 
-def test_debts_from_the_list_use_principal_rate_installments_and_skip_what_is_unknown():
+def test_debts_from_the_list_use_principal_rate_installments_and_skip_what_is_unknown(facts):
     today = date(2026, 11, 24)
     debts = (
         Debt(
@@ -148,7 +148,7 @@ def test_debts_from_the_list_use_principal_rate_installments_and_skip_what_is_un
         Debt(id=3, platform="no amount"),
         Debt(id=4, platform="done", borrowed=D("100"), paid_off=True),
     )
-    usable, missing = plan_debts(debts, None, today)
+    usable, missing = plan_debts(debts, facts, today)
     first, second = usable
     assert first.balance == D("6000.00") and first.minimum == D("800.00") and first.overdue
     assert first.monthly_rate == D("0.0005") * 365 / 12

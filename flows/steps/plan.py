@@ -16,6 +16,7 @@ from flows.core import Attachment, Button, Context, Outcome, Reply, Text, Value,
 from flows.ledger import Debt
 from flows.plan import (
     ORDERS,
+    DebtOutcome,
     Month,
     Order,
     Plan,
@@ -117,8 +118,8 @@ def _comparison_line(view: Situation, order: Order) -> Text:
     )
 
 
-def _debt_line(view: Situation, number: int, outcome: Any) -> Text:
-    debt: PlanDebt = outcome.debt
+def _debt_line(view: Situation, number: int, outcome: DebtOutcome) -> Text:
+    debt = outcome.debt
     notes: list[Text] = []
     if debt.above_line:
         notes.append(text("plan.note_above_line"))
