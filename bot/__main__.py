@@ -1,4 +1,5 @@
-"""Entry point: `python -m bot` runs on Telegram with a token, in the terminal without one."""
+"""Entry point: `python -m bot` runs on Telegram with a token, in the terminal without one;
+`python -m bot remind --now <ISO time> [--dry-run]` runs one reminder pass and exits."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -16,9 +19,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--terminal", action="store_true", help="talk in this terminal even if a token is set"
     )
+    commands = parser.add_subparsers(dest="command")
+    remind = commands.add_parser(
+        "remind", help="run one reminder pass (for cron) and print what it did as JSON"
+    )
+    remind.add_argument(
+        "--now",
+        help="the time of the pass, ISO 8601 (e.g. 2026-11-27T09:00+08:00); without an offset "
+        "it is read in DEFAULT_TIMEZONE; default: the current time",
+    )
+    remind.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and write nothing"
+    )
     arguments = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
+    if arguments.command == "remind":
+        try:
+            now = pass_time(arguments.now, settings.default_timezone)
+        except ValueError as error:
+            parser.error(f"--now: {error}")
+        from bot.reminder_command import remind_command
+
+        return asyncio.run(remind_command(settings, now, dry_run=arguments.dry_run))
     if settings.telegram_bot_token is None or arguments.terminal:
         from bot.terminal import run_terminal
 
@@ -29,6 +52,15 @@ def main(argv: list[str] | None = None) -> int:
 
     run(settings)
     return 0
+
+
+def pass_time(given: str | None, default_zone: str) -> datetime:
+    if given is None:
+        return datetime.now(UTC)
+    moment = datetime.fromisoformat(given)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(default_zone))
+    return moment
 
 
 if __name__ == "__main__":

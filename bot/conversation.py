@@ -80,7 +80,9 @@ class Conversation:
                 log.info("user %d: all data erased on request", user_id)
                 return self._turn(outcome)
             if stored is None or outcome.state != state or stored.chat_id != chat_id:
-                await self.storage.save(user_id, chat_id, outcome.state, update_id)
+                await self.storage.save(
+                    user_id, chat_id, outcome.state, update_id, now=self.clock()
+                )
             if outcome.effect == EXPORT_USER:
                 outcome = await self._with_export(user_id, outcome)
         except StorageError:
@@ -116,9 +118,9 @@ class Conversation:
         return Turn(replies=replies, catalog=catalog, button_ok=outcome.button_ok)
 
     def _apology(self, catalog: Catalog, key: str, *, saved: bool) -> Turn:
-        return Turn(
-            replies=(render(catalog, Reply(text(key), ((Button(text("nav.menu"), "n:menu"),),))),),
-            catalog=catalog,
-            button_ok=False,
-            saved=saved,
-        )
+        return Turn(replies=(apology(catalog, key),), catalog=catalog, button_ok=False, saved=saved)
+
+
+def apology(catalog: Catalog, key: str) -> RenderedReply:
+    """A kind word that something failed, with the way back to the menu."""
+    return render(catalog, Reply(text(key), ((Button(text("nav.menu"), "n:menu"),),)))

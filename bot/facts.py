@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flows.facts import Facts
+from flows.facts import Facts, LegalLines, Line, LprChange, LprTable
 
 
 def read_toml(folder: Path, name: str) -> dict[str, Any]:
@@ -18,5 +19,57 @@ def load_facts(folder: Path) -> Facts:
         raise FileNotFoundError(f"data folder not found: {folder}")
     return Facts(
         # ---- step 2 ----
+        lpr=load_lpr(read_toml(folder, "lpr.toml")),
+        legal=load_legal_lines(read_toml(folder, "legal_limits.toml")),
         # ---- steps 5-6 ----
+    )
+
+
+# ---- step 2: LPR table and legal lines ----
+
+
+def percent(text: str) -> Decimal:
+    """ "3.45" (percent, as written in the data files) -> Decimal("0.0345")."""
+    return Decimal(text) / 100
+
+
+def load_lpr(raw: dict[str, Any]) -> LprTable:
+    changes = tuple(
+        sorted(
+            (
+                LprChange(effective=row["effective"], rate=percent(row["rate"]))
+                for row in raw["change"]
+            ),
+            key=lambda change: change.effective,
+        )
+    )
+    if len({c.effective for c in changes}) != len(changes):
+        raise ValueError("lpr.toml lists one effective date twice")
+    return LprTable(
+        changes=changes,
+        source=raw["source"],
+        mark=raw["mark"],
+        checked_through=raw["checked_through"],
+        updated=raw["updated"],
+    )
+
+
+def _line(table: dict[str, Any], key: str = "rate") -> Line:
+    return Line(rate=percent(table[key]), source=table["source"], mark=table["mark"])
+
+
+def load_legal_lines(raw: dict[str, Any]) -> LegalLines:
+    old = raw["old_rules"]
+    return LegalLines(
+        private_multiple=Decimal(raw["private_cap"]["multiple"]),
+        private_source=raw["private_cap"]["source"],
+        private_mark=raw["private_cap"]["mark"],
+        licensed_source=raw["licensed"]["source"],
+        licensed_mark=raw["licensed"]["mark"],
+        licensed_reference=_line(raw["licensed_reference"]),
+        criminal_reference=_line(raw["criminal_reference"]),
+        old_rules_before=old["contracts_before"],
+        old_protected=_line(old, "protected"),
+        old_void_above=_line(old, "void_above"),
+        lpr_start=raw["lpr_start"]["date"],
     )

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     connection_pool_size: int = Field(default=8, ge=1, le=256)
     # A user sending faster than this is asked to slow down; queued updates beyond it are dropped.
     max_queued_updates_per_user: int = Field(default=20, ge=1)
+    # Seconds between reminder passes in the Telegram app; 0 turns the built-in scan off
+    # (then run `python -m bot remind` from cron).
+    reminder_scan_seconds: int = Field(default=60, ge=0)
     # Yuan a month a plan always leaves for living, however little the user says they spend.
     living_floor: Decimal = Field(default=DEFAULT_LIVING_FLOOR, ge=0, le=1_000_000)
 

@@ -6,9 +6,12 @@ import asyncio
 import logging
 import secrets
 import time
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -19,10 +22,10 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import attachments, events
-from bot.conversation import Conversation, Turn
+from bot import attachments, events, reminders
+from bot.conversation import Conversation, Turn, apology
 from bot.facts import load_facts
-from bot.limiter import ReplyAwareLimiter
+from bot.limiter import BROADCAST, ReplyAwareLimiter
 from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
@@ -37,6 +40,8 @@ CONVERSATION = "conversation"
 # Ask a flooding user to slow down at most this often.
 SLOW_DOWN_INTERVAL_SECONDS = 30
 MAX_CONCURRENT_UPDATES = 512
+# The first reminder pass runs this soon after start (catching up on time the bot was down).
+FIRST_SCAN_SECONDS = 10
 
 
 def build_application(settings: Settings) -> Application:
@@ -75,6 +80,47 @@ async def _post_init(application: Application) -> None:
     conversation = await open_conversation(settings)
     application.bot_data[CONVERSATION] = conversation
     await _set_commands(application, conversation.locales)
+    _schedule_reminder_scan(application, settings)
+
+
+def _schedule_reminder_scan(application: Application, settings: Settings) -> None:
+    """The JobQueue runs a reminder pass every interval (one at a time: APScheduler skips a
+    run while the previous pass is still sending)."""
+    interval = settings.reminder_scan_seconds
+    if not interval or application.job_queue is None:
+        return
+    application.job_queue.run_repeating(
+        _reminder_job, interval=interval, first=min(interval, FIRST_SCAN_SECONDS), name="reminders"
+    )
+
+
+async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await remind_once(context.application, conversation_of(context).clock())
+    except Exception:
+        log.exception("reminder pass failed")
+
+
+async def remind_once(application: Application, now: datetime) -> reminders.PassReport:
+    """One reminder pass at `now` with this application's bot and database."""
+    conversation: Conversation = application.bot_data[CONVERSATION]
+    return await reminders.run_pass(
+        now,
+        conversation.storage,
+        conversation.locales,
+        broadcast_sender(application.bot),
+        facts=conversation.facts,
+        settings=conversation.settings,
+    )
+
+
+def broadcast_sender(bot: Bot) -> reminders.Sender:
+    """Sends a message nobody is waiting for: through the ~30/s bulk limiter."""
+
+    async def send(chat_id: int, reply: RenderedReply) -> None:
+        await send_reply(bot, chat_id, reply, rate_limit_args=BROADCAST)
+
+    return send
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -114,31 +160,44 @@ async def deliver(application: Application, user_id: int, chat_id: int, turn: Tu
     """Send a turn's replies in order; a user who blocked the bot is marked inactive."""
     try:
         for reply in turn.replies:
-            await _send(application, chat_id, reply)
+            await send_reply(application.bot, chat_id, reply)
     except Forbidden:
         log.info("user %d blocked the bot; marked inactive", user_id)
         await application.bot_data[CONVERSATION].storage.mark_inactive(user_id)
 
 
-async def _send(application: Application, chat_id: int, reply: RenderedReply) -> None:
-    bot = application.bot
+async def send_reply(
+    bot: Bot, chat_id: int, reply: RenderedReply, rate_limit_args: dict[str, bool] | None = None
+) -> None:
+    """Send one rendered reply: its parts, then its file. `rate_limit_args=BROADCAST` for a
+    message nobody is waiting for."""
+    limit: dict[str, Any] = {} if rate_limit_args is None else {"rate_limit_args": rate_limit_args}
     markup = _markup(reply)
     attachment = reply.attachment
     for index, part in enumerate(reply.parts):
         last_message = attachment is None and index == len(reply.parts) - 1
         await bot.send_message(
-            chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last_message else None
+            chat_id,
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if last_message else None,
+            **limit,
         )
     if attachment is None:
         return
     photo = attachment.kind == "plan_chart"
     await bot.send_chat_action(
-        chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT
+        chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT, **limit
     )
     content = await asyncio.to_thread(attachments.produce, attachment)
     if photo:
         await bot.send_photo(
-            chat_id, content, caption=reply.caption, parse_mode=ParseMode.HTML, reply_markup=markup
+            chat_id,
+            content,
+            caption=reply.caption,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            **limit,
         )
     else:
         await bot.send_document(
@@ -148,6 +207,7 @@ async def _send(application: Application, chat_id: int, reply: RenderedReply) ->
             caption=reply.caption,
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
+            **limit,
         )
 
 
@@ -217,12 +277,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     conversation: Conversation | None = context.application.bot_data.get(CONVERSATION)
     if conversation is None:
         return
-    catalog = conversation.locales.get(None)
     try:
-        await context.bot.send_message(
+        await send_reply(
+            context.bot,
             update.effective_chat.id,
-            catalog.render(text("common.error")),
-            parse_mode=ParseMode.HTML,
+            apology(conversation.locales.get(None), "common.error"),
         )
     except TelegramError:
         log.warning("could not tell user %s about the failure", user)

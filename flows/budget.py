@@ -18,7 +18,7 @@ from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.core import Context
 from flows.models import Frozen
 from flows.money import ZERO, yuan
-from flows.parsing import parse_amount
+from flows.parsing import parse_amount_or_zero
 
 # A sensible default for the living floor, in yuan a month; the shell's setting overrides it.
 DEFAULT_LIVING_FLOOR = Decimal("1500")
@@ -114,21 +114,10 @@ def asset_sales(budget: Budget, start: date) -> dict[int, Decimal]:
 
 # ---- parsers for the budget questions -------------------------------------------------------
 
-# Words that mean "nothing": zero, none, no (escapes: no CJK text in .py files).
-_NOTHING = {"0", "0.0", "0.00", "\u96f6", "\u6ca1\u6709", "\u65e0", "\u6ca1", "none", "no"}
-_NOTHING_SUFFIX = ("\u5143", "\u5757")
-
 
 def parse_money(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
-    """An amount of a month, 0 allowed ('0', 'none'), within a sane bound."""
-    word = raw.strip().lower()
-    for suffix in _NOTHING_SUFFIX:
-        word = word.removesuffix(suffix)
-    if word.strip() in _NOTHING:
-        return Parsed(ZERO)
-    if word.startswith("-"):
-        return Invalid("budget.amount.negative")
-    result = parse_amount(raw, ctx)
+    """An amount of a month, 0 allowed ("0", "none"), within a sane monthly bound."""
+    result = parse_amount_or_zero(raw, ctx)
     if isinstance(result, Parsed) and result.value > MAX_MONTHLY_AMOUNT:
         return Invalid("budget.amount.too_large")
     return result
@@ -236,11 +225,3 @@ def _ask_which(today: date, number: int) -> Ask[str]:
         ),
         {"n": str(number)},
     )
-
-
-def show_yuan(amount: Decimal) -> str:
-    """An amount as people read it: thousands separated, fen only when there are some."""
-    rounded = yuan(amount)
-    if rounded == rounded.to_integral_value():
-        return f"{rounded:,.0f}"
-    return f"{rounded:,.2f}"

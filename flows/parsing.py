@@ -1,41 +1,881 @@
-"""Amounts the user types: digits with 万/千/k multipliers, currency marks and commas.
+"""What people type about their debts, turned into values: amounts, rates, dates, days.
 
-MINIMAL stand-in written by the budget/plan branch; the full parser of the debts branch
-replaces this file at merge time (same signature).
+Every parser returns a `flows.answers` result: `Parsed(value)`, `Invalid(reason_key)` with a
+locale key under `parsing.*`, or `Ask(question_key, options)` when the text could mean several
+things (a bare "24%" could be a yearly or a monthly rate). Nothing here guesses silently.
+
+Chinese characters live in the tables below as \\u escapes: .py files carry no CJK text (the
+hook checks), and each constant says in a comment what it spells.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flows.answers import Invalid, Parsed, ParseResult
+from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.core import Context
-from flows.money import yuan
+from flows.formatting import money_text, percent_text
+from flows.ledger import DueSpec, PenaltyRule, RateQuote
+from flows.money import Period, yuan
 
-MAX_AMOUNT = Decimal("100000000")
-# Multipliers: wan (10 000), qian (1 000), k. Written as escapes: no CJK text in .py files.
-_MULTIPLIERS = {"\u4e07": Decimal(10000), "\u5343": Decimal(1000), "k": Decimal(1000)}
-_NOISE = re.compile(r"[\s,\uff0c\u00a5\uffe5$]|rmb|cny|\u5143|\u5757|\u4eba\u6c11\u5e01")
-_CHINESE_DIGITS = dict(
-    zip("\u96f6\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d", "0123456789", strict=True)
+MAX_AMOUNT = Decimal(10) ** 9  # yuan; anything above is a typo, not a debt
+MAX_INPUT = 40  # characters; an amount is never longer
+
+# ---- Chinese numerals -----------------------------------------------------------------------
+
+_DIGITS = {
+    "\u96f6": 0,  # ling (zero)
+    "\u3007": 0,  # ling (circle zero)
+    "\u4e00": 1,  # yi
+    "\u58f9": 1,  # yi (financial)
+    "\u4e8c": 2,  # er
+    "\u4e24": 2,  # liang
+    "\u8d30": 2,  # er (financial)
+    "\u4e09": 3,  # san
+    "\u53c1": 3,  # san (financial)
+    "\u56db": 4,  # si
+    "\u8086": 4,  # si (financial)
+    "\u4e94": 5,  # wu
+    "\u4f0d": 5,  # wu (financial)
+    "\u516d": 6,  # liu
+    "\u9646": 6,  # liu (financial)
+    "\u4e03": 7,  # qi
+    "\u67d2": 7,  # qi (financial)
+    "\u516b": 8,  # ba
+    "\u634c": 8,  # ba (financial)
+    "\u4e5d": 9,  # jiu
+    "\u7396": 9,  # jiu (financial)
+}
+_SMALL_UNITS = {
+    "\u5341": 10,  # shi (ten)
+    "\u62fe": 10,  # shi (financial)
+    "\u767e": 100,  # bai (hundred)
+    "\u4f70": 100,  # bai (financial)
+    "\u5343": 1000,  # qian (thousand)
+    "\u4edf": 1000,  # qian (financial)
+    "k": 1000,
+}
+_WAN = "\u4e07"  # wan (ten thousand)
+_YI = "\u4ebf"  # yi (hundred million)
+_BIG_UNITS = {_WAN: 10**4, "w": 10**4, _YI: 10**8}
+
+_YUAN_WORDS = (
+    "\u5757\u94b1",  # kuai qian
+    "\u5757",  # kuai
+    "\u5143",  # yuan
+    "\u5706",  # yuan (formal)
+    "\u4eba\u6c11\u5e01",  # renminbi
+    "rmb",
+    "cny",
+    "yuan",
+    "\u00a5",  # yen/yuan sign (full-width becomes this under NFKC)
 )
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)([\u4e07\u5343k]?)")
+_APPROX_WORDS = (
+    "\u5927\u6982",  # dagai (about)
+    "\u5927\u7ea6",  # dayue (about)
+    "\u5dee\u4e0d\u591a",  # chabuduo (roughly)
+    "\u7ea6",  # yue (about)
+    "\u5de6\u53f3",  # zuoyou (or so)
+    "\u4e00\u5171",  # yigong (in all)
+    "\u603b\u5171",  # zonggong (in all)
+)
+_NEGATIVE_WORDS = ("-", "\u8d1f", "\u2212")  # minus, fu (negative), minus sign
+_RANGE_WORDS = ("~", "\u5230", "\u81f3")  # tilde, dao (to), zhi (to)
+
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+_NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
+_SPLIT_NUMBER = re.compile(r"\d\s+\d")
+
+
+def normalise(raw: str) -> str:
+    """Full-width to half-width (NFKC), lower case, no spaces."""
+    folded = unicodedata.normalize("NFKC", raw).lower()
+    return "".join(folded.split())
+
+
+# ---- amounts ----------------------------------------------------------------------------------
 
 
 def parse_amount(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
-    """A positive amount in yuan, rounded to the fen."""
-    cleaned = _NOISE.sub("", raw.lower())
-    cleaned = "".join(_CHINESE_DIGITS.get(ch, ch) for ch in cleaned)
-    match = _AMOUNT.fullmatch(cleaned)
-    if match is None:
-        return Invalid("budget.amount.not_a_number")
-    try:
-        value = Decimal(match.group(1)) * _MULTIPLIERS.get(match.group(2), Decimal(1))
-    except InvalidOperation:
-        return Invalid("budget.amount.not_a_number")
+    """An amount of money in yuan, more than zero: "1.5万", "两千五", "¥2,000", "2k"."""
+    return _amount(raw, allow_zero=False)
+
+
+def parse_amount_or_zero(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
+    """An amount where nothing is a real answer ("0", "没有"): spending, amount owed now."""
+    return _amount(raw, allow_zero=True)
+
+
+_NOTHING_WORDS = (
+    "\u6ca1\u6709",  # meiyou (none)
+    "\u65e0",  # wu (none)
+    "\u96f6",  # ling (zero)
+)
+
+
+def _amount(raw: str, *, allow_zero: bool) -> ParseResult[Decimal]:
+    if _SPLIT_NUMBER.search(unicodedata.normalize("NFKC", raw)):
+        return Invalid("parsing.amount.not_number")  # "12 34": two numbers, not 1234
+    cleaned = _strip_amount_words(normalise(raw))
+    if len(cleaned) > MAX_INPUT:
+        return Invalid("parsing.amount.not_number")
+    if allow_zero and cleaned in _NOTHING_WORDS:
+        return Parsed(yuan(0))
+    if cleaned.startswith(_NEGATIVE_WORDS):
+        return Invalid("parsing.amount.negative")
+    if any(word in cleaned for word in _RANGE_WORDS) or re.search(r"\d-\d", cleaned):
+        return Invalid("parsing.amount.range")
+    value = number_value(cleaned)
+    if value is None:
+        return Invalid("parsing.amount.not_number")
+    return check_amount(value, allow_zero=allow_zero)
+
+
+def check_amount(value: Decimal, *, allow_zero: bool = False) -> ParseResult[Decimal]:
+    """The limits every amount obeys: not negative, not zero unless allowed, at most 10^9."""
+    if value < 0:
+        return Invalid("parsing.amount.negative")
     if value > MAX_AMOUNT:
-        return Invalid("budget.amount.too_large")
-    if value <= 0:
-        return Invalid("budget.amount.not_positive")
-    return Parsed(yuan(value))
+        return Invalid("parsing.amount.too_big")
+    amount = yuan(value)
+    if amount == 0 and not allow_zero:
+        return Invalid("parsing.amount.zero")
+    return Parsed(amount)
+
+
+def _strip_amount_words(cleaned: str) -> str:
+    return _strip_words(cleaned, (*_YUAN_WORDS, *_APPROX_WORDS))
+
+
+def number_value(cleaned: str) -> Decimal | None:
+    """A non-negative number written with Arabic digits, Chinese numerals or both.
+
+    "12000", "2,000", "1.5万", "两千五" (2500), "一万二" (12000), "3k", "2w", "十万".
+    None when it is not one number ("万五万五", "abc", "1,5").
+    """
+    if not cleaned:
+        return None
+    if _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    if "," in cleaned:
+        return None
+    tokens = _tokens(cleaned)
+    if tokens is None:
+        return None
+    return _combine(tokens)
+
+
+Token = tuple[str, Decimal]  # ("n", number) | ("u", small unit) | ("b", big unit) | ("z", 0)
+
+
+def _tokens(cleaned: str) -> list[Token] | None:
+    tokens: list[Token] = []
+    i = 0
+    while i < len(cleaned):
+        ch = cleaned[i]
+        match = _NUMBER.match(cleaned, i)
+        if match:
+            try:
+                tokens.append(("n", Decimal(match.group())))
+            except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+                return None
+            i = match.end()
+            continue
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+            tokens.append(("z", Decimal(0)) if digit == 0 else ("n", Decimal(digit)))
+        elif ch in _SMALL_UNITS:
+            tokens.append(("u", Decimal(_SMALL_UNITS[ch])))
+        elif ch in _BIG_UNITS:
+            tokens.append(("b", Decimal(_BIG_UNITS[ch])))
+        else:
+            return None
+        i += 1
+    return tokens
+
+
+def _combine(tokens: list[Token]) -> Decimal | None:
+    """Chinese number grammar: sections of 千/百/十 under 万 and 亿, with the spoken
+    abbreviation that a last bare digit counts one unit lower ("两千五" = 2500)."""
+    if tokens == [("z", Decimal(0))]:
+        return Decimal(0)
+    total = Decimal(0)
+    section = Decimal(0)
+    pending: Decimal | None = None  # a number waiting for its unit
+    last_unit: Decimal | None = None  # the last unit seen, for the abbreviation
+    section_unit: Decimal | None = None  # smallest small unit in this section so far
+    after_zero = False
+    big_seen: list[Decimal] = []
+    for kind, value in tokens:
+        if kind == "n":
+            if pending is not None:
+                return None  # two numbers in a row: "一二", "12 34"
+            pending = value
+        elif kind == "z":
+            if pending is not None or last_unit is None:
+                return None
+            after_zero = True
+        elif kind == "u":
+            if section_unit is not None and value >= section_unit:
+                return None  # units must fall: "一百千" is not a number
+            if pending is None:
+                if value != 10 or section or total:
+                    return None  # only "十" may stand without a number before it
+                pending = Decimal(1)
+            section += pending * value
+            pending, last_unit, section_unit, after_zero = None, value, value, False
+        else:  # a big unit: wan, yi
+            if pending is None and not section:
+                return None  # "万" with nothing before it: "万五万五"
+            if any(seen <= value for seen in big_seen):
+                return None  # "一万万", "一万亿" out of order
+            section += pending or 0
+            if value > 10**4 and total:
+                total = (total + section) * value
+            else:
+                total += section * value
+            big_seen.append(value)
+            section, pending, last_unit, section_unit, after_zero = (
+                Decimal(0),
+                None,
+                value,
+                None,
+                False,
+            )
+    if pending is not None:
+        if last_unit is not None and not after_zero and pending < 10 and pending == int(pending):
+            section += pending * last_unit / 10  # "两千五" = 2000 + 500
+        elif last_unit is None or after_zero:
+            section += pending
+        else:
+            return None  # "一万12": not how anyone writes an amount
+    return total + section
+
+
+# ---- rates ------------------------------------------------------------------------------------
+
+MAX_ANNUAL_RATE = Decimal(10)  # 1000% a year: beyond any real loan, so a typo
+PLAUSIBLE_MIN_ANNUAL = Decimal("0.001")  # 0.1% a year: below this a reading is not meant
+
+# Words naming the period, longest first so "/month" wins over "month".
+_PERIOD_WORDS: tuple[tuple[str, Period], ...] = tuple(
+    sorted(
+        (
+            ("\u65e5\u5229\u7387", Period.DAY),  # ri lilv (daily rate)
+            ("\u65e5\u8d39\u7387", Period.DAY),  # ri feilv (daily fee rate)
+            ("\u65e5\u606f", Period.DAY),  # ri xi (daily interest)
+            ("\u65e5\u5229", Period.DAY),  # ri li
+            ("\u6bcf\u65e5", Period.DAY),  # mei ri (each day)
+            ("\u6bcf\u5929", Period.DAY),  # mei tian (each day)
+            ("\u4e00\u5929", Period.DAY),  # yi tian (one day)
+            ("\u65e5", Period.DAY),  # ri (day)
+            ("\u5929", Period.DAY),  # tian (day)
+            ("daily", Period.DAY),
+            ("perday", Period.DAY),
+            ("day", Period.DAY),
+            ("\u6708\u5229\u7387", Period.MONTH),  # yue lilv (monthly rate)
+            ("\u6708\u8d39\u7387", Period.MONTH),  # yue feilv (monthly fee rate)
+            ("\u6708\u606f", Period.MONTH),  # yue xi (monthly interest)
+            ("\u6708\u5229", Period.MONTH),  # yue li
+            ("\u6bcf\u6708", Period.MONTH),  # mei yue (each month)
+            ("\u4e00\u4e2a\u6708", Period.MONTH),  # yi ge yue (one month)
+            ("\u6708", Period.MONTH),  # yue (month)
+            ("monthly", Period.MONTH),
+            ("permonth", Period.MONTH),
+            ("month", Period.MONTH),
+            ("\u5e74\u5316\u5229\u7387", Period.YEAR),  # nianhua lilv (annualised rate)
+            ("\u7efc\u5408\u5e74\u5316", Period.YEAR),  # zonghe nianhua (all-in annualised)
+            ("\u5e74\u5316", Period.YEAR),  # nianhua (annualised)
+            ("\u5e74\u5229\u7387", Period.YEAR),  # nian lilv (annual rate)
+            ("\u5e74\u8d39\u7387", Period.YEAR),  # nian feilv (annual fee rate)
+            ("\u5e74\u606f", Period.YEAR),  # nian xi (annual interest)
+            ("\u5e74\u5229", Period.YEAR),  # nian li
+            ("\u6bcf\u5e74", Period.YEAR),  # mei nian (each year)
+            ("\u5e74", Period.YEAR),  # nian (year)
+            ("apr", Period.YEAR),
+            ("annual", Period.YEAR),
+            ("yearly", Period.YEAR),
+            ("peryear", Period.YEAR),
+            ("year", Period.YEAR),
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+_RATE_FILLERS = (
+    "\u5229\u7387",  # lilv (rate)
+    "\u5229\u606f",  # lixi (interest)
+    "\u8d39\u7387",  # feilv (fee rate)
+    "\u662f",  # shi (is)
+    "\u4e3a",  # wei (is)
+    "\u7684",  # de
+    "\u6536",  # shou (charges)
+    "/",
+    "per",
+    "a",
+    *_APPROX_WORDS,
+)
+_FREE_WORDS = (
+    "\u514d\u606f",  # mianxi (interest-free)
+    "\u65e0\u606f",  # wuxi (no interest)
+    "\u6ca1\u6709\u5229\u606f",  # meiyou lixi (no interest)
+    "\u4e0d\u8981\u5229\u606f",  # buyao lixi (no interest)
+)
+_PERCENT_OF = "\u767e\u5206\u4e4b"  # baifenzhi (percent)
+_PER_TEN_THOUSAND = "\u4e07\u5206\u4e4b"  # wanfenzhi (per ten thousand)
+_PER_THOUSAND = "\u5343\u5206\u4e4b"  # qianfenzhi (per thousand)
+_FEN = "\u5206"  # fen: a tenth of the period's unit (monthly 1 fen = 1%)
+_LI = "\u5398"  # li: a tenth of a fen
+_PLAIN_NUMBER = re.compile(r"[\d.]+|[" + "".join(_DIGITS) + "\u5341]{1,4}")  # shi (ten)
+_SMALL_NUMBER = re.compile(r"[\d.]+|[" + "".join(_DIGITS) + r"]{1,2}")
+# One fen per period, as a fraction (facts section 7: month 1 fen = 1%, year 1 fen = 10%,
+# day 1 fen = 0.1%).
+FEN_SCALE = {
+    Period.DAY: Decimal("0.001"),
+    Period.MONTH: Decimal("0.01"),
+    Period.YEAR: Decimal("0.1"),
+}
+PERIODS = (Period.DAY, Period.MONTH, Period.YEAR)
+
+
+def parse_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
+    """A rate as people quote it: "日息万五", "月息2分", "月利率1.5%", "年化24%".
+
+    Without a period ("24%", "万五", "2分") the answer is a question: which period? Only
+    readings between 0.1% and 1000% a year are offered. A number without "%" after a period
+    word ("年化24") is read as a percentage when the other reading is beyond any real loan,
+    and asked back when both could be meant.
+    """
+    cleaned = normalise(raw)
+    if not cleaned or len(cleaned) > MAX_INPUT:
+        return Invalid("parsing.rate.not_understood")
+    if cleaned in _FREE_WORDS:
+        return Parsed(RateQuote(per_period=Decimal(0), period=Period.YEAR))
+    periods, rest = _take_periods(cleaned)
+    if len(periods) > 1:
+        return Invalid("parsing.rate.two_periods")
+    period = periods[0] if periods else None
+    rest = _strip_words(rest, _RATE_FILLERS)
+    if rest.startswith(_NEGATIVE_WORDS):
+        return Invalid("parsing.rate.negative")
+    return _rate_from_value(rest, period, raw.strip())
+
+
+def _take_periods(cleaned: str) -> tuple[list[Period], str]:
+    found: list[Period] = []
+    for word, period in _PERIOD_WORDS:
+        if word in cleaned:
+            cleaned = cleaned.replace(word, "")
+            if period not in found:
+                found.append(period)
+    return found, cleaned
+
+
+def _strip_words(cleaned: str, words: tuple[str, ...]) -> str:
+    """Remove any of `words` from both ends, again and again, while something is left."""
+    ordered = sorted(words, key=len, reverse=True)
+    changed = True
+    while changed:
+        changed = False
+        for word in ordered:
+            if cleaned.startswith(word) and len(cleaned) > len(word):
+                cleaned, changed = cleaned[len(word) :], True
+            if cleaned.endswith(word) and len(cleaned) > len(word):
+                cleaned, changed = cleaned[: -len(word)], True
+    return cleaned
+
+
+def _rate_from_value(rest: str, period: Period | None, typed: str) -> ParseResult[RateQuote]:
+    fraction = _explicit_fraction(rest)
+    if fraction == 0:
+        return Parsed(RateQuote(per_period=Decimal(0), period=period or Period.YEAR))
+    if fraction is not None:
+        if period is not None:
+            return _one_rate(fraction, period)
+        return _which_period([RateQuote(per_period=fraction, period=p) for p in PERIODS], typed)
+    fen = _fen_count(rest)
+    if fen is not None:
+        if period is not None:
+            return _one_rate(fen * FEN_SCALE[period], period)
+        return _which_period(
+            [RateQuote(per_period=fen * FEN_SCALE[p], period=p) for p in PERIODS], typed
+        )
+    bare = number_value(rest)
+    if bare is None:
+        return Invalid("parsing.rate.not_understood")
+    if bare == 0:
+        return Parsed(RateQuote(per_period=Decimal(0), period=period or Period.YEAR))
+    if period is None:
+        return _which_period([RateQuote(per_period=bare / 100, period=p) for p in PERIODS], typed)
+    readings = [RateQuote(per_period=bare / 100, period=period)]
+    if bare < 1:
+        readings.append(RateQuote(per_period=bare, period=period))
+    plausible = [q for q in readings if _plausible(q)]
+    if len(plausible) == 1:
+        return Parsed(plausible[0])
+    if not plausible:
+        return Invalid("parsing.rate.too_high")
+    return _ask_rate("parsing.rate.which_reading", plausible, typed)
+
+
+def _explicit_fraction(rest: str) -> Decimal | None:
+    """Values whose size is written out: "24%", "百分之24", "万五", "万分之五", "千分之一"."""
+    if rest.endswith("%"):
+        number = number_value(rest[:-1])
+        return None if number is None else number / 100
+    for prefix, divisor in (
+        (_PERCENT_OF, 100),
+        (_PER_TEN_THOUSAND, 10000),
+        (_PER_THOUSAND, 1000),
+        (_WAN, 10000),
+    ):
+        if rest.startswith(prefix):
+            tail = rest[len(prefix) :]
+            if prefix == _WAN and not _SMALL_NUMBER.fullmatch(tail):
+                return None  # "万五万五" is not one rate
+            number = number_value(tail)
+            return None if number is None else number / divisor
+    return None
+
+
+def _fen_count(rest: str) -> Decimal | None:
+    """ "2分" -> 2, "1分5" or "一分五厘" -> 1.5, "5厘" -> 0.5 (in fen)."""
+    if _FEN not in rest:
+        if not rest.endswith(_LI):
+            return None
+        tenths = number_value(rest[: -len(_LI)])
+        return None if tenths is None else tenths / 10
+    whole_text, _, tail = rest.partition(_FEN)
+    tail = tail.removesuffix(_LI)
+    whole = number_value(whole_text)
+    tenths = number_value(tail) if tail else Decimal(0)
+    if whole is None or tenths is None or tenths >= 10:
+        return None
+    return whole + tenths / 10
+
+
+def _one_rate(fraction: Decimal, period: Period) -> ParseResult[RateQuote]:
+    quote = RateQuote(per_period=fraction, period=period)
+    if quote.rate().annual_simple() > MAX_ANNUAL_RATE:
+        return Invalid("parsing.rate.too_high")
+    return Parsed(quote)
+
+
+def _plausible(quote: RateQuote) -> bool:
+    annual = quote.rate().annual_simple()
+    return PLAUSIBLE_MIN_ANNUAL <= annual <= MAX_ANNUAL_RATE
+
+
+def _which_period(candidates: list[RateQuote], typed: str) -> ParseResult[RateQuote]:
+    plausible = [q for q in candidates if _plausible(q)]
+    if not plausible:
+        return Invalid("parsing.rate.too_high")
+    return _ask_rate("parsing.rate.which_period", plausible, typed)
+
+
+def _ask_rate(question: str, options: list[RateQuote], typed: str) -> Ask[RateQuote]:
+    return Ask(
+        question,
+        tuple(
+            Option(
+                f"parsing.rate.option.{q.period.value}",
+                q,
+                {
+                    "rate": percent_text(q.per_period, 4),
+                    "annual": percent_text(q.rate().annual_simple()),
+                },
+            )
+            for q in options
+        ),
+        {"typed": typed[:MAX_INPUT]},
+    )
+
+
+# ---- dates ------------------------------------------------------------------------------------
+
+_NUM = "[0-9" + "".join(_DIGITS) + "\u5341]+"  # digits, Chinese digits and shi (ten)
+_YEAR_WORD = "\u5e74"  # nian (year)
+_MONTH_WORD = "\u6708"  # yue (month)
+_DAY_WORDS = "[\u65e5\u53f7]"  # ri, hao (day of month)
+_FULL_DATE = (
+    re.compile(r"(\d{4}|\d{2})[-/.](\d{1,2})[-/.](\d{1,2})"),
+    re.compile(f"({_NUM}){_YEAR_WORD}({_NUM}){_MONTH_WORD}({_NUM}){_DAY_WORDS}?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+_MONTH_DAY = (
+    re.compile(f"({_NUM}){_MONTH_WORD}({_NUM}){_DAY_WORDS}?"),
+    re.compile(r"(\d{1,2})[-/](\d{1,2})"),
+)
+FIRST_YEAR = 1990  # online lending did not exist before; an earlier year is a typo
+LAST_YEAR = 2100
+
+
+def parse_date(raw: str, ctx: Context | None = None) -> ParseResult[date]:
+    """A calendar date: "2023-09-01", "2023/9/1", "2023年9月1日", "23.9.1", "20230901".
+
+    Without a year ("9月1日") it asks which year, offering this year and the next.
+    """
+    return _date(raw, ctx, past_only=False)
+
+
+def parse_past_date(raw: str, ctx: Context | None = None) -> ParseResult[date]:
+    """A date that has already happened, such as a contract date; never later than today."""
+    return _date(raw, ctx, past_only=True)
+
+
+def _date(raw: str, ctx: Context | None, *, past_only: bool) -> ParseResult[date]:
+    cleaned = normalise(raw)
+    if len(cleaned) > MAX_INPUT:
+        return Invalid("parsing.date.not_understood")
+    today = _today(ctx)
+    found = _full_date(cleaned)
+    if isinstance(found, Invalid):
+        return found
+    if found is not None:
+        if past_only and today is not None and found > today:
+            return Invalid("parsing.date.future")
+        return Parsed(found)
+    month_day = _month_day(cleaned)
+    if month_day is None:
+        return Invalid("parsing.date.not_understood")
+    if today is None:
+        return Invalid("parsing.date.need_year")
+    month, day = month_day
+    years = (today.year - 1, today.year) if past_only else (today.year, today.year + 1)
+    options = []
+    for year in years:
+        candidate = _real_date(year, month, day)
+        if candidate is None or (past_only and candidate > today):
+            continue
+        options.append(Option("parsing.date.option", candidate, {"date": candidate.isoformat()}))
+    if not options:
+        return Invalid("parsing.date.no_such_day")
+    return Ask("parsing.date.which_year", tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
+
+
+def _today(ctx: Context | None) -> date | None:
+    return ctx.now.date() if ctx is not None and ctx.now is not None else None
+
+
+def _full_date(cleaned: str) -> date | Invalid | None:
+    for pattern in _FULL_DATE:
+        match = pattern.fullmatch(cleaned)
+        if not match:
+            continue
+        parts = [_date_part(group) for group in match.groups()]
+        if any(p is None or p != int(p) for p in parts):
+            return Invalid("parsing.date.not_understood")
+        year, month, day = (int(p) for p in parts)  # type: ignore[arg-type]
+        if year < 100:
+            year += 2000
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return Invalid("parsing.date.year_range")
+        found = _real_date(year, month, day)
+        return found if found is not None else Invalid("parsing.date.no_such_day")
+    return None
+
+
+def _date_part(group: str) -> Decimal | None:
+    """A year, month or day: "2023", "九", "二〇二三" (read digit by digit)."""
+    if len(group) > 2 and all(ch in _DIGITS for ch in group):
+        return Decimal("".join(str(_DIGITS[ch]) for ch in group))
+    return number_value(group)
+
+
+def _month_day(cleaned: str) -> tuple[int, int] | None:
+    for pattern in _MONTH_DAY:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            month, day = (number_value(group) for group in match.groups())
+            if month is None or day is None or month != int(month) or day != int(day):
+                return None
+            return int(month), int(day)
+    return None
+
+
+def _real_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+# ---- due day ----------------------------------------------------------------------------------
+
+_MONTH_END_WORDS = (
+    "\u6708\u5e95",  # yuedi (end of month)
+    "\u6708\u672b",  # yuemo (end of month)
+    "\u6700\u540e\u4e00\u5929",  # zuihou yi tian (the last day)
+)
+_EVERY_MONTH_WORDS = (
+    "\u6bcf\u4e2a\u6708",  # meige yue (every month)
+    "\u6bcf\u6708",  # mei yue (every month)
+    "\u6708",  # yue (month)
+    "\u8fd8\u6b3e\u65e5",  # huankuan ri (repayment day)
+    "\u662f",  # shi (is)
+    "\u7684",  # de
+)
+_DAY_SUFFIXES = ("\u53f7", "\u65e5")  # hao, ri (day of month)
+LAST_DAY = 31  # "the 31st" means the month's last day (DueSpec)
+
+
+def parse_due(raw: str, ctx: Context | None = None) -> ParseResult[DueSpec]:
+    """When payment is due: "15号", "每月15日", "月底" (the last day), or one date."""
+    cleaned = normalise(raw)
+    if len(cleaned) > MAX_INPUT:
+        return Invalid("parsing.due.not_understood")
+    if any(word in cleaned for word in _MONTH_END_WORDS):
+        return Parsed(DueSpec.monthly(LAST_DAY))
+    monthly = _strip_words(cleaned, _EVERY_MONTH_WORDS)
+    day_text = monthly
+    for suffix in _DAY_SUFFIXES:
+        day_text = day_text.removesuffix(suffix)
+    plain = bool(_PLAIN_NUMBER.fullmatch(day_text))
+    day = number_value(day_text) if plain else None
+    if day is not None:
+        if day != int(day) or not 1 <= day <= LAST_DAY:
+            return Invalid("parsing.due.day_range")
+        return Parsed(DueSpec.monthly(int(day)))
+    on = parse_date(raw, ctx)
+    if isinstance(on, Parsed):
+        return Parsed(DueSpec.once(on.value))
+    if isinstance(on, Ask):
+        return Ask(
+            on.question,
+            tuple(Option(o.label, DueSpec.once(o.value), o.label_values) for o in on.options),
+            on.values,
+        )
+    if on.reason == "parsing.date.not_understood":
+        return Invalid("parsing.due.not_understood")
+    return on
+
+
+# ---- days overdue -----------------------------------------------------------------------------
+
+MAX_DAYS_OVERDUE = 36500
+_NOT_OVERDUE_WORDS = (
+    "\u6ca1\u903e\u671f",  # mei yuqi (not overdue)
+    "\u672a\u903e\u671f",  # wei yuqi (not overdue)
+    "\u8fd8\u6ca1\u903e\u671f",  # hai mei yuqi (not overdue yet)
+    "\u6ca1\u6709\u903e\u671f",  # meiyou yuqi (not overdue)
+    "\u6ca1\u6709",  # meiyou (none)
+    "\u6ca1",  # mei (no)
+    "\u65e0",  # wu (none)
+)
+_OVERDUE_FILLERS = (
+    "\u903e\u671f\u4e86",  # yuqi le (overdue)
+    "\u903e\u671f",  # yuqi (overdue)
+    "\u5df2\u7ecf",  # yijing (already)
+    "\u5df2",  # yi (already)
+    "\u4e86",  # le
+    *_APPROX_WORDS,
+)
+_DAY_UNITS = ("\u5929", "\u65e5", "days", "day", "d")  # tian, ri (day)
+_WEEK_UNITS = ("\u4e2a\u661f\u671f", "\u661f\u671f", "\u5468", "weeks", "week")  # week
+_MONTH_UNITS = ("\u4e2a\u6708", "months", "month")  # ge yue (month)
+_YEAR_UNITS = ("\u5e74", "years", "year")  # nian (year)
+_HALF = "\u534a"  # ban (half)
+DAYS_PER_MONTH_ESTIMATE = 30
+
+
+def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]:
+    """How many days a payment is late: "30天", "两周", "0"/"没逾期", or the date it fell due.
+
+    Months and years are not a whole number of days: "3个月" is asked back as "about 90 days?".
+    """
+    cleaned = normalise(raw)
+    if len(cleaned) > MAX_INPUT:
+        return Invalid("parsing.days.not_understood")
+    if cleaned in _NOT_OVERDUE_WORDS:
+        return Parsed(0)
+    cleaned = _strip_words(cleaned, _OVERDUE_FILLERS)
+    if cleaned.startswith(_NEGATIVE_WORDS):
+        return Invalid("parsing.days.negative")
+    exact = _count_with_units(cleaned, ("", *_DAY_UNITS), 1)
+    if exact is None:
+        exact = _count_with_units(cleaned, _WEEK_UNITS, 7)
+    if exact is not None:
+        return _days_in_range(exact)
+    months = _count_with_units(cleaned, _MONTH_UNITS, 1)
+    if months is None:
+        years = _count_with_units(cleaned, _YEAR_UNITS, 1)
+        months = None if years is None else years * 12
+    if months is not None:
+        about = int(months * DAYS_PER_MONTH_ESTIMATE)
+        checked = _days_in_range(about)
+        if not isinstance(checked, Parsed):
+            return checked
+        return Ask(
+            "parsing.days.about",
+            (Option("parsing.days.option_about", about, {"days": str(about)}),),
+            {"typed": raw.strip()[:MAX_INPUT]},
+        )
+    since = parse_past_date(raw, ctx)
+    today = _today(ctx)
+    if isinstance(since, Parsed) and today is not None:
+        return _days_in_range((today - since.value).days)
+    if isinstance(since, Invalid) and since.reason == "parsing.date.future":
+        return Invalid("parsing.days.future")
+    return Invalid("parsing.days.not_understood")
+
+
+def _count_with_units(cleaned: str, units: tuple[str, ...], scale: int) -> Decimal | None:
+    """ "3个月" with month units -> 3; "半个月" -> 0.5; "一年半" -> 1.5; None if no unit fits."""
+    for unit in sorted(units, key=len, reverse=True):
+        if unit and unit not in cleaned:
+            continue
+        head, _, tail = cleaned.partition(unit) if unit else (cleaned, "", "")
+        half = Decimal("0.5") if tail == _HALF else Decimal(0)
+        if tail and not half:
+            continue
+        if head in (_HALF, _HALF + "\u4e2a"):  # "半个月": half a month
+            return Decimal("0.5") * scale
+        count = number_value(head.removesuffix("\u4e2a"))  # ge: the measure word
+        if count is not None:
+            return (count + half) * scale
+    return None
+
+
+def _days_in_range(days: Decimal | int) -> ParseResult[int]:
+    if days != int(days):
+        return Invalid("parsing.days.not_understood")
+    if days < 0:
+        return Invalid("parsing.days.negative")
+    if days > MAX_DAYS_OVERDUE:
+        return Invalid("parsing.days.too_many")
+    return Parsed(int(days))
+
+
+# ---- installments -----------------------------------------------------------------------------
+
+MAX_PERIODS = 600
+_PERIOD_COUNT_UNITS = ("\u671f", "\u4e2a\u6708", "\u6708", "\u6b21")  # qi, ge yue, yue, ci
+
+
+def parse_periods(raw: str, ctx: Context | None = None) -> ParseResult[int]:
+    """How many monthly payments: "12", "12期", "十二期", "12个月", "2年" (24)."""
+    cleaned = _strip_words(normalise(raw), ("\u5206", "\u5171", "\u4e00\u5171"))  # fen, gong
+    if len(cleaned) > MAX_INPUT:
+        return Invalid("parsing.periods.not_understood")
+    count = _count_with_units(cleaned, ("", *_PERIOD_COUNT_UNITS), 1)
+    if count is None:
+        years = _count_with_units(cleaned, _YEAR_UNITS, 1)
+        count = None if years is None else years * 12
+    if count is None or count != int(count):
+        return Invalid("parsing.periods.not_understood")
+    if not 1 <= count <= MAX_PERIODS:
+        return Invalid("parsing.periods.range")
+    return Parsed(int(count))
+
+
+# ---- penalty ----------------------------------------------------------------------------------
+
+_PENALTY_NAMES = (
+    "\u7f5a\u606f",  # faxi (penalty interest)
+    "\u903e\u671f\u8d39",  # yuqi fei (late fee)
+    "\u6ede\u7eb3\u91d1",  # zhinajin (late charge)
+    "\u8fdd\u7ea6\u91d1",  # weiyuejin (liquidated damages)
+    "\u7f5a\u91d1",  # fajin (fine)
+    "\u903e\u671f",  # yuqi (overdue)
+    "\u6536",  # shou (charges)
+)
+_FEE_MARKS = (
+    "\u6bcf\u6b21",  # meici (each time)
+    "\u6bcf\u671f",  # meiqi (each installment)
+    "\u6bcf\u7b14",  # meibi (each loan)
+    "\u4e00\u6b21",  # yici (once)
+)
+_PENALTY_SPLIT = re.compile(r"[+;\u548c\u3001\u52a0]|,(?!\d{3})")  # plus, he, dunhao, jia
+_NONE_WORDS = (
+    "\u6ca1\u6709",  # meiyou (none)
+    "\u65e0",  # wu (none)
+    "\u6ca1\u6709\u7f5a\u606f",  # meiyou faxi (no penalty)
+    "\u4e0d\u6536",  # bu shou (not charged)
+    "0",
+)
+
+
+DAILY_PLACES = Decimal("1e-10")  # a daily rate converted from a monthly one is not exact
+
+
+def parse_penalty(raw: str, ctx: Context | None = None) -> ParseResult[PenaltyRule]:
+    """What lateness costs: a penalty rate ("罚息日万五", "0.1%/天", converted to a daily
+    rate), a fixed fee ("每次100元"), or both ("日万五+每次50元"). "没有" means no penalty."""
+    cleaned = normalise(raw)
+    if not cleaned or len(cleaned) > MAX_INPUT:
+        return Invalid("parsing.penalty.not_understood")
+    if cleaned in _NONE_WORDS:
+        return Parsed(PenaltyRule(daily_rate=Decimal(0)))
+    rates: list[ParseResult[RateQuote]] = []
+    fees: list[ParseResult[Decimal]] = []
+    for part in filter(None, _PENALTY_SPLIT.split(cleaned)):
+        part = _strip_words(part, _PENALTY_NAMES)
+        if any(mark in part for mark in _FEE_MARKS) or part.endswith(_YUAN_WORDS):
+            for mark in _FEE_MARKS:
+                part = part.replace(mark, "")
+            fees.append(parse_amount(part))
+        elif number_value(part) is not None:
+            return _bare_penalty(part, raw)
+        else:
+            rates.append(parse_rate(part))
+    if len(rates) > 1 or len(fees) > 1 or not (rates or fees):
+        return Invalid("parsing.penalty.not_understood")
+    return _combine_penalty(rates[0] if rates else None, fees[0] if fees else None)
+
+
+def _combine_penalty(
+    rate: ParseResult[RateQuote] | None, fee: ParseResult[Decimal] | None
+) -> ParseResult[PenaltyRule]:
+    if isinstance(fee, Invalid):
+        return fee
+    if isinstance(rate, Invalid):
+        return rate
+    fixed_fee = fee.value if isinstance(fee, Parsed) else None
+    if isinstance(rate, Ask):
+        return Ask(
+            rate.question,
+            tuple(
+                Option(o.label, _penalty(o.value, fixed_fee), o.label_values) for o in rate.options
+            ),
+            rate.values,
+        )
+    quote = rate.value if isinstance(rate, Parsed) else None
+    return Parsed(_penalty(quote, fixed_fee))
+
+
+def _penalty(quote: RateQuote | None, fixed_fee: Decimal | None) -> PenaltyRule:
+    daily = None if quote is None else quote.rate().daily_simple().quantize(DAILY_PLACES)
+    return PenaltyRule(daily_rate=daily, fixed_fee=fixed_fee)
+
+
+def _bare_penalty(part: str, raw: str) -> ParseResult[PenaltyRule]:
+    """A number alone: yuan per late payment, or a daily rate in percent? Ask."""
+    number = number_value(part)
+    assert number is not None
+    options: list[Option[PenaltyRule]] = []
+    fee = check_amount(number)
+    if isinstance(fee, Parsed):
+        options.append(
+            Option(
+                "parsing.penalty.option_fee",
+                PenaltyRule(fixed_fee=fee.value),
+                {"fee": money_text(fee.value)},
+            )
+        )
+    daily = RateQuote(per_period=number / 100, period=Period.DAY)
+    if _plausible(daily):
+        options.append(
+            Option(
+                "parsing.penalty.option_daily",
+                PenaltyRule(daily_rate=daily.per_period),
+                {
+                    "rate": percent_text(daily.per_period, 4),
+                    "annual": percent_text(daily.rate().annual_simple()),
+                },
+            )
+        )
+    if not options:
+        return Invalid("parsing.penalty.not_understood")
+    return Ask("parsing.penalty.which", tuple(options), {"typed": raw.strip()[:MAX_INPUT]})

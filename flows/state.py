@@ -9,6 +9,7 @@ from pydantic import Field
 from flows.budget import Budget
 from flows.ledger import Debt
 from flows.models import Frozen
+from flows.reminder_marks import PaidDue, Snooze
 
 STATE_VERSION = 1
 HISTORY_LIMIT = 20
@@ -43,6 +44,8 @@ class UserState(Frozen):
     next_debt_id: int = 1
     # ---- reminders: the local hour they are sent at ----
     reminder_hour: int = 9
+    paid_dues: tuple[PaidDue, ...] = ()  # occurrences marked 已还 from a reminder
+    snoozes: tuple[Snooze, ...] = ()  # reminders pushed later with 推迟提醒
     # ---- steps 3-4: budget and plan ----
     budget: Budget | None = None  # None: not entered yet
     plan_order: str = "guide"  # the order the user last chose to look at (flows.plan.Order)

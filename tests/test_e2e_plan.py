@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Storage
-from flows.ledger import Debt, RateQuote
+from flows.ledger import Debt, LenderKind, RateQuote
 from flows.money import Period
 from flows.state import Position, UserState
 from tests.conftest import RunningBot, start_bot
@@ -22,11 +22,17 @@ DEBTS = (
     Debt(
         id=1,
         platform="借呗",
+        lender=LenderKind.MICROLENDER,
         remaining_principal=Decimal("12000"),
         rate=RateQuote(per_period=Decimal("0.0004"), period=Period.DAY),
         days_overdue=20,
     ),
-    Debt(id=2, platform="花呗", remaining_principal=Decimal("2500")),
+    Debt(
+        id=2,
+        platform="花呗",
+        lender=LenderKind.MICROLENDER,
+        remaining_principal=Decimal("2500"),
+    ),
 )
 
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from flows import registry
-from flows.steps import budget, contact, menu, plan, privacy, welcome
+from flows.steps import budget, contact, debts, menu, plan, privacy, reminders, welcome
 from flows.steps.coming_soon import placeholder
 
 GUIDE_ORDER = ("contact", "debts", "budget", "plan", "negotiate", "collection", "afterwards")
 
-_BUILT = (welcome.STEP, menu.STEP, contact.STEP, budget.STEP, plan.STEP, privacy.STEP)
+_BUILT = (
+    welcome.STEP,
+    menu.STEP,
+    contact.STEP,
+    debts.STEP,
+    budget.STEP,
+    plan.STEP,
+    privacy.STEP,
+    reminders.STEP,
+)
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}
 )

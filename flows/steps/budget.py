@@ -16,10 +16,10 @@ from flows.budget import (
     parse_money,
     parse_sale_amount,
     parse_sale_month,
-    show_yuan,
 )
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Choice, Draft, Field, Form
+from flows.formatting import money_text
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
 
@@ -129,8 +129,8 @@ def _nothing_left(result: Available) -> Reply:
     return Reply(
         text(
             "budget.nothing_left",
-            income=show_yuan(result.income),
-            reserved=show_yuan(result.reserved),
+            income=money_text(result.income),
+            reserved=money_text(result.reserved),
         )
     )
 
@@ -139,7 +139,7 @@ def _nothing_left(result: Available) -> Reply:
 
 
 def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
-    floor = show_yuan(living_floor(ctx))
+    floor = money_text(living_floor(ctx))
     if state.budget is None:
         buttons = ((Button(text("budget.start"), "start"),), nav_row())
         return (Reply(text("budget.intro", floor=floor), buttons),)
@@ -150,17 +150,17 @@ def _summary(budget: Budget, ctx: Context) -> Reply:
     result = available(budget, living_floor(ctx))
     floor_line = text(
         "budget.floor_applied" if result.floor_applied else "budget.floor_kept",
-        floor=show_yuan(result.floor),
-        essentials=show_yuan(result.essentials),
+        floor=money_text(result.floor),
+        essentials=money_text(result.essentials),
     )
     values: dict[str, Value] = {
-        "income": show_yuan(result.income),
+        "income": money_text(result.income),
         "income_kind": text(
             f"budget.income_kind_note.{'irregular' if budget.income_irregular else 'fixed'}"
         ),
-        "essentials": show_yuan(result.essentials),
+        "essentials": money_text(result.essentials),
         "floor_line": floor_line,
-        "monthly": show_yuan(result.monthly),
+        "monthly": money_text(result.monthly),
         "assets": _asset_lines(budget),
     }
     first = (
@@ -183,7 +183,7 @@ def _asset_lines(budget: Budget) -> Text | tuple[Text, ...]:
     if not budget.assets:
         return text("budget.no_assets")
     return tuple(
-        text("budget.asset_line", amount=show_yuan(sale.amount), month=sale.month)
+        text("budget.asset_line", amount=money_text(sale.amount), month=sale.month)
         for sale in budget.assets
     )
 

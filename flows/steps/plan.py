@@ -11,8 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows.budget import Available, asset_sales, available, living_floor, month_key, show_yuan
+from flows.budget import Available, asset_sales, available, living_floor, month_key
 from flows.core import Attachment, Button, Context, Outcome, Reply, Text, Value, text
+from flows.formatting import money_text
 from flows.ledger import Debt
 from flows.plan import (
     ORDERS,
@@ -91,7 +92,7 @@ def _missing_step(view: Situation) -> Reply | None:
         return Reply(text("plan.no_budget"), (_go("plan.go_budget", "budget"), nav_row()))
     if view.available.nothing_left:
         rows = (_go("plan.go_negotiate", "negotiate"), _go("plan.go_budget", "budget"), nav_row())
-        return Reply(text("plan.nothing_left", reserved=show_yuan(view.available.reserved)), rows)
+        return Reply(text("plan.nothing_left", reserved=money_text(view.available.reserved)), rows)
     return None
 
 
@@ -113,7 +114,7 @@ def _comparison_line(view: Situation, order: Order) -> Text:
         order=name,
         month=_month_label(view, result.payoff_month),
         months=result.payoff_month,
-        interest=show_yuan(result.total_interest),
+        interest=money_text(result.total_interest),
         marker=text("plan.chosen_marker") if order is view.order else "",
     )
 
@@ -129,9 +130,9 @@ def _debt_line(view: Situation, number: int, outcome: DebtOutcome) -> Text:
         "plan.debt_line",
         number=number,
         platform=debt.platform,
-        balance=show_yuan(debt.balance),
+        balance=money_text(debt.balance),
         month=_month_label(view, outcome.payoff_month),
-        interest=show_yuan(outcome.interest),
+        interest=money_text(outcome.interest),
         notes=tuple(notes) if notes else "",
     )
 
@@ -139,8 +140,8 @@ def _debt_line(view: Situation, number: int, outcome: DebtOutcome) -> Text:
 def _refusal(view: Situation, refusal: Refusal) -> Text:
     return text(
         f"plan.refusal.{refusal.reason}",
-        monthly=show_yuan(refusal.monthly),
-        interest=show_yuan(refusal.monthly_interest),
+        monthly=money_text(refusal.monthly),
+        interest=money_text(refusal.monthly_interest),
         order=text(f"plan.order.{refusal.order.value}"),
     )
 
@@ -183,7 +184,7 @@ def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     notes = _notes(view)
     body = text(
         "plan.overview",
-        monthly=show_yuan(view.available.monthly),
+        monthly=money_text(view.available.monthly),
         comparison=comparison,
         order=text(f"plan.order.{view.order.value}"),
         explain=text(f"plan.order_explain.{view.order.value}"),
@@ -201,7 +202,7 @@ def _notes(view: Situation) -> Value:
     if any(d.above_line for d in view.debts):
         notes.append(text("plan.note_negotiate"))
     if view.available is not None and view.available.floor_applied:
-        notes.append(text("plan.note_floor", floor=show_yuan(view.available.floor)))
+        notes.append(text("plan.note_floor", floor=money_text(view.available.floor)))
     return tuple(notes) if notes else ""
 
 
@@ -349,16 +350,16 @@ def _month_block(view: Situation, plan: Plan, month: Month) -> Text:
         text(
             "plan.table.line_done" if row.balance == 0 else "plan.table.line",
             platform=names[row.debt_id],
-            paid=show_yuan(row.paid),
-            balance=show_yuan(row.balance),
+            paid=money_text(row.paid),
+            balance=money_text(row.balance),
         )
         for row in month.rows
     )
-    extra = text("plan.table.one_off", amount=show_yuan(month.one_off)) if month.one_off else ""
+    extra = text("plan.table.one_off", amount=money_text(month.one_off)) if month.one_off else ""
     return text(
         "plan.table.month",
         month=_month_label(view, month.number),
-        available=show_yuan(month.available),
+        available=money_text(month.available),
         one_off=extra,
         lines=lines,
     )

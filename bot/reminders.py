@@ -1,0 +1,288 @@
+"""The reminder pass: find the reminders whose time has come, claim, send, log — exactly once.
+
+The schedule lives in SQLite (table `reminders`, rebuilt from the user's state on every save,
+bot/storage.py); a pass reads only the due rows through the fire_at index. The JobQueue runs a
+pass every minute in the Telegram app; `python -m bot remind --now <ISO time> [--dry-run]` runs
+one pass from the command line (cron, or to check what would be sent).
+
+Order, decided: **claim, then send, then log.**
+
+1. Claim: insert the reminder into the sent-log, whose UNIQUE key (user, debt, due date, lead)
+   lets exactly one pass win; a pass run twice, or the JobQueue and a cron pass at once, send it
+   once.
+2. Send through the bot with `rate_limit_args=BROADCAST`: the bulk limiter keeps all reminders
+   together within ~30 messages/s and waits out a 429 (`retry_after`), then retries.
+3. Log the outcome and take the row off the schedule, in one transaction.
+
+Failures: a transient error (network, time-out, 429 beyond the limiter's retries) releases the
+claim and a pass a minute later retries (at most MAX_ATTEMPTS sends); Forbidden (the user
+blocked the bot) marks the user inactive, logs `blocked` and is never retried; BadRequest logs
+`failed`.
+
+A crash: every claim carries a lease. If the process dies between claim and log, the claim
+stays `claimed` and, once its lease (LEASE) has run out, a later pass takes it over and sends
+it — nothing is lost. If the crash came after Telegram had accepted the message but before the
+log was written, that reminder arrives a second time: at most one duplicate per crash, and only
+for the reminders in flight at that moment (tests/test_reminders_pass.py proves both).
+
+Catching up: after downtime every owed reminder still goes out once, those more than
+flows.reminders.LATE_AFTER behind their time saying they are late; of several leads of one due
+date that are all due, only the latest is sent (the others are logged `skipped`), and a lead
+reminder whose due day has already ended is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, TextIO
+
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.locale import Locales, to_plain
+from bot.render import RenderedReply, render
+from bot.storage import DueReminder, Storage
+from flows.core import Context
+from flows.reminders import (
+    Scheduled,
+    expired,
+    find_debt,
+    is_late,
+    is_paid,
+    reminded,
+    reminder_message,
+    superseded,
+    zone_of,
+)
+from flows.state import UserState
+
+log = logging.getLogger(__name__)
+
+# A claim older than this is taken over by a later pass (the process that made it died).
+LEASE = timedelta(minutes=10)
+# After a transient failure the reminder is tried again by the first pass this much later.
+RETRY_DELAY = timedelta(minutes=1)
+MAX_ATTEMPTS = 5
+BATCH = 500
+# Sends in flight at once; the limiter, not this, holds the rate to ~30/s.
+CONCURRENT_SENDS = 32
+DRY_RUN_LIMIT = 100_000
+
+# Sends one rendered reply to a chat; raises telegram.error exceptions.
+Sender = Callable[[int, RenderedReply], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # paid, superseded by a later lead, expired, debt gone
+    BLOCKED = "blocked"  # Forbidden: the user blocked the bot
+    FAILED = "failed"  # refused by Telegram, or given up after MAX_ATTEMPTS
+
+
+@dataclass
+class PassReport:
+    """What one pass did, in numbers (and in a dry run, what it would have sent)."""
+
+    due: int = 0
+    sent: int = 0
+    late: int = 0
+    skipped: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retry_later: int = 0
+    claimed_elsewhere: int = 0
+    would_send: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        counts = asdict(self)
+        counts.pop("would_send")
+        return counts
+
+
+@dataclass
+class ReminderPass:
+    """One pass at `now`. `send` is None only in a dry run."""
+
+    now: datetime
+    storage: Storage
+    locales: Locales
+    send: Sender | None
+    facts: Any = None
+    settings: Any = None
+    dry_run: bool = False
+    report: PassReport = field(default_factory=PassReport)
+
+    @property
+    def stale_before(self) -> datetime:
+        return self.now - LEASE
+
+    async def run(self) -> PassReport:
+        seen: set[tuple[int, int, str, int]] = set()
+        limit = DRY_RUN_LIMIT if self.dry_run else BATCH
+        while True:
+            batch = await self.storage.due_reminders(self.now, self.stale_before, limit)
+            fresh = [due for due in batch if due.key not in seen]
+            if not fresh:
+                break
+            seen.update(due.key for due in fresh)
+            self.report.due += len(fresh)
+            await self._deliver(fresh)
+            if self.dry_run or len(batch) < limit:
+                break
+        return self.report
+
+    async def _deliver(self, batch: list[DueReminder]) -> None:
+        by_user: dict[int, list[DueReminder]] = defaultdict(list)
+        for due in batch:
+            by_user[due.user_id].append(due)
+        gate = asyncio.Semaphore(CONCURRENT_SENDS)
+
+        async def one_user(user_id: int, dues: list[DueReminder]) -> None:
+            async with gate:
+                try:
+                    await self._user(user_id, dues)
+                except Exception:
+                    # One user's trouble must not stop everyone else's reminders.
+                    log.exception("reminders for user %d failed", user_id)
+
+        await asyncio.gather(*(one_user(u, d) for u, d in by_user.items()))
+
+    async def _user(self, user_id: int, dues: list[DueReminder]) -> None:
+        stored = await self.storage.load(user_id)
+        if stored is None or not stored.active:
+            return
+        rows = [due.row for due in dues]
+        for due in sorted(dues, key=lambda d: (d.row.fire_at, d.row.debt_id)):
+            reason = skip_reason(stored.state, due, rows, self.now)
+            if self.dry_run:
+                self._note(stored.state, due, reason)
+                continue
+            if not await self._one(stored.state, stored.chat_id, due, reason):
+                break  # blocked: nothing more goes to this user
+        if not self.dry_run:
+            await self.storage.reschedule(user_id, self.now)
+
+    async def _one(
+        self, state: UserState, chat_id: int, due: DueReminder, reason: str | None
+    ) -> bool:
+        """Claim, send, log one reminder. False when the user turned out to have blocked us."""
+        attempt = await self.storage.claim_reminder(due, self.now, self.stale_before)
+        if attempt is None:
+            self.report.claimed_elsewhere += 1
+            return True
+        if reason is not None:
+            await self._finish(due, Outcome.SKIPPED)
+            return True
+        if attempt > MAX_ATTEMPTS:
+            log.warning("user %d: reminder given up after %d attempts", due.user_id, attempt - 1)
+            await self._finish(due, Outcome.FAILED)
+            return True
+        assert self.send is not None
+        try:
+            await self.send(chat_id, self._rendered(state, due))
+        except Forbidden:
+            log.info("user %d blocked the bot; marked inactive", due.user_id)
+            await self.storage.mark_inactive(due.user_id)
+            await self._finish(due, Outcome.BLOCKED)
+            return False
+        except BadRequest as error:
+            log.warning("user %d: reminder refused: %s", due.user_id, error.message)
+            await self._finish(due, Outcome.FAILED)
+            return True
+        except TelegramError as error:
+            log.info(
+                "user %d: reminder not sent (%s), retried later", due.user_id, type(error).__name__
+            )
+            await self.storage.release_reminder(due, self.now + RETRY_DELAY - LEASE)
+            self.report.retry_later += 1
+            return True
+        if is_late(due.row, self.now):
+            self.report.late += 1
+        await self._finish(due, Outcome.SENT)
+        return True
+
+    async def _finish(self, due: DueReminder, outcome: Outcome) -> None:
+        await self.storage.finish_reminder(due, outcome, self.now)
+        counter = outcome.value
+        setattr(self.report, counter, getattr(self.report, counter) + 1)
+
+    def _rendered(self, state: UserState, due: DueReminder) -> RenderedReply:
+        debt = find_debt(state, due.row.debt_id)
+        assert debt is not None
+        ctx = Context(
+            now=self.now.astimezone(zone_of(state)), facts=self.facts, settings=self.settings
+        )
+        message = reminder_message(state, debt, due.row, self.now, ctx)
+        return render(self.locales.get(state.locale), message)
+
+    def _note(self, state: UserState, due: DueReminder, reason: str | None) -> None:
+        entry: dict[str, Any] = {
+            "user_id": due.user_id,
+            "debt_id": due.row.debt_id,
+            "due_date": due.row.due_date.isoformat(),
+            "lead": due.row.lead,
+            "fire_at": due.row.fire_at.isoformat(),
+            "late": is_late(due.row, self.now),
+            "skip": reason,
+        }
+        if reason is None:
+            entry["text"] = "\n".join(to_plain(p) for p in self._rendered(state, due).parts)
+            self.report.sent += 1
+        else:
+            self.report.skipped += 1
+        self.report.would_send.append(entry)
+
+
+def skip_reason(
+    state: UserState, due: DueReminder, due_rows: list[Scheduled], now: datetime
+) -> str | None:
+    """Why this due reminder is not sent (None: send it)."""
+    row = due.row
+    debt = find_debt(state, row.debt_id)
+    if debt is None or not reminded(debt):
+        return "debt_gone_or_off"
+    if is_paid(state, row.debt_id, row.due_date):
+        return "paid"
+    if expired(state, row, now):
+        return "expired"
+    if superseded(row, due_rows):
+        return "superseded"
+    return None
+
+
+async def run_pass(
+    now: datetime,
+    storage: Storage,
+    locales: Locales,
+    send: Sender | None,
+    *,
+    facts: Any = None,
+    settings: Any = None,
+    dry_run: bool = False,
+) -> PassReport:
+    """One scan at `now` (aware): every due reminder claimed, sent and logged once."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if send is None and not dry_run:
+        raise ValueError("a pass that sends needs a sender")
+    report = await ReminderPass(
+        now.astimezone(UTC), storage, locales, send, facts, settings, dry_run
+    ).run()
+    if report.due:
+        log.info("reminder pass: %s", json.dumps(report.summary()))
+    return report
+
+
+def print_report(report: PassReport, out: TextIO = sys.stdout, dry_run: bool = False) -> None:
+    """The pass as JSON lines: in a dry run one line per reminder, then the totals."""
+    if dry_run:
+        for entry in report.would_send:
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    out.write(json.dumps({"dry_run": dry_run, **report.summary()}) + "\n")

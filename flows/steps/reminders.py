@@ -1,0 +1,263 @@
+"""Reminder settings (/reminders, and 「提醒设置」 on a debt or a reminder) and the buttons every
+reminder carries: 已还 (this due date is paid), 推迟提醒 (snooze), 提醒设置.
+
+Not a step of the guide (not in the menu): per debt, reminders on or off and which days before
+the due date; for the user, the hour. Every id and date in a button is untrusted and looked up
+in the user's own debts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flows.core import Button, Context, Outcome, Reply, Text, text
+from flows.ledger import Debt, ReminderPrefs
+from flows.reminders import (
+    EARLIEST_HOUR,
+    LATEST_HOUR,
+    LEAD_CHOICES,
+    MAX_SNOOZES,
+    add_snooze,
+    date_text,
+    find_debt,
+    is_due_date,
+    is_paid,
+    local_today,
+    mark_paid,
+    moment_text,
+    send_hour,
+    snooze_until,
+    snoozes_of,
+    zone_of,
+)
+from flows.state import UserState
+from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt
+
+STEP_ID = "reminders"
+HOURS_PER_ROW = 5
+
+
+# ---- what the screens say -----------------------------------------------------------------
+
+
+def due_text(debt: Debt) -> Text:
+    assert debt.due is not None
+    if debt.due.on_date is not None:
+        return date_text(debt.due.on_date)
+    return text("reminders.settings.due_monthly", day=debt.due.day_of_month or 0)
+
+
+def chosen_leads(debt: Debt) -> tuple[int, ...]:
+    return tuple(lead for lead in LEAD_CHOICES if lead in debt.reminders.leads_days)
+
+
+def status_text(debt: Debt) -> Text:
+    if debt.paid_off:
+        return text("reminders.settings.status_paid")
+    if not debt.reminders.enabled:
+        return text("reminders.settings.status_off")
+    leads = chosen_leads(debt)
+    if not leads:
+        return text("reminders.settings.status_no_leads")
+    combination = "_".join(str(lead) for lead in leads)
+    return text("reminders.settings.status_on", leads=text(f"reminders.leads.{combination}"))
+
+
+def _dated(state: UserState) -> tuple[Debt, ...]:
+    return tuple(debt for debt in state.debts if debt.due is not None)
+
+
+def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    hour_row = (Button(text("reminders.settings.hour_button", hour=send_hour(state)), "hour"),)
+    dated = _dated(state)
+    if not dated:
+        buttons = ((Button(text("reminders.settings.debts"), "m:debts"),), hour_row, nav_row())
+        return (Reply(text("reminders.settings.none", hour=send_hour(state)), buttons),)
+    lines = tuple(
+        text(
+            "reminders.settings.line",
+            platform=debt.platform,
+            due=due_text(debt),
+            status=status_text(debt),
+        )
+        for debt in dated
+    )
+    debt_rows = tuple(
+        (Button(text("reminders.settings.of", platform=d.platform), f"debt:{d.id}"),) for d in dated
+    )
+    message = text(
+        "reminders.settings.overview", hour=send_hour(state), zone=state.timezone, lines=lines
+    )
+    return (Reply(message, (*debt_rows, hour_row, nav_row())),)
+
+
+def _debt_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    debt = find_debt(state, int(state.position.draft.get("debt", 0)))
+    if debt is None:
+        return (Reply(text("reminders.settings.gone"), (nav_row(),)),)
+    if debt.due is None:
+        buttons = ((Button(text("reminders.settings.debts"), "m:debts"),), nav_row())
+        return (Reply(text("reminders.settings.no_due"), buttons),)
+    prefs = debt.reminders
+    switch = "turn_off" if prefs.enabled else "turn_on"
+    lead_buttons = tuple(
+        Button(
+            text(
+                "reminders.settings.lead_on"
+                if lead in prefs.leads_days
+                else "reminders.settings.lead_off",
+                label=text(f"reminders.lead.{lead}"),
+            ),
+            f"lead:{lead}",
+        )
+        for lead in LEAD_CHOICES
+    )
+    buttons = (
+        (Button(text(f"reminders.settings.{switch}"), "switch"),),
+        *((lead_buttons,) if prefs.enabled else ()),
+        (Button(text("reminders.settings.hour_button", hour=send_hour(state)), "hour"),),
+        nav_row(),
+    )
+    message = text(
+        "reminders.settings.debt",
+        platform=debt.platform,
+        due=due_text(debt),
+        status=status_text(debt),
+        hour=send_hour(state),
+    )
+    return (Reply(message, buttons),)
+
+
+def _hour_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    hours = range(EARLIEST_HOUR, LATEST_HOUR + 1)
+    options = [Button(text("reminders.settings.hour_option", hour=h), f"h:{h}") for h in hours]
+    rows = tuple(
+        tuple(options[i : i + HOURS_PER_ROW]) for i in range(0, len(options), HOURS_PER_ROW)
+    )
+    return (Reply(text("reminders.settings.hour_ask"), (*rows, nav_row())),)
+
+
+# ---- what the buttons do ------------------------------------------------------------------
+
+
+def open_overview(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    return move(state, STEP_ID, "overview", ctx)
+
+
+def _own_debt(state: UserState, argument: str) -> Debt | None:
+    """The user's own debt named by an untrusted id."""
+    return find_debt(state, int(argument)) if argument.isdigit() and len(argument) < 10 else None
+
+
+def open_debt(state: UserState, argument: str, ctx: Context) -> Outcome:
+    debt = _own_debt(state, argument)
+    if debt is None:
+        return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
+    return move(state, STEP_ID, "debt", ctx, draft={"debt": debt.id})
+
+
+def _change_prefs(state: UserState, debt: Debt, prefs: ReminderPrefs, ctx: Context) -> Outcome:
+    changed = debt.model_copy(update={"reminders": prefs})
+    debts = tuple(changed if d.id == debt.id else d for d in state.debts)
+    return reprompt(state.model_copy(update={"debts": debts}), ctx)
+
+
+def _current_debt(state: UserState) -> Debt | None:
+    return find_debt(state, int(state.position.draft.get("debt", 0)))
+
+
+def _switch(state: UserState, _argument: str, ctx: Context) -> Outcome | None:
+    debt = _current_debt(state)
+    if debt is None:
+        return None
+    prefs = debt.reminders.model_copy(update={"enabled": not debt.reminders.enabled})
+    return _change_prefs(state, debt, prefs, ctx)
+
+
+def _toggle_lead(state: UserState, argument: str, ctx: Context) -> Outcome | None:
+    debt = _current_debt(state)
+    if debt is None or not argument.isdigit() or int(argument) not in LEAD_CHOICES:
+        return None
+    lead = int(argument)
+    leads = set(debt.reminders.leads_days)
+    leads ^= {lead}
+    prefs = debt.reminders.model_copy(update={"leads_days": tuple(sorted(leads, reverse=True))})
+    return _change_prefs(state, debt, prefs, ctx)
+
+
+def _to_hour(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    return move(state, STEP_ID, "hour", ctx)
+
+
+def _set_hour(state: UserState, argument: str, ctx: Context) -> Outcome | None:
+    if not argument.isdigit() or not EARLIEST_HOUR <= int(argument) <= LATEST_HOUR:
+        return None
+    hour = int(argument)
+    updated = state.model_copy(update={"reminder_hour": hour})
+    done = Reply(text("reminders.settings.hour_set", hour=hour))
+    previous = updated.back()
+    if previous is None:
+        return move(updated, STEP_ID, "overview", ctx, lead=(done,))
+    return reprompt(previous, ctx, done)
+
+
+def _occurrence(state: UserState, argument: str) -> tuple[Debt, date] | None:
+    """`<debt id>:<ISO date>` from a reminder's button: the user's own debt and one of its due
+    dates, or None."""
+    debt_part, _, date_part = argument.partition(":")
+    debt = _own_debt(state, debt_part)
+    if debt is None or debt.due is None:
+        return None
+    try:
+        due = date.fromisoformat(date_part)
+    except ValueError:
+        return None
+    return (debt, due) if is_due_date(debt.due, due) else None
+
+
+def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
+    """已还 on a reminder: this due date is paid, no more reminders for it."""
+    found = _occurrence(state, argument)
+    if found is None:
+        return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
+    debt, due = found
+    values = {"platform": debt.platform, "date": date_text(due)}
+    if is_paid(state, debt.id, due):
+        return reprompt(state, ctx, Reply(text("reminders.already_paid", **values)))
+    updated = mark_paid(state, debt.id, due, local_today(state, ctx.now))
+    return reprompt(updated, ctx, Reply(text("reminders.marked_paid", **values)))
+
+
+def snooze(state: UserState, argument: str, ctx: Context) -> Outcome:
+    """推迟提醒: remind again a few hours later, or the next day, never at night."""
+    found = _occurrence(state, argument)
+    if found is None:
+        return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
+    debt, due = found
+    values = {"platform": debt.platform, "date": date_text(due)}
+    if is_paid(state, debt.id, due):
+        return reprompt(state, ctx, Reply(text("reminders.already_paid", **values)))
+    if snoozes_of(state, debt.id, due) >= MAX_SNOOZES:
+        return reprompt(state, ctx, Reply(text("reminders.snooze_limit")))
+    until = snooze_until(state, ctx.now)
+    updated = add_snooze(state, debt.id, due, until)
+    said = text(
+        "reminders.snoozed", platform=debt.platform, moment=moment_text(until, zone_of(state))
+    )
+    return reprompt(updated, ctx, Reply(said))
+
+
+STEP = Step(
+    id=STEP_ID,
+    entry="overview",
+    nodes={
+        "overview": ChoiceNode(render=_overview, actions={"debt": open_debt, "hour": _to_hour}),
+        "debt": ChoiceNode(
+            render=_debt_screen,
+            actions={"switch": _switch, "lead": _toggle_lead, "hour": _to_hour},
+        ),
+        "hour": ChoiceNode(render=_hour_screen, actions={"h": _set_hour}),
+    },
+    commands={"reminders": open_overview},
+    global_actions={"rem": open_debt, "rpaid": paid, "rsnz": snooze},
+)
