@@ -161,7 +161,10 @@ def _order_buttons(view: Situation) -> tuple[Button, ...]:
 
 
 def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
-    view = situation(state, ctx)
+    return overview_replies(situation(state, ctx))
+
+
+def overview_replies(view: Situation) -> tuple[Reply, ...]:
     missing = _missing_step(view)
     if missing is not None:
         return (missing,)
@@ -210,8 +213,8 @@ class Overview(ChoiceNode):
     """The comparison; arriving here also sends the chart, with the buttons under it."""
 
     def arrive(self, state: UserState, ctx: Context) -> Outcome:
-        replies = self.render(state, ctx)
         view = situation(state, ctx)
+        replies = overview_replies(view)
         if view.plan is None:
             return Outcome(state, replies)
         *lead, last = replies
@@ -375,7 +378,7 @@ def _table(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     view = situation(state, ctx)
     plan = view.plan
     if plan is None:
-        return _overview(state, ctx)
+        return overview_replies(view)
     cut = pages(plan)
     page = _page_number(state, len(cut))
     body = text(
