@@ -69,7 +69,8 @@ def test_asset_sales_land_in_their_month_and_a_passed_month_counts_now():
 
 
 def test_a_budget_survives_the_state_round_trip():
-    state = UserState(budget=Budget(income=D("6000.50"), rent=D("0")))
+    sale = AssetSale(amount=D("3000"), month="2027-02")
+    state = UserState(budget=Budget(income=D("6000.50"), rent=D("0"), assets=(sale,)))
     assert UserState.model_validate_json(state.model_dump_json()) == state
     assert UserState.model_validate_json("{}").budget is None
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot import charts
 from bot.attachments import produce
 from bot.charts import render_chart
 from bot.locale import Locales
@@ -213,6 +214,17 @@ def test_a_chart_without_any_month_or_font_for_its_labels_still_renders():
         {"title": "\u6807\u9898", "x_label": "\u6708\u4efd", "y_label": "\u5143"},
     )
     assert png_size(data)[0] > 0
+
+
+def test_without_a_chinese_font_the_chart_shows_numbers_and_neutral_labels(monkeypatch):
+    ascii_only = (("DejaVu Sans",), frozenset(range(32, 127)))
+    monkeypatch.setattr(charts, "available_fonts", lambda: ascii_only)
+    series = {"tag": "#1", "name": "\u501f\u5457"}
+    assert charts._series_label(series) == "#1"
+    assert charts._label({"x_label": "\u6708\u4efd"}, "x_label") == "Month"
+    with_cjk = (("Noto Sans CJK SC",), frozenset([*range(32, 127), 0x501F, 0x5457]))
+    monkeypatch.setattr(charts, "available_fonts", lambda: with_cjk)
+    assert charts._series_label(series) == "#1 \u501f\u5457"
 
 
 # ---- the CSV --------------------------------------------------------------------------------
