@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Storage
+from flows.budget import Budget
 from flows.ledger import Debt, LenderKind, RateQuote
 from flows.money import Period
 from flows.state import Position, UserState
 from tests.conftest import RunningBot, start_bot
 from tests.standin_api import StandInBotApi
+from tests.test_e2e_debts import add_credit_card, add_huabei
 
 USER_ID = 4004
 DEBTS = (
@@ -97,3 +99,28 @@ async def test_plan_without_a_budget_offers_the_budget_step(
     await bot_with_debts.press(user, "去算预算")
     assert "生活费" in user.last.text
     assert not api.calls_to("sendPhoto", USER_ID)
+
+
+async def test_the_plan_follows_debts_added_through_the_debt_list(
+    api: StandInBotApi, database: Path
+):
+    menu = Position(step="menu", node="main")
+    budget = Budget(income=Decimal("9000"), rent=Decimal("2000"))
+    await seed(database, UserState(started=True, position=menu, budget=budget))
+    bot = await start_bot(api, database)
+    try:
+        user = api.user(USER_ID)
+        reply = await bot.say(user, "/plan")
+        assert "还没有债务清单" in reply.text
+        await bot.say(user, "/debts")
+        await add_huabei(bot, user)
+        await bot.say(user, "/plan")
+        assert "花呗" in user.messages[-2].text and user.last.kind == "photo"
+        await bot.say(user, "/debts")
+        await add_credit_card(bot, user)
+        await bot.say(user, "/plan")
+        overview = user.messages[-2].text
+        assert "花呗" in overview and "招商信用卡" in overview
+        assert len([m for m in user.messages if m.kind == "photo"]) == 2
+    finally:
+        await bot.stop()
