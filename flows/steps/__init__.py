@@ -5,11 +5,13 @@ from __future__ import annotations
 from flows import registry
 from flows.steps import (
     afterwards,
+    budget,
     collection,
     contact,
     debts,
     menu,
     negotiate,
+    plan,
     privacy,
     reminders,
     welcome,
@@ -23,11 +25,13 @@ _BUILT = (
     menu.STEP,
     contact.STEP,
     debts.STEP,
-    privacy.STEP,
-    reminders.STEP,
+    budget.STEP,
+    plan.STEP,
     negotiate.STEP,
     collection.STEP,
     afterwards.STEP,
+    privacy.STEP,
+    reminders.STEP,
 )
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}
