@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flows.core import Button, Context, Reply, Text, text
 from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec
+from flows.planned import payment_on
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
 
@@ -240,12 +241,11 @@ def amount_due(debt: Debt) -> tuple[AmountKind, Decimal] | None:
     return None
 
 
-def planned_payment(state: UserState, debt: Debt, ctx: Context) -> Decimal | None:
-    """What the repayment plan (steps 3-4) sets aside for this debt's next payment.
-
-    A seam: the plan is built elsewhere; until it is wired in, there is no planned amount.
-    """
-    return None
+def planned_payment(state: UserState, debt: Debt, due: date, ctx: Context) -> Decimal | None:
+    """What the user's current plan (steps 3-4, in the order they last chose) pays this debt in
+    the month of `due`: None without a plan (no budget, no amounts, nothing left, refused);
+    0 when the plan pays it nothing that month (other debts come first, or already cleared)."""
+    return payment_on(state, debt.id, due, ctx)
 
 
 def date_text(day: date) -> Text:
@@ -276,10 +276,12 @@ def amount_text(debt: Debt) -> Text:
     return text(f"reminders.amount.{kind}", amount=money_text(amount))
 
 
-def plan_text(state: UserState, debt: Debt, ctx: Context) -> Text:
-    planned = planned_payment(state, debt, ctx)
+def plan_text(state: UserState, debt: Debt, due: date, ctx: Context) -> Text:
+    planned = planned_payment(state, debt, due, ctx)
     if planned is None:
         return text("reminders.plan.none")
+    if planned == 0:
+        return text("reminders.plan.nothing_this_month")
     return text("reminders.plan.amount", amount=money_text(planned))
 
 
@@ -305,7 +307,7 @@ def reminder_message(
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
-        plan_text(state, debt, ctx),
+        plan_text(state, debt, row.due_date, ctx),
     ]
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))

@@ -1,0 +1,164 @@
+"""The plan as the other steps use it: reminders name the planned payment, negotiation offers
+the plan's monthly amount, and the plan follows the debt list, the budget and paid marks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.locale import Locales
+from bot.render import render
+from bot.settings import PROJECT_ROOT
+from flows import planned
+from flows.budget import Budget
+from flows.core import Context
+from flows.formatting import money_text
+from flows.ledger import Debt, DueSpec, InstallmentTerms, RateQuote
+from flows.money import Period
+from flows.reminders import Scheduled, mark_paid, reminder_message
+from flows.state import UserState
+from flows.steps.plan import situation
+
+D = Decimal
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOCALES = Locales.load(PROJECT_ROOT / "locales")
+BUDGET = Budget(income=D("9000"), rent=D("2000"), food=D("1500"))  # 5,500 a month
+JIEBEI = Debt(
+    id=1,
+    platform="\u501f\u5457",
+    remaining_principal=D("20000"),
+    rate=RateQuote(per_period=D("0.0003"), period=Period.DAY),
+    days_overdue=30,
+    due=DueSpec.monthly(27),
+)
+MEITUAN = Debt(
+    id=2,
+    platform="\u7f8e\u56e2\u6708\u4ed8",
+    remaining_principal=D("3000"),
+    rate=RateQuote(per_period=D("0.015"), period=Period.MONTH),
+    installments=InstallmentTerms(payment=D("500"), periods=6),
+    due=DueSpec.monthly(27),
+)
+SMALL = Debt(id=3, platform="Small", remaining_principal=D("1000"), due=DueSpec.monthly(27))
+
+
+def user(*debts: Debt, **fields: object) -> UserState:
+    return UserState(started=True, debts=debts, next_debt_id=len(debts) + 1, **fields)
+
+
+def reminder_lines(state: UserState, debt: Debt, due: date, ctx: Context) -> list:
+    row = Scheduled(debt.id, due, 3, ctx.now.astimezone(UTC))
+    message = reminder_message(state, debt, row, ctx.now, ctx)
+    return list(message.text.values["lines"])
+
+
+def plan_line(state: UserState, debt: Debt, due: date, ctx: Context):
+    return reminder_lines(state, debt, due, ctx)[2]
+
+
+# ---- reminders -> plan ----------------------------------------------------------------------
+
+
+def test_a_reminder_names_what_the_plan_pays_that_debt_this_month(ctx):
+    # Guide order: the minimum of 美团 first (500), the rest (5,000) to the overdue 借呗.
+    state = user(JIEBEI, MEITUAN, budget=BUDGET)
+    line = plan_line(state, JIEBEI, date(2026, 11, 27), ctx)
+    assert line.key == "reminders.plan.amount"
+    assert line.values["amount"] == "5,000"
+    assert plan_line(state, MEITUAN, date(2026, 11, 27), ctx).values["amount"] == "500"
+
+
+def test_the_reminder_follows_the_order_the_user_last_chose(ctx):
+    # Avalanche: 美团 (1.5% a month) is cleared first: 3,000 + 45 interest; 借呗 gets the rest.
+    state = user(JIEBEI, MEITUAN, budget=BUDGET, plan_order="avalanche")
+    assert plan_line(state, MEITUAN, date(2026, 11, 27), ctx).values["amount"] == "3,045"
+    assert plan_line(state, JIEBEI, date(2026, 11, 27), ctx).values["amount"] == "2,455"
+
+
+def test_a_due_date_next_month_names_next_months_payment(ctx):
+    state = user(JIEBEI, MEITUAN, budget=BUDGET, plan_order="avalanche")
+    plan = planned.current_plan(state, ctx)
+    assert plan is not None
+    december = plan.months[1].row(JIEBEI.id)
+    assert december is not None and december.paid > D("2455")
+    line = plan_line(state, JIEBEI, date(2026, 12, 27), ctx)
+    assert line.values["amount"] == money_text(december.paid)
+
+
+def test_a_debt_whose_turn_comes_later_is_said_so_not_given_zero_yuan(ctx):
+    state = user(JIEBEI, MEITUAN, SMALL, budget=BUDGET)
+    line = plan_line(state, SMALL, date(2026, 11, 27), ctx)
+    assert line.key == "reminders.plan.nothing_this_month"
+
+
+def test_without_a_budget_the_reminder_names_no_planned_amount(ctx):
+    state = user(JIEBEI, MEITUAN)
+    lines = reminder_lines(state, JIEBEI, date(2026, 11, 27), ctx)
+    assert [line.key for line in lines] == [
+        "reminders.when.in_days",
+        "reminders.amount.remaining",
+        "reminders.plan.none",
+    ]
+    shown = render(LOCALES.get("zh-CN"), reminder_message_for(state, JIEBEI, ctx)).parts[0]
+    assert "\u6309\u4f60\u7684\u8ba1\u5212" not in shown  # no "according to your plan"
+
+
+def reminder_message_for(state: UserState, debt: Debt, ctx: Context):
+    row = Scheduled(debt.id, date(2026, 11, 27), 3, ctx.now.astimezone(UTC))
+    return reminder_message(state, debt, row, ctx.now, ctx)
+
+
+def test_a_refused_plan_names_no_amount(ctx):
+    # 100 a month left does not cover 借呗's interest (about 182 a month): no plan.
+    state = user(JIEBEI, budget=Budget(income=D("1600")))
+    assert plan_line(state, JIEBEI, date(2026, 11, 27), ctx).key == "reminders.plan.none"
+
+
+def test_nothing_left_in_the_budget_names_no_amount(ctx):
+    state = user(JIEBEI, budget=Budget(income=D("1000")))
+    assert plan_line(state, JIEBEI, date(2026, 11, 27), ctx).key == "reminders.plan.none"
+
+
+def test_the_planned_amount_renders_in_both_languages(ctx):
+    state = user(JIEBEI, MEITUAN, budget=BUDGET)
+    message = reminder_message_for(state, JIEBEI, ctx)
+    assert "5,000" in render(LOCALES.get("zh-CN"), message).parts[0]
+    assert "5,000" in render(LOCALES.get("en"), message).parts[0]
+
+
+def test_an_overdue_due_date_from_last_month_counts_in_this_month(ctx):
+    state = user(JIEBEI, MEITUAN, budget=BUDGET)
+    assert plan_line(state, JIEBEI, date(2026, 10, 27), ctx).values["amount"] == "5,000"
+
+
+def test_the_plan_is_computed_once_for_many_reminders_of_one_state(ctx):
+    state = user(JIEBEI, MEITUAN, budget=BUDGET)
+    first = planned.current_plan(state, ctx)
+    assert planned.current_plan(state, ctx) is first
+    edited = state.model_copy(update={"budget": Budget(income=D("12000"))})
+    assert planned.current_plan(edited, ctx) is not first
+    assert planned.current_plan(edited, ctx).monthly == D("10500")  # 12,000 - 1,500 floor
+
+
+# ---- plan <-> debts and budget --------------------------------------------------------------
+
+
+def test_a_paid_off_debt_or_one_with_nothing_left_is_not_planned(ctx):
+    paid_off = JIEBEI.model_copy(update={"paid_off": True})
+    cleared = MEITUAN.model_copy(update={"remaining_principal": D("0")})
+    state = user(paid_off, cleared, SMALL, budget=BUDGET)
+    view = situation(state, ctx)
+    assert [d.id for d in view.debts] == [SMALL.id]
+    assert view.missing == ()
+    assert planned.monthly_offer(state, JIEBEI.id, ctx) is None
+    assert plan_line(state, MEITUAN, date(2026, 11, 27), ctx).key == "reminders.plan.none"
+
+
+def test_a_due_date_marked_paid_does_not_change_the_plan(ctx):
+    # 已还 says a payment was made, not how much: the balances in /debts stay the plan's input.
+    state = user(JIEBEI, MEITUAN, budget=BUDGET)
+    marked = mark_paid(state, MEITUAN.id, date(2026, 11, 27), ctx.now.date())
+    before, after = planned.current_plan(state, ctx), planned.current_plan(marked, ctx)
+    assert before is not None and after is not None
+    assert before.months == after.months
