@@ -12,6 +12,7 @@ the same inputs are asked about again.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -99,21 +100,26 @@ class MonthlyOffer:
 
 
 def monthly_offer(state: UserState, debt_id: int, ctx: Context) -> MonthlyOffer | None:
-    """The amount a month the current plan pays this debt once its turn has come.
+    """The amount a month the current plan pays this debt most often, from its first month.
 
-    The plan pays a debt unevenly: only its minimum (or nothing) while others come first, the
-    remainder of a month in which the one before it is cleared, the bulk of the money after, and
-    a smaller last payment. The steady amount is the largest payment in a month without one-off
-    sale money; it starts in the first month the debt gets it. None without a plan.
+    The plan pays a debt unevenly: its minimum (or nothing) while others come first, the rest of
+    a month in which the debt before it is cleared, the bulk of the money after that, a smaller
+    last payment, and more in a month with one-off sale money. The amount it pays in most
+    months without one-off money is the one to offer (a tie: the larger). None without a plan.
     """
     plan = current_plan(state, ctx)
     if plan is None:
         return None
-    paid = [(m.number, row.paid, m.one_off) for m in plan.months if (row := m.row(debt_id))]
+    paid = [
+        (m.number, row.paid, bool(m.one_off))
+        for m in plan.months
+        if (row := m.row(debt_id)) is not None and row.paid > 0
+    ]
     regular = [(number, amount) for number, amount, one_off in paid if not one_off]
     candidates = regular or [(number, amount) for number, amount, _ in paid]
-    steady = max((amount for _, amount in candidates), default=ZERO)
-    if steady <= 0:
+    if not candidates:
         return None
+    counts = Counter(amount for _, amount in candidates)
+    steady = max(counts, key=lambda amount: (counts[amount], amount))
     start = next(number for number, amount in candidates if amount == steady)
     return MonthlyOffer(steady, start)

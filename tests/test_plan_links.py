@@ -12,13 +12,14 @@ from bot.render import render
 from bot.settings import PROJECT_ROOT
 from flows import planned
 from flows.budget import Budget
-from flows.core import Context
+from flows.core import ButtonPress, Context
 from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec, InstallmentTerms, RateQuote
 from flows.money import Period
 from flows.reminders import Scheduled, mark_paid, reminder_message
 from flows.state import UserState
 from flows.steps.plan import situation
+from tests.driver import Driver
 
 D = Decimal
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -162,3 +163,91 @@ def test_a_due_date_marked_paid_does_not_change_the_plan(ctx):
     before, after = planned.current_plan(state, ctx), planned.current_plan(marked, ctx)
     assert before is not None and after is not None
     assert before.months == after.months
+
+
+# ---- negotiation -> plan --------------------------------------------------------------------
+
+
+def negotiating(ctx: Context, *debts: Debt, **fields: object) -> Driver:
+    """At the monthly question of an installments script for the first debt."""
+    chat = Driver(ctx)
+    chat.command("start")
+    chat.state = chat.state.model_copy(
+        update={"debts": debts, "next_debt_id": len(debts) + 1, **fields}
+    )
+    chat.send(ButtonPress("m:negotiate"))
+    chat.press("negotiate.write_script")
+    chat.send(
+        ButtonPress(next(b.data for b in chat.buttons if b.data.endswith(f"d:{debts[0].id}")))
+    )
+    chat.press("negotiate.kind.installments")
+    assert chat.outcome.replies[-1].text.key == "negotiate.ask_monthly"
+    return chat
+
+
+def script_text(chat: Driver, locale: str = "zh-CN") -> str:
+    assert chat.where == ("negotiate", "script")
+    return LOCALES.get(locale).render(chat.outcome.replies[0].text)
+
+
+def test_the_monthly_question_offers_the_plans_amount_for_that_debt(ctx):
+    chat = negotiating(ctx, JIEBEI, MEITUAN, budget=BUDGET)
+    offer = chat.button("negotiate.monthly_from_plan")
+    assert offer.label.values["amount"] == "5,000"
+    assert "5,000" in LOCALES.get("zh-CN").render(offer.label)
+    chat.press("negotiate.monthly_from_plan")
+    assert "5,000" in script_text(chat)
+
+
+def test_an_installment_debt_is_offered_its_planned_minimum(ctx):
+    chat = negotiating(ctx, MEITUAN, JIEBEI, budget=BUDGET)
+    assert chat.button("negotiate.monthly_from_plan").label.values["amount"] == "500"
+
+
+def test_a_debt_whose_turn_comes_later_is_offered_the_amount_with_its_start_month(ctx):
+    chat = negotiating(ctx, JIEBEI, MEITUAN, budget=BUDGET, plan_order="avalanche")
+    offer = chat.button("negotiate.monthly_from_plan_later")
+    assert dict(offer.label.values) == {"amount": "5,500", "month": "2026-12"}
+    for locale in ("zh-CN", "en"):
+        shown = LOCALES.get(locale).render(offer.label)
+        assert "5,500" in shown and "2026-12" in shown and "{" not in shown
+    chat.press("negotiate.monthly_from_plan_later")
+    assert "5,500" in script_text(chat, "en")
+
+
+def test_typing_an_amount_still_works_next_to_the_plan_button(ctx):
+    chat = negotiating(ctx, JIEBEI, MEITUAN, budget=BUDGET)
+    chat.say("800")
+    text = script_text(chat)
+    assert "800" in text and "5,000" not in text
+
+
+def test_without_a_plan_the_monthly_question_is_asked_as_before(ctx):
+    chat = negotiating(ctx, JIEBEI, MEITUAN)
+    assert [b.label.key for b in chat.buttons] == ["nav.back", "nav.skip", "nav.menu"]
+    chat.say("800")
+    assert "800" in script_text(chat)
+
+
+def test_a_refused_plan_offers_no_amount(ctx):
+    chat = negotiating(ctx, JIEBEI, budget=Budget(income=D("1600")))
+    assert "negotiate.monthly_from_plan" not in [b.label.key for b in chat.buttons]
+
+
+def test_a_forged_amount_button_changes_nothing(ctx):
+    chat = negotiating(ctx, JIEBEI, MEITUAN, budget=BUDGET)
+    real = chat.button("negotiate.monthly_from_plan").data
+    before = chat.state
+    chat.send(ButtonPress(real.replace("5000.00", "99999")))
+    assert chat.state.position == before.position
+    assert "monthly" not in chat.state.position.draft
+    chat.send(ButtonPress(real))
+    assert chat.where == ("negotiate", "script")
+
+
+def test_another_kind_keeps_offering_the_plans_amount(ctx):
+    chat = negotiating(ctx, JIEBEI, MEITUAN, budget=BUDGET)
+    chat.press("negotiate.monthly_from_plan")
+    chat.press("negotiate.other_kind")
+    chat.press("negotiate.kind.waive")
+    assert chat.button("negotiate.monthly_from_plan").label.values["amount"] == "5,000"
