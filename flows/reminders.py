@@ -117,7 +117,7 @@ def leads_of(debt: Debt) -> tuple[int, ...]:
 
 def reminded(debt: Debt) -> bool:
     """Whether this debt gets reminders at all."""
-    return debt.due is not None and not debt.paid_off and debt.reminders.enabled
+    return debt.due is not None and not debt.cleared and debt.reminders.enabled
 
 
 def is_paid(state: UserState, debt_id: int, due: date) -> bool:

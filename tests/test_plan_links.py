@@ -3,7 +3,7 @@ the plan's monthly amount, and the plan follows the debt list, the budget and pa
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from flows.core import ButtonPress, Context
 from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec, InstallmentTerms, RateQuote
 from flows.money import Period
-from flows.reminders import Scheduled, mark_paid, reminder_message
+from flows.reminders import Scheduled, mark_paid, reminder_message, schedule
 from flows.state import UserState
 from flows.steps.plan import situation
 from tests.driver import Driver
@@ -251,3 +251,80 @@ def test_another_kind_keeps_offering_the_plans_amount(ctx):
     chat.press("negotiate.other_kind")
     chat.press("negotiate.kind.waive")
     assert chat.button("negotiate.monthly_from_plan").label.values["amount"] == "5,000"
+
+
+# ---- /plan after editing through /debts and /budget -----------------------------------------
+
+
+def press_data(chat: Driver, suffix: str) -> None:
+    chat.send(ButtonPress(next(b.data for b in chat.buttons if b.data.endswith(suffix))))
+
+
+def edit_remaining(chat: Driver, debt_id: int, amount: str) -> None:
+    chat.command("debts")
+    press_data(chat, f"open:{debt_id}")
+    chat.press("debts.edit")
+    press_data(chat, "f:remaining_principal")
+    chat.say(amount)
+
+
+def overview_balances(chat: Driver) -> dict[str, str]:
+    chat.command("plan")
+    overview = next(r for r in chat.outcome.replies if r.text.key == "plan.overview")
+    return {
+        line.values["platform"]: line.values["balance"] for line in overview.text.values["detail"]
+    }
+
+
+def test_plan_shows_a_debt_edited_in_the_debt_list_and_drops_one_with_nothing_left(ctx):
+    chat = Driver(ctx)
+    chat.command("start")
+    chat.state = chat.state.model_copy(
+        update={"debts": (JIEBEI, MEITUAN), "next_debt_id": 3, "budget": BUDGET}
+    )
+    assert overview_balances(chat) == {
+        "\u501f\u5457": "20,000",
+        "\u7f8e\u56e2\u6708\u4ed8": "3,000",
+    }
+    edit_remaining(chat, JIEBEI.id, "15000")
+    assert overview_balances(chat)["\u501f\u5457"] == "15,000"
+    edit_remaining(chat, MEITUAN.id, "0")
+    assert overview_balances(chat) == {"\u501f\u5457": "15,000"}
+    cleared = next(d for d in chat.state.debts if d.id == MEITUAN.id)
+    assert cleared.cleared
+    assert plan_line(chat.state, cleared, date(2026, 11, 27), ctx).key == "reminders.plan.none"
+
+
+def test_plan_shows_a_budget_filled_in_again(ctx):
+    chat = Driver(ctx)
+    chat.command("start")
+    chat.state = chat.state.model_copy(
+        update={"debts": (JIEBEI,), "next_debt_id": 2, "budget": BUDGET}
+    )
+    chat.command("plan")
+    assert (
+        next(r for r in chat.outcome.replies if r.text.key == "plan.overview").text.values[
+            "monthly"
+        ]
+        == "5,500"
+    )
+    chat.command("budget")
+    chat.press("budget.redo")
+    chat.press("budget.income_kind.fixed")
+    for amount in ("7000", "2000", "0", "1500", "0", "0", "0"):
+        chat.say(amount)
+    chat.press("nav.skip")  # nothing to sell
+    assert chat.state.budget is not None and chat.state.budget.income == D("7000")
+    chat.command("plan")
+    overview = next(r for r in chat.outcome.replies if r.text.key == "plan.overview")
+    assert overview.text.values["monthly"] == "3,500"
+    offer = planned.monthly_offer(chat.state, JIEBEI.id, ctx)
+    assert offer is not None and offer.amount == D("3500")
+
+
+def test_a_debt_with_nothing_left_gets_no_more_reminders():
+    now = datetime(2026, 11, 20, 9, tzinfo=SHANGHAI)
+    cleared = MEITUAN.model_copy(update={"remaining_principal": D("0")})
+    still_owing = cleared.model_copy(update={"owed_now": D("120")})
+    assert {row.debt_id for row in schedule(user(JIEBEI, cleared), now)} == {JIEBEI.id}
+    assert {row.debt_id for row in schedule(user(still_owing), now)} == {MEITUAN.id}
