@@ -31,8 +31,9 @@ def chosen_order(state: UserState) -> Order:
 
 @dataclass(frozen=True, slots=True)
 class _Memo:
-    state: UserState  # held, so its id cannot be reused while this entry lives
-    inputs: tuple[date, Decimal, Any]
+    state: UserState  # compared by identity: held, so no other object can take its id
+    facts: Any  # likewise
+    inputs: tuple[date, Decimal]
     plan: Plan | None
 
 
@@ -44,12 +45,12 @@ def current_plan(state: UserState, ctx: Context) -> Plan | None:
     global _last
     today = ctx.now.date()
     floor = living_floor(ctx)
-    inputs = (today, floor, id(ctx.facts))
+    inputs = (today, floor)
     memo = _last
-    if memo is not None and memo.state is state and memo.inputs == inputs:
+    if memo and memo.state is state and memo.facts is ctx.facts and memo.inputs == inputs:
         return memo.plan
     plan = _compute(state, ctx, today, floor)
-    _last = _Memo(state, inputs, plan)
+    _last = _Memo(state, ctx.facts, inputs, plan)
     return plan
 
 
