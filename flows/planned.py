@@ -5,14 +5,14 @@ from the debts and the budget in the state: nothing is stored, so it follows eve
 budget, no usable debts, nothing left or a refused plan: no plan, and callers say nothing about
 an amount.
 
-Computing a plan takes a few milliseconds; the reminder pass asks once per reminder, often for
-the same state, so the last result is kept for as long as the same (immutable) state object and
-the same inputs are asked about again.
+Computing a plan takes up to a few milliseconds; the reminder pass asks once per reminder, often
+for the same state, so the last few results are kept per (immutable) state object and reused
+while the same object is asked about with the same day, living floor and facts.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,26 +31,30 @@ def chosen_order(state: UserState) -> Order:
 
 @dataclass(frozen=True, slots=True)
 class _Memo:
-    state: UserState  # compared by identity: held, so no other object can take its id
+    state: UserState  # held, so no other object can take its id while the entry lives
     facts: Any  # likewise
     inputs: tuple[date, Decimal]
     plan: Plan | None
 
 
-_last: _Memo | None = None
+# The reminder pass serves up to 32 users at once, their reminders interleaved: keep a few.
+MEMO_SIZE = 64
+_memo: OrderedDict[int, _Memo] = OrderedDict()
 
 
 def current_plan(state: UserState, ctx: Context) -> Plan | None:
     """The plan /plan shows now in the user's chosen order, or None when there is none."""
-    global _last
     today = ctx.now.date()
     floor = living_floor(ctx)
     inputs = (today, floor)
-    memo = _last
+    memo = _memo.get(id(state))
     if memo and memo.state is state and memo.facts is ctx.facts and memo.inputs == inputs:
+        _memo.move_to_end(id(state))
         return memo.plan
     plan = _compute(state, ctx, today, floor)
-    _last = _Memo(state, ctx.facts, inputs, plan)
+    _memo[id(state)] = _Memo(state, ctx.facts, inputs, plan)
+    while len(_memo) > MEMO_SIZE:
+        _memo.popitem(last=False)
     return plan
 
 
