@@ -144,8 +144,8 @@ def test_the_plan_is_computed_once_per_state_and_day(ctx):
     # Reminders of several users interleave in a pass: each keeps its own result.
     assert planned.current_plan(state, ctx) is first
     assert planned.current_plan(edited, ctx) is second
-    tomorrow = Context(now=ctx.now + timedelta(days=31), facts=ctx.facts, settings=ctx.settings)
-    assert planned.current_plan(state, tomorrow) is not first
+    next_month = Context(now=ctx.now + timedelta(days=31), facts=ctx.facts, settings=ctx.settings)
+    assert planned.current_plan(state, next_month) is not first
 
 
 # ---- plan <-> debts and budget --------------------------------------------------------------
