@@ -316,3 +316,41 @@ def test_the_list_totals_remaining_principal_and_owed_now(chat: Driver):
     # The overdue, more expensive debt is listed first.
     entries = [b for b in chat.buttons if b.data.split("|")[-1].startswith("open:")]
     assert [e.label.values["platform"] for e in entries] == ["借呗", "花呗"]
+
+
+NASTY = [
+    "😀",
+    "-1",
+    "0",
+    "万五万五",
+    "1" + "0" * 20,
+    "abc",
+    "<b>x</b>",
+    "2023-02-30",
+    "32号",
+    "日息9%",
+]
+
+
+def test_bad_answers_at_every_question_never_break_the_form(chat: Driver):
+    chat.command("debts")
+    chat.press("debts.add")
+    chat.say("借呗")
+    asked = []
+    while chat.where == ("debts", "add") and len(asked) < 20:
+        question = chat.state.position.draft["_field"]
+        asked.append(question)
+        for bad in NASTY:
+            chat.say(bad)
+            if "_ask" in chat.state.position.draft:
+                chat.press("nav.back")  # a question back: decline it, stay on the question
+            if chat.state.position.draft.get("_field") != question:
+                break  # the bad text was a fine answer here ("0" days overdue)
+            assert chat.state.debts == ()
+        if chat.where == ("debts", "add") and chat.state.position.draft.get("_field") == question:
+            if question == "periods":
+                chat.say("12")
+            else:
+                chat.press("nav.skip")
+    assert [d.platform for d in chat.state.debts] == ["借呗"]
+    assert len(set(asked)) >= 9

@@ -395,3 +395,36 @@ def test_a_bare_penalty_number_is_asked_back():
 )
 def test_impossible_penalties_are_refused(typed: str, reason: str):
     assert parse_penalty(typed) == Invalid(reason)
+
+
+# ---- robustness -------------------------------------------------------------------------------
+
+ALPHABET = (
+    "0123456789.,-+%/~ 年月日天号期个万千百十亿零一二两三四五六七八九分厘元块息率化¥￥kKwWe半周底"
+)
+PARSERS = [
+    parse_amount,
+    parse_amount_or_zero,
+    parse_rate,
+    parse_past_date,
+    parse_due,
+    parse_days_overdue,
+    parse_periods,
+    parse_penalty,
+]
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__name__)
+def test_no_typed_text_makes_a_parser_raise(parser):
+    import random
+
+    rng = random.Random(20261125)
+    samples = ["", " ", "😀", "\u200b", "9" * 500, "万" * 50, "1" + "0" * 40 + "%", "0.0000001"]
+    samples += [
+        "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 12))) for _ in range(3000)
+    ]
+    for sample in samples:
+        result = parser(sample, CTX)
+        assert isinstance(result, (Parsed, Invalid, Ask)), sample
+        if isinstance(result, Ask):
+            assert result.options, sample
