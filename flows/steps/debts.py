@@ -538,8 +538,9 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
     parts: list[Text] = [_line_text(debt, check, facts)]
     if line.mark != VERIFIED:
         parts.append(soft_note(line.mark))
-    if line.newer_lpr_possible and facts.lpr is not None:
-        parts.append(text("debts.check.lpr_checked", day=facts.lpr.checked_through.isoformat()))
+    if line.lpr is not None and facts.lpr is not None:
+        # LPR figures are second-hand until checked on chinamoney.com.cn (facts section 1).
+        parts.append(text("debts.check.lpr_note", day=facts.lpr.checked_through.isoformat()))
     if check.all_in_annual_rate is None:
         parts.append(text("debts.check.no_rate"))
         return text("debts.check.block", parts=tuple(parts))
