@@ -242,7 +242,9 @@ def chart_reply(view: Situation, buttons: tuple[tuple[Button, ...], ...] = ()) -
         "title": text("plan.chart.title", order=order),
         "x_label": text("plan.chart.x_label"),
         "y_label": text("plan.chart.y_label"),
-        "months": [month_key(view.today, i) for i in range(plan.payoff_month + 1)],
+        # Balances start with today's, then one after each month's payment.
+        "start": text("plan.chart.start"),
+        "months": [month_key(view.today, i) for i in range(plan.payoff_month)],
         "series": series,
     }
     legend = tuple(text("plan.chart.legend", tag=s["tag"], platform=s["name"]) for s in series)
