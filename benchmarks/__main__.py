@@ -27,7 +27,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BENCHMARKS = ("conversation", "core", "storage", "reminders", "plan")
 OPTIONAL = {"reminders", "plan"}
 # Rows for a module that has no figures() yet, written on this side.
-ADAPTERS = {"reminders": "benchmarks.reminders_table"}
+ADAPTERS = {"reminders": "benchmarks.reminders_table", "plan": "benchmarks.plan_table"}
 LIBRARIES = (
     "python-telegram-bot",
     "aiohttp",

@@ -6,7 +6,7 @@ import contextlib
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 # Excel needs the byte order mark to read UTF-8 Chinese correctly.
@@ -28,6 +28,16 @@ def as_csv(rows: Mapping[str, list[dict[str, Any]]]) -> bytes:
         for number, row in enumerate(table_rows, start=1):
             for path, value in _leaves(_unpacked(row)):
                 writer.writerow([table, number, path, value])
+    return buffer.getvalue().encode("utf-8")
+
+
+def table_as_csv(rows: Iterable[Iterable[Any]]) -> bytes:
+    """Rows of cells as a CSV that Excel opens with Chinese intact."""
+    buffer = io.StringIO()
+    buffer.write(UTF8_BOM)
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["" if cell is None else str(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -7,6 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from flows.collection_facts import (
+    channels_from_data,
+    credit_report_from_data,
+    intents_from_data,
+    rules_from_data,
+)
 from flows.facts import Facts, LegalLines, Line, LprChange, LprTable
 
 
@@ -22,6 +28,10 @@ def load_facts(folder: Path) -> Facts:
         lpr=load_lpr(read_toml(folder, "lpr.toml")),
         legal=load_legal_lines(read_toml(folder, "legal_limits.toml")),
         # ---- steps 5-6 ----
+        complaint_channels=channels_from_data(read_toml(folder, "complaint_channels.toml")),
+        collection_rules=rules_from_data(read_toml(folder, "collection_rules.toml")),
+        intents=intents_from_data(read_toml(folder, "intents.toml")),
+        credit_report=credit_report_from_data(read_toml(folder, "credit_report.toml")),
     )
 
 

@@ -65,7 +65,9 @@ from flows.state import UserState
 
 log = logging.getLogger(__name__)
 
-# A claim older than this is taken over by a later pass (the process that made it died).
+# A claim older than this is taken over by a later pass (the process that made it died). It
+# must outlast one send, 429 waits included; within one process passes never overlap (the
+# JobQueue runs one at a time), so only a concurrent cron pass could take over a slow send.
 LEASE = timedelta(minutes=10)
 # After a transient failure the reminder is tried again by the first pass this much later.
 RETRY_DELAY = timedelta(minutes=1)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
-from bot.locale import Catalog
-from flows.core import Attachment, Reply
+from bot.locale import Catalog, to_plain
+from flows.core import Attachment, Reply, Text
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -35,9 +37,26 @@ def render(catalog: Catalog, reply: Reply) -> RenderedReply:
         for row in reply.buttons
     )
     rendered = catalog.render(reply.text)
-    if reply.attachment is not None and utf16_length(rendered) <= CAPTION_LIMIT:
-        return RenderedReply((), keyboard, reply.attachment, caption=rendered)
-    return RenderedReply(split_html(rendered), keyboard, reply.attachment)
+    attachment = localized(catalog, reply.attachment) if reply.attachment else None
+    if attachment is not None and utf16_length(rendered) <= CAPTION_LIMIT:
+        return RenderedReply((), keyboard, attachment, caption=rendered)
+    return RenderedReply(split_html(rendered), keyboard, attachment)
+
+
+def localized(catalog: Catalog, attachment: Attachment) -> Attachment:
+    """Texts inside an attachment's payload (a chart's labels, a CSV's headers) in the user's
+    language, as plain text: files are not Telegram HTML."""
+    return replace(attachment, payload=_plain_texts(catalog, attachment.payload))
+
+
+def _plain_texts(catalog: Catalog, value: Any) -> Any:
+    if isinstance(value, Text):
+        return to_plain(catalog.render(value))
+    if isinstance(value, Mapping):
+        return {key: _plain_texts(catalog, inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_texts(catalog, inner) for inner in value]
+    return value
 
 
 def utf16_length(text: str) -> int:

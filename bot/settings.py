@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flows.budget import DEFAULT_LIVING_FLOOR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
     # Seconds between reminder passes in the Telegram app; 0 turns the built-in scan off
     # (then run `python -m bot remind` from cron).
     reminder_scan_seconds: int = Field(default=60, ge=0)
+    # Yuan a month a plan always leaves for living, however little the user says they spend.
+    living_floor: Decimal = Field(default=DEFAULT_LIVING_FLOOR, ge=0, le=1_000_000)
 
     @field_validator("default_timezone")
     @classmethod

@@ -36,7 +36,7 @@ from flows.core import text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "debts", "plan", "complaint", "help")
+COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
 CONVERSATION = "conversation"
 # Ask a flooding user to slow down at most this often.
 SLOW_DOWN_INTERVAL_SECONDS = 30
@@ -92,7 +92,11 @@ def _schedule_reminder_scan(application: Application, settings: Settings) -> Non
     if not interval or application.job_queue is None:
         return
     application.job_queue.run_repeating(
-        _reminder_job, interval=interval, first=min(interval, FIRST_SCAN_SECONDS), name="reminders"
+        _reminder_job,
+        interval=interval,
+        first=min(interval, FIRST_SCAN_SECONDS),
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
     )
 
 

@@ -5,9 +5,11 @@ The shell loads them from data/*.toml at start-up; flows only reads them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from flows.collection_facts import ChannelBook, CreditReportFacts, IntentPatterns, RuleBook
 
 # ---- step 2: LPR table and legal lines (data/lpr.toml, data/legal_limits.toml) ----
 
@@ -65,3 +67,7 @@ class Facts:
     lpr: LprTable | None = None
     legal: LegalLines | None = None
     # ---- steps 5-6: complaint channels, collection rules, intent patterns ----
+    complaint_channels: ChannelBook = field(default_factory=ChannelBook)
+    collection_rules: RuleBook = field(default_factory=RuleBook)
+    intents: IntentPatterns = field(default_factory=IntentPatterns)
+    credit_report: CreditReportFacts = field(default_factory=CreditReportFacts)

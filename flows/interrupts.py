@@ -1,16 +1,65 @@
-"""Questions and warnings that may come at any step without losing the user's place."""
+"""Questions and warnings that may come at any step without losing the user's place.
+
+A question asked in passing ("去哪里投诉", "催收爆我通讯录了") is answered, then the current
+question is asked again with every earlier answer kept. A 征信修复-type mention gets a warning:
+at a question it is asked instead of taking the text as the answer; in the user's own words
+(free text, which the machine never routes to `answer`) it comes on top of the step's reply.
+"""
 
 from __future__ import annotations
 
-from flows.core import Context, Outcome
+from dataclasses import replace
+
+from flows import guidance
+from flows.core import Button, Context, Outcome, Reply, text
+from flows.intents import Intent, IntentKind, classify
 from flows.state import UserState
+from flows.steps.base import reprompt
+
+# The global button that opens the collection step with these behaviours ticked.
+RECORD_ACTION = "coll"
+
+
+def _intent(typed: str, ctx: Context) -> Intent:
+    return classify(typed, getattr(ctx.facts, "intents", None))
 
 
 def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
     """An answer to a question asked in passing (e.g. where to complain), or None."""
-    return None
+    intent = _intent(typed, ctx)
+    if intent.kind is IntentKind.COLLECTION:
+        replies = incident_guidance(state, intent.behaviours, ctx)
+    elif intent.kind is IntentKind.COMPLAINT:
+        replies = (guidance.channels_reply(ctx, state.locale),)
+    elif intent.kind is IntentKind.SCAM:
+        # "征信修复" typed at a question is a question about it, not an answer to ours.
+        replies = ()
+    else:
+        return None
+    if intent.scam:
+        replies = (guidance.scam_warning(ctx), *replies)
+    return reprompt(state, ctx, *replies, Reply(text("interrupts.back_to_question")))
+
+
+def incident_guidance(
+    state: UserState, behaviour_ids: tuple[str, ...], ctx: Context
+) -> tuple[Reply, ...]:
+    """Why each behaviour is unlawful, and the channels for them, with a way to record it."""
+    behaviours = guidance.behaviours_of(ctx, behaviour_ids)
+    if not behaviours:
+        return (guidance.channels_reply(ctx, state.locale),)
+    known = guidance.rule_book(ctx).ids
+    indexes = ",".join(str(known.index(b.id)) for b in behaviours)
+    record = ((Button(text("interrupts.record_incident"), f"g:{RECORD_ACTION}:{indexes}"),),)
+    topics = tuple(b.id for b in behaviours)
+    return (
+        *(guidance.behaviour_reply(b, state.locale) for b in behaviours),
+        guidance.channels_reply(ctx, state.locale, topics=topics, buttons=record),
+    )
 
 
 def with_warnings(outcome: Outcome, typed: str, ctx: Context) -> Outcome:
     """Add warnings a text calls for (e.g. a 征信修复 scam) to whatever the step answered."""
-    return outcome
+    if not _intent(typed, ctx).scam:
+        return outcome
+    return replace(outcome, replies=(guidance.scam_warning(ctx), *outcome.replies))

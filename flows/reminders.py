@@ -18,8 +18,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.core import Button, Context, Reply, Text, text
+from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec
-from flows.money import yuan
+from flows.planned import payment_on
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
 
@@ -116,7 +117,7 @@ def leads_of(debt: Debt) -> tuple[int, ...]:
 
 def reminded(debt: Debt) -> bool:
     """Whether this debt gets reminders at all."""
-    return debt.due is not None and not debt.paid_off and debt.reminders.enabled
+    return debt.due is not None and not debt.cleared and debt.reminders.enabled
 
 
 def is_paid(state: UserState, debt_id: int, due: date) -> bool:
@@ -240,20 +241,11 @@ def amount_due(debt: Debt) -> tuple[AmountKind, Decimal] | None:
     return None
 
 
-def planned_payment(state: UserState, debt: Debt, ctx: Context) -> Decimal | None:
-    """What the repayment plan (steps 3-4) sets aside for this debt's next payment.
-
-    A seam: the plan is built elsewhere; until it is wired in, there is no planned amount.
-    """
-    return None
-
-
-def money(amount: Decimal) -> str:
-    """12000 -> "12,000"; 5000.5 -> "5,000.50"."""
-    rounded = yuan(amount)
-    if rounded == rounded.to_integral_value():
-        return f"{int(rounded):,}"
-    return f"{rounded:,.2f}"
+def planned_payment(state: UserState, debt: Debt, due: date, ctx: Context) -> Decimal | None:
+    """What the user's current plan (steps 3-4, in the order they last chose) pays this debt in
+    the month of `due`: None without a plan (no budget, no amounts, nothing left, refused);
+    0 when the plan pays it nothing that month (other debts come first, or already cleared)."""
+    return payment_on(state, debt.id, due, ctx)
 
 
 def date_text(day: date) -> Text:
@@ -281,14 +273,16 @@ def amount_text(debt: Debt) -> Text:
     if known is None:
         return text("reminders.amount.unknown")
     kind, amount = known
-    return text(f"reminders.amount.{kind}", amount=money(amount))
+    return text(f"reminders.amount.{kind}", amount=money_text(amount))
 
 
-def plan_text(state: UserState, debt: Debt, ctx: Context) -> Text:
-    planned = planned_payment(state, debt, ctx)
+def plan_text(state: UserState, debt: Debt, due: date, ctx: Context) -> Text:
+    planned = planned_payment(state, debt, due, ctx)
     if planned is None:
         return text("reminders.plan.none")
-    return text("reminders.plan.amount", amount=money(planned))
+    if planned == 0:
+        return text("reminders.plan.nothing_this_month")
+    return text("reminders.plan.amount", amount=money_text(planned))
 
 
 def reminder_buttons(debt_id: int, due: date) -> tuple[tuple[Button, ...], ...]:
@@ -313,7 +307,7 @@ def reminder_message(
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
-        plan_text(state, debt, ctx),
+        plan_text(state, debt, row.due_date, ctx),
     ]
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
+from flows.budget import Budget
+from flows.contact_log import LogEntry, NextAction
 from flows.ledger import Debt
 from flows.models import Frozen
 from flows.reminder_marks import PaidDue, Snooze
@@ -46,7 +48,12 @@ class UserState(Frozen):
     paid_dues: tuple[PaidDue, ...] = ()  # occurrences marked 已还 from a reminder
     snoozes: tuple[Snooze, ...] = ()  # reminders pushed later with 推迟提醒
     # ---- steps 3-4: budget and plan ----
+    budget: Budget | None = None  # None: not entered yet
+    plan_order: str = "guide"  # the order the user last chose to look at (flows.plan.Order)
     # ---- steps 5-7: negotiation, collection, afterwards ----
+    contact_log: tuple[LogEntry, ...] = ()
+    next_log_id: int = 1
+    next_action: NextAction | None = None
 
     def at(self, position: Position) -> UserState:
         """Move to `position`, remembering where we were so 返回 can come back."""

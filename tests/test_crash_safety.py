@@ -10,6 +10,7 @@ answered — and SQLite must report itself intact.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -48,27 +49,38 @@ class ScriptedUser:
         self.pending: int | None = None  # typed, not yet answered
 
     async def run(self) -> None:
+        """One life of the bot. It starts with /start, as a person would after a silence: what
+        they saw last may be out of date (an update of theirs may still be re-delivered)."""
+        resync = True
         while True:
             seen = len(self.user.messages)
-            self._act()
-            await self.api.wait_until(lambda seen=seen: len(self.user.messages) > seen, timeout=30)
+            if resync:
+                self.user.says("/start")
+                resync = False
+            else:
+                self._act()
+            await self.api.wait_until(lambda seen=seen: self._answered(seen), timeout=30)
             if self.pending is not None and "逾期的主要原因" in self.user.last.text:
                 self.confirmed, self.pending = self.pending, None
 
+    def _answered(self, seen: int) -> bool:
+        """The bot has replied and finished its turn: every turn ends with buttons."""
+        return len(self.user.messages) > seen and bool(self.user.last.buttons)
+
     def _act(self) -> None:
-        if not self.user.messages:
-            self.user.says("/start")
-            return
-        last = self.user.last_with_buttons()
-        if "开始第一步" in str(last.buttons):
+        last = self.user.last
+        labels = str(last.buttons)
+        if "开始第一步" in labels:
             self.user.presses(last, "开始第一步")
-        elif "帮我写联系客服的话术" in str(last.buttons):
+        elif "帮我写联系客服的话术" in labels:
             self.user.presses(last, "帮我写联系客服的话术")
-        elif "逾期的主要原因" in last.text:
-            self.user.presses(last, "返回")
-        else:
+        elif "平台名称" in last.text:
             self.pending = self.confirmed + 1
             self.user.says(f"平台{self.pending}")
+        elif "返回" in labels:
+            self.user.presses(last, "返回")
+        else:
+            self.user.says("/start")
 
 
 async def start_process(
@@ -96,6 +108,18 @@ async def start_process(
     return process
 
 
+async def until_requests(api: StandInBotApi, count: int) -> None:
+    """Wait until the bot has made `count` more requests besides polling: the kill point is
+    random in the conversation's progress, whatever the machine's speed."""
+    start = len(api.calls)
+
+    def made() -> bool:
+        return sum(c.method != "getUpdates" for c in api.calls[start:]) >= count
+
+    with contextlib.suppress(TimeoutError):
+        await api.wait_until(made, timeout=10)
+
+
 async def test_sigkill_at_random_points_never_loses_a_confirmed_input(
     api: StandInBotApi, tmp_path: Path
 ):
@@ -105,7 +129,8 @@ async def test_sigkill_at_random_points_never_loses_a_confirmed_input(
     for _ in range(KILLS):
         process = await start_process(api, database, tmp_path)
         driving = asyncio.create_task(person.run())
-        await asyncio.sleep(chance.uniform(0.0, 0.25))
+        await until_requests(api, chance.randint(0, 16))
+        await asyncio.sleep(chance.uniform(0.0, 0.02))  # also between two requests
         process.send_signal(signal.SIGKILL)
         await process.wait()
         driving.cancel()

@@ -24,10 +24,12 @@ from bot.conversation import Conversation
 from bot.settings import PROJECT_ROOT
 from bot.storage import Storage
 from bot.telegram_app import CONVERSATION, remind_once
+from flows.budget import Budget
 from flows.ledger import Debt, DueSpec, InstallmentTerms
 from flows.state import UserState
 from tests.conftest import RunningBot, start_bot
 from tests.standin_api import TOKEN, SimUser, StandInBotApi
+from tests.test_e2e_debts import add_jiebei
 from tests.test_e2e_privacy import rows_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -244,3 +246,47 @@ async def test_export_has_every_reminder_row_and_delete_leaves_none(
     await quiet_bot.say(yu, "/delete")
     await quiet_bot.press(yu, "确认删除")
     assert set(rows_of(database, 7111).values()) == {0}
+
+
+async def test_a_debt_entered_in_the_debts_step_is_reminded_and_its_settings_open(
+    quiet_bot: RunningBot, api: StandInBotApi, database: Path
+):
+    freeze(quiet_bot, datetime(2026, 12, 11, 20, 0, tzinfo=SHANGHAI))
+    qin = api.user(7112)
+    await quiet_bot.say(qin, "/start")
+    await quiet_bot.say(qin, "/debts")
+    await add_jiebei(quiet_bot, qin)  # due on the 15th, 1,000 a month
+    screen = await quiet_bot.press(qin, "提醒设置")
+    assert "借呗 的提醒" in screen.text and "每月15日" in screen.text
+    with sqlite3.connect(database) as connection:
+        scheduled = connection.execute(
+            "SELECT due_date, lead FROM reminders WHERE user_id = 7112 ORDER BY fire_at"
+        ).fetchall()
+    assert scheduled[:3] == [("2026-12-15", 3), ("2026-12-15", 1), ("2026-12-15", 0)]
+    await remind_once(quiet_bot.application, datetime(2026, 12, 12, 9, 0, tzinfo=SHANGHAI))
+    (reminder,) = reminders_of(qin)
+    assert "借呗" in reminder.text and "本期应还：1,000 元" in reminder.text
+
+
+async def test_a_reminder_names_the_planned_payment_and_opens_the_plan(quiet_bot: RunningBot, api):
+    debt = Debt(
+        id=1,
+        platform="平台1",
+        remaining_principal=Decimal(5000),
+        due=DueSpec.monthly(27),
+        installments=InstallmentTerms(payment=Decimal(800), periods=12),
+    )
+    state = UserState(
+        started=True, debts=(debt,), next_debt_id=2, budget=Budget(income=Decimal(5000))
+    )
+    await conversation(quiet_bot).storage.save(7120, 7120, state, now=BEFORE)
+    kai = api.user(7120)
+    await remind_once(quiet_bot.application, NINE)
+    (reminder,) = reminders_of(kai)
+    # 5,000 income - 1,500 living floor: the whole 3,500 goes to the only debt this month.
+    assert (
+        "本期应还：800 元" in reminder.text and "按你的计划，这次准备还：3,500 元" in reminder.text
+    )
+    await quiet_bot.press(kai, "查看计划", reminder)
+    assert kai.last.kind == "photo"
+    assert "平台1" in kai.messages[-2].text and "3,500" in kai.messages[-2].text

@@ -8,7 +8,17 @@ from tests.standin_api import StandInBotApi
 
 async def test_commands_menu_is_set_at_start_up(bot: RunningBot, api: StandInBotApi):
     names = [c["command"] for c in api.commands[None]]
-    assert names == ["start", "menu", "debts", "plan", "complaint", "help"]
+    assert names == [
+        "start",
+        "menu",
+        "debts",
+        "budget",
+        "plan",
+        "log",
+        "complaint",
+        "reminders",
+        "help",
+    ]
     assert [c["command"] for c in api.commands["en"]] == names
 
 

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 from flows import registry
-from flows.steps import contact, debts, menu, privacy, reminders, welcome
+from flows.steps import (
+    afterwards,
+    budget,
+    collection,
+    contact,
+    debts,
+    menu,
+    negotiate,
+    plan,
+    privacy,
+    reminders,
+    welcome,
+)
 from flows.steps.coming_soon import placeholder
 
 GUIDE_ORDER = ("contact", "debts", "budget", "plan", "negotiate", "collection", "afterwards")
 
-_BUILT = (welcome.STEP, menu.STEP, contact.STEP, debts.STEP, privacy.STEP, reminders.STEP)
+_BUILT = (
+    welcome.STEP,
+    menu.STEP,
+    contact.STEP,
+    debts.STEP,
+    budget.STEP,
+    plan.STEP,
+    negotiate.STEP,
+    collection.STEP,
+    afterwards.STEP,
+    privacy.STEP,
+    reminders.STEP,
+)
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}
 )

@@ -52,7 +52,7 @@ def chosen_leads(debt: Debt) -> tuple[int, ...]:
 
 
 def status_text(debt: Debt) -> Text:
-    if debt.paid_off:
+    if debt.cleared:
         return text("reminders.settings.status_paid")
     if not debt.reminders.enabled:
         return text("reminders.settings.status_off")

@@ -1,0 +1,60 @@
+"""The day something happened (a call, an incident): "今天", "昨天", "20号", "11月20日",
+"2026-11-20" — the most recent such day, never in the future. Anything else goes to the
+general date parser of flows/parsing.py, which asks back when the year is unclear.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from flows.answers import Invalid, Parsed, ParseResult
+from flows.core import Context
+from flows.parsing import parse_past_date
+
+# Chinese units and date words are written as escapes: no Chinese text in .py files.
+_FULL_DATE = re.compile(r"^(\d{4})[-/.\u5e74](\d{1,2})[-/.\u6708](\d{1,2})[\u65e5\u53f7]?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.\u6708](\d{1,2})[\u65e5\u53f7]?$")
+_DAY = re.compile(r"^(\d{1,2})[\u65e5\u53f7]$")
+_RELATIVE = {
+    "\u4eca\u5929": 0,
+    "\u4eca\u65e5": 0,
+    "\u6628\u5929": 1,
+    "\u6628\u65e5": 1,
+    "\u524d\u5929": 2,
+    "today": 0,
+    "yesterday": 1,
+}
+
+
+def parse_day(raw: str, ctx: Context) -> ParseResult[date]:
+    """A day not in the future: 今天/昨天/前天, 2026-11-20, 11月20日, 11-20, 20号."""
+    today = ctx.now.date()
+    cleaned = re.sub(r"\s", "", raw).lower()
+    if cleaned in _RELATIVE:
+        return Parsed(today - timedelta(days=_RELATIVE[cleaned]))
+    day = _calendar_day(cleaned, today)
+    if day is None:
+        return parse_past_date(raw, ctx)
+    if day > today:
+        return Invalid("days.in_future")
+    return Parsed(day)
+
+
+def _calendar_day(cleaned: str, today: date) -> date | None:
+    try:
+        if match := _FULL_DATE.match(cleaned):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _MONTH_DAY.match(cleaned):
+            day = date(today.year, int(match[1]), int(match[2]))
+            # "12月30日" typed in January means last year's.
+            return day if day <= today else day.replace(year=today.year - 1)
+        if match := _DAY.match(cleaned):
+            day = date(today.year, today.month, int(match[1]))
+            if day <= today:
+                return day
+            previous = today.replace(day=1) - timedelta(days=1)
+            return previous.replace(day=int(match[1]))
+    except ValueError:
+        return None
+    return None

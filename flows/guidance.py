@@ -1,0 +1,126 @@
+"""What the bot says about collection and complaints, wherever it is asked: the channels that
+fit, why a behaviour is unlawful (with its law and verification mark), the evidence to keep,
+and the 征信修复 scam warning. Used by the interruptions, /complaint and the collection step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flows.collection_facts import Behaviour, Channel, ChannelBook, CreditReportFacts, RuleBook
+from flows.core import Button, Context, Reply, Text, Value, text
+
+MARK_KEYS = {"VERIFIED": "verified", "VERIFIED-2nd": "second", "UNVERIFIED": "unverified"}
+ALL_TOPICS = ("any",)
+
+
+def channel_book(ctx: Context) -> ChannelBook:
+    book = getattr(ctx.facts, "complaint_channels", None)
+    return book if isinstance(book, ChannelBook) else ChannelBook()
+
+
+def rule_book(ctx: Context) -> RuleBook:
+    book = getattr(ctx.facts, "collection_rules", None)
+    return book if isinstance(book, RuleBook) else RuleBook()
+
+
+def credit_facts(ctx: Context) -> CreditReportFacts:
+    found = getattr(ctx.facts, "credit_report", None)
+    return found if isinstance(found, CreditReportFacts) else CreditReportFacts()
+
+
+def mark(verification: str) -> Text:
+    return text(f"guidance.mark.{MARK_KEYS.get(verification, 'unverified')}")
+
+
+def behaviour_label(behaviour_id: str) -> Text:
+    return text(f"collection.behaviour.{behaviour_id}")
+
+
+def evidence_lines(evidence: Iterable[str]) -> tuple[Text, ...]:
+    return tuple(
+        text("guidance.evidence_line", item=text(f"collection.evidence.{e}")) for e in evidence
+    )
+
+
+# ---- channels -------------------------------------------------------------------------------
+
+
+def _channel_line(channel: Channel, locale: str) -> Text:
+    return text(
+        "guidance.channel_line",
+        name=channel.name.get(locale),
+        purpose=channel.purpose.get(locale),
+        reach=channel.reach.get(locale),
+        mark=mark(channel.mark),
+    )
+
+
+def channels_reply(
+    ctx: Context,
+    locale: str,
+    topics: tuple[str, ...] = ALL_TOPICS,
+    lender: str | None = None,
+    buttons: tuple[tuple[Button, ...], ...] = (),
+) -> Reply:
+    """The channels fitting these behaviours and this lender kind, with the date checked."""
+    book = channel_book(ctx)
+    channels = book.channels if topics == ALL_TOPICS else book.fitting(topics, lender)
+    if not channels:
+        return Reply(text("guidance.no_channels"), buttons)
+    checked = book.checked_on.isoformat() if book.checked_on else "—"
+    lines = tuple(_channel_line(c, locale) for c in channels)
+    return Reply(text("guidance.channels", channels=lines, checked_on=checked), buttons)
+
+
+# ---- behaviours -----------------------------------------------------------------------------
+
+
+def _law_lines(behaviour: Behaviour, locale: str) -> Value:
+    if not behaviour.laws:
+        return text("guidance.no_law")
+    return tuple(
+        text(
+            "guidance.law_line",
+            name=law.name.get(locale),
+            says=law.says.get(locale),
+            mark=mark(law.mark),
+        )
+        for law in behaviour.laws
+    )
+
+
+def behaviour_reply(behaviour: Behaviour, locale: str) -> Reply:
+    """Whether it is unlawful and why, the laws with their marks, the evidence to keep."""
+    return Reply(
+        text(
+            "guidance.behaviour",
+            label=behaviour_label(behaviour.id),
+            verdict=text(f"guidance.verdict.{behaviour.verdict}"),
+            why=behaviour.why.get(locale),
+            why_mark=mark(behaviour.why_mark) if not behaviour.laws else "",
+            laws=_law_lines(behaviour, locale),
+            evidence=evidence_lines(behaviour.evidence),
+        )
+    )
+
+
+def behaviours_of(ctx: Context, ids: Iterable[str]) -> tuple[Behaviour, ...]:
+    book = rule_book(ctx)
+    wanted = set(ids)
+    return tuple(b for b in book.behaviours if b.id in wanted)
+
+
+# ---- scam -----------------------------------------------------------------------------------
+
+
+def scam_warning(ctx: Context) -> Reply:
+    numbers = credit_facts(ctx)
+    return Reply(
+        text(
+            "guidance.scam_warning",
+            years=numbers.retention_years,
+            days=numbers.dispute_days,
+            reports=numbers.free_reports_per_year,
+        )
+    )

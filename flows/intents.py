@@ -1,0 +1,68 @@
+"""What a typed text is about when it is not an answer: a complaint question, a collection
+incident (which behaviours), a 征信修复-type scam, or nothing.
+
+Patterns live in data/intents.toml; this module only normalises the text and matches them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flows.collection_facts import IntentPatterns
+
+
+class IntentKind(StrEnum):
+    COLLECTION = "collection"
+    COMPLAINT = "complaint"
+    SCAM = "scam"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    behaviours: tuple[str, ...] = ()  # collection behaviours described, in data-file order
+    complaint: bool = False  # asks where or how to complain
+    scam: bool = False  # mentions a 征信修复-type offer
+
+    @property
+    def kind(self) -> IntentKind:
+        """The main meaning; a scam mention may come on top of any of them."""
+        if self.behaviours:
+            return IntentKind.COLLECTION
+        if self.complaint:
+            return IntentKind.COMPLAINT
+        if self.scam:
+            return IntentKind.SCAM
+        return IntentKind.NONE
+
+
+NOTHING = Intent()
+
+
+def normalise(typed: str, ignore: tuple[str, ...] = ()) -> str:
+    """Lower-case letters, keep only letters and digits, and drop the phrases to ignore."""
+    folded = unicodedata.normalize("NFKC", typed).lower()
+    kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+    for phrase in ignore:
+        kept = kept.replace(phrase, "")
+    return kept
+
+
+def classify(typed: str, patterns: IntentPatterns | None) -> Intent:
+    if patterns is None:
+        return NOTHING
+    plain = normalise(typed, patterns.ignore)
+    if not plain:
+        return NOTHING
+    behaviours = tuple(
+        behaviour
+        for behaviour, regexes in patterns.collection
+        if any(r.search(plain) for r in regexes)
+    )
+    return Intent(
+        behaviours=behaviours,
+        complaint=any(r.search(plain) for r in patterns.complaint),
+        scam=any(r.search(plain) for r in patterns.scam),
+    )

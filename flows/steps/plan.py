@@ -1,0 +1,444 @@
+"""Step 4, the repayment plan: three orders compared, a month-by-month table, a chart, a CSV.
+
+Nothing is cached: every screen computes the plan from the debts and the budget in the state,
+so it follows any change to either. Missing debts or budget lead to the step that fills them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flows.budget import Available, asset_sales, available, living_floor, month_key
+from flows.core import Attachment, Button, Context, Outcome, Reply, Text, Value, text
+from flows.formatting import money_text
+from flows.ledger import Debt
+from flows.plan import (
+    ORDERS,
+    DebtOutcome,
+    Month,
+    Order,
+    Plan,
+    PlanDebt,
+    Refusal,
+    compare,
+    plan_debts,
+)
+from flows.planned import chosen_order
+from flows.state import UserState
+from flows.steps.base import ChoiceNode, Step, move, nav_row, say
+
+STEP_ID = "plan"
+CHART_FILE = "yuqi-plan.png"
+CSV_FILE = "yuqi-plan.csv"
+# Lines of payments per page of the table: with 30-character platform names a page stays well
+# under Telegram's 4096 characters (tests/test_plan_step.py checks the worst case).
+LINES_PER_PAGE = 40
+MONTHS_PER_PAGE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """Everything the plan screens show, computed from the state now."""
+
+    debts: tuple[PlanDebt, ...]
+    missing: tuple[Debt, ...]
+    available: Available | None
+    results: dict[Order, Plan | Refusal]
+    order: Order
+    today: date
+
+    @property
+    def chosen(self) -> Plan | Refusal | None:
+        return self.results.get(self.order)
+
+    @property
+    def plan(self) -> Plan | None:
+        chosen = self.chosen
+        return chosen if isinstance(chosen, Plan) else None
+
+
+def situation(state: UserState, ctx: Context) -> Situation:
+    today = ctx.now.date()
+    debts, missing = plan_debts(state.debts, ctx.facts, today)
+    order = chosen_order(state)
+    money = available(state.budget, living_floor(ctx)) if state.budget else None
+    results: dict[Order, Plan | Refusal] = {}
+    if debts and money is not None:
+        assert state.budget is not None
+        results = compare(debts, money.monthly, asset_sales(state.budget, today))
+    return Situation(debts, missing, money, results, order, today)
+
+
+# ---- what is missing ------------------------------------------------------------------------
+
+
+def _go(label: str, step_id: str) -> tuple[Button, ...]:
+    return (Button(text(label), f"m:{step_id}"),)
+
+
+def _missing_step(view: Situation) -> Reply | None:
+    """A reply leading to the step that has to come first, or None when a plan can be made."""
+    if not view.debts and view.missing:
+        names = tuple(text("plan.platform_line", platform=d.platform) for d in view.missing)
+        return Reply(
+            text("plan.amounts_missing", platforms=names),
+            (_go("plan.go_debts", "debts"), nav_row()),
+        )
+    if not view.debts:
+        return Reply(text("plan.no_debts"), (_go("plan.go_debts", "debts"), nav_row()))
+    if view.available is None:
+        return Reply(text("plan.no_budget"), (_go("plan.go_budget", "budget"), nav_row()))
+    if view.available.nothing_left:
+        rows = (_go("plan.go_negotiate", "negotiate"), _go("plan.go_budget", "budget"), nav_row())
+        return Reply(text("plan.nothing_left", reserved=money_text(view.available.reserved)), rows)
+    return None
+
+
+# ---- the overview ---------------------------------------------------------------------------
+
+
+def _month_label(view: Situation, number: int) -> str:
+    """The calendar month of plan month `number` (1 = this month)."""
+    return month_key(view.today, number - 1)
+
+
+def _comparison_line(view: Situation, order: Order) -> Text:
+    result = view.results[order]
+    name = text(f"plan.order.{order.value}")
+    if isinstance(result, Refusal):
+        return text("plan.compare_refused", order=name)
+    return text(
+        "plan.compare_line",
+        order=name,
+        month=_month_label(view, result.payoff_month),
+        months=result.payoff_month,
+        interest=money_text(result.total_interest),
+        marker=text("plan.chosen_marker") if order is view.order else "",
+    )
+
+
+def _debt_line(view: Situation, number: int, outcome: DebtOutcome) -> Text:
+    debt = outcome.debt
+    notes: list[Text] = []
+    if debt.above_line:
+        notes.append(text("plan.note_above_line"))
+    if not debt.rate_known:
+        notes.append(text("plan.note_rate_unknown"))
+    return text(
+        "plan.debt_line",
+        number=number,
+        platform=debt.platform,
+        balance=money_text(debt.balance),
+        month=_month_label(view, outcome.payoff_month),
+        interest=money_text(outcome.interest),
+        notes=tuple(notes) if notes else "",
+    )
+
+
+def _refusal(view: Situation, refusal: Refusal) -> Text:
+    return text(
+        f"plan.refusal.{refusal.reason}",
+        monthly=money_text(refusal.monthly),
+        interest=money_text(refusal.monthly_interest),
+        order=text(f"plan.order.{refusal.order.value}"),
+    )
+
+
+def _order_buttons(view: Situation) -> tuple[Button, ...]:
+    return tuple(
+        Button(
+            text(
+                "plan.order_button",
+                order=text(f"plan.order_short.{o.value}"),
+                marker=text("plan.chosen_marker") if o is view.order else "",
+            ),
+            f"order:{o.value}",
+        )
+        for o in ORDERS
+    )
+
+
+def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    return overview_replies(situation(state, ctx))
+
+
+def overview_replies(view: Situation) -> tuple[Reply, ...]:
+    missing = _missing_step(view)
+    if missing is not None:
+        return (missing,)
+    assert view.available is not None
+    comparison = tuple(_comparison_line(view, o) for o in ORDERS)
+    plan = view.plan
+    rows: list[tuple[Button, ...]] = [_order_buttons(view)]
+    if plan is None:
+        chosen = view.chosen
+        assert isinstance(chosen, Refusal)
+        detail: Value = _refusal(view, chosen)
+        rows.append(_go("plan.go_negotiate", "negotiate"))
+        rows.append(_go("plan.go_budget", "budget"))
+    else:
+        detail = tuple(_debt_line(view, i, o) for i, o in enumerate(plan.debts, start=1))
+        rows.append(
+            (Button(text("plan.show_table"), "table"), Button(text("plan.show_chart"), "chart"))
+        )
+        rows.append((Button(text("plan.export_csv"), "csv"),))
+    notes = _notes(view)
+    body = text(
+        "plan.overview",
+        monthly=money_text(view.available.monthly),
+        comparison=comparison,
+        order=text(f"plan.order.{view.order.value}"),
+        explain=text(f"plan.order_explain.{view.order.value}"),
+        detail=detail,
+        notes=notes,
+    )
+    return (Reply(body, (*rows, nav_row())),)
+
+
+def _notes(view: Situation) -> Value:
+    notes: list[Text] = []
+    if view.missing:
+        names = tuple(text("plan.platform_line", platform=d.platform) for d in view.missing)
+        notes.append(text("plan.note_missing", platforms=names))
+    if any(d.above_line for d in view.debts):
+        notes.append(text("plan.note_negotiate"))
+    if view.available is not None and view.available.floor_applied:
+        notes.append(text("plan.note_floor", floor=money_text(view.available.floor)))
+    return tuple(notes) if notes else ""
+
+
+class Overview(ChoiceNode):
+    """The comparison; arriving here also sends the chart, with the buttons under it."""
+
+    def arrive(self, state: UserState, ctx: Context) -> Outcome:
+        view = situation(state, ctx)
+        replies = overview_replies(view)
+        if view.plan is None:
+            return Outcome(state, replies)
+        *lead, last = replies
+        return Outcome(state, (*lead, replace(last, buttons=()), chart_reply(view, last.buttons)))
+
+
+# ---- the chart ------------------------------------------------------------------------------
+
+
+def chart_reply(view: Situation, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
+    plan = view.plan
+    assert plan is not None
+    balances = plan.balances()
+    series = [
+        {
+            "tag": f"#{number}",
+            "name": outcome.debt.platform,
+            "values": [str(v) for v in balances[outcome.debt.id]],
+        }
+        for number, outcome in enumerate(plan.debts, start=1)
+    ]
+    order = text(f"plan.order.{plan.order.value}")
+    payload = {
+        "title": text("plan.chart.title", order=order),
+        "x_label": text("plan.chart.x_label"),
+        "y_label": text("plan.chart.y_label"),
+        # Balances start with today's, then one after each month's payment.
+        "start": text("plan.chart.start"),
+        "months": [month_key(view.today, i) for i in range(plan.payoff_month)],
+        "series": series,
+    }
+    legend = tuple(text("plan.chart.legend", tag=s["tag"], platform=s["name"]) for s in series)
+    caption = text("plan.chart.caption", order=order, legend=legend)
+    return Reply(caption, buttons, Attachment("plan_chart", CHART_FILE, payload))
+
+
+def _chart(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    view = situation(state, ctx)
+    if view.plan is None:
+        return move(state, STEP_ID, "overview", ctx)
+    return say(state, chart_reply(view, _after_file_buttons()))
+
+
+def _after_file_buttons() -> tuple[tuple[Button, ...], ...]:
+    return (
+        (Button(text("plan.show_table"), "table"), Button(text("plan.export_csv"), "csv")),
+        nav_row(),
+    )
+
+
+# ---- the CSV --------------------------------------------------------------------------------
+
+
+def _number(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def csv_rows(view: Situation) -> list[list[Any]]:
+    """The debt list, then the plan month by month; header cells are locale texts."""
+    plan = view.plan
+    assert plan is not None
+    yes, no = text("plan.csv.yes"), text("plan.csv.no")
+    rows: list[list[Any]] = [
+        [text("plan.csv.section_debts")],
+        [text(f"plan.csv.debt.{c}") for c in DEBT_COLUMNS],
+    ]
+    for outcome in plan.debts:
+        debt = outcome.debt
+        rows.append(
+            [
+                debt.platform,
+                _number(debt.balance),
+                f"{debt.monthly_rate * 100:.4f}" if debt.rate_known else "",
+                _number(debt.minimum) if debt.minimum else "",
+                yes if debt.overdue else no,
+                yes if debt.above_line else no,
+                _month_label(view, outcome.payoff_month),
+                _number(outcome.interest),
+                _number(outcome.paid),
+            ]
+        )
+    for debt in view.missing:
+        rows.append([debt.platform, *[""] * (len(DEBT_COLUMNS) - 1)])
+    rows.append([])
+    rows.append([text("plan.csv.section_plan", order=text(f"plan.order.{plan.order.value}"))])
+    rows.append([text(f"plan.csv.plan.{c}") for c in PLAN_COLUMNS])
+    names = {o.debt.id: o.debt.platform for o in plan.debts}
+    for month in plan.months:
+        for row in month.rows:
+            rows.append(
+                [
+                    _month_label(view, month.number),
+                    _number(month.available),
+                    names[row.debt_id],
+                    _number(row.interest),
+                    _number(row.paid),
+                    _number(row.balance),
+                ]
+            )
+    return rows
+
+
+DEBT_COLUMNS = (
+    "platform",
+    "balance",
+    "monthly_rate",
+    "minimum",
+    "overdue",
+    "above_line",
+    "payoff",
+    "interest",
+    "paid",
+)
+PLAN_COLUMNS = ("month", "available", "platform", "interest", "paid", "balance")
+
+
+def _csv(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    view = situation(state, ctx)
+    if view.plan is None:
+        return move(state, STEP_ID, "overview", ctx)
+    attachment = Attachment("csv", CSV_FILE, {"rows": csv_rows(view)})
+    return say(state, Reply(text("plan.csv_caption"), _after_file_buttons(), attachment))
+
+
+# ---- the month-by-month table ---------------------------------------------------------------
+
+
+def pages(plan: Plan) -> list[tuple[Month, ...]]:
+    """The months cut into pages short enough for one Telegram message each."""
+    per_page = max(1, min(MONTHS_PER_PAGE, LINES_PER_PAGE // max(1, len(plan.debts))))
+    months = plan.months
+    return [months[i : i + per_page] for i in range(0, len(months), per_page)]
+
+
+def _month_block(view: Situation, plan: Plan, month: Month) -> Text:
+    names = {o.debt.id: o.debt.platform for o in plan.debts}
+    lines = tuple(
+        text(
+            "plan.table.line_done" if row.balance == 0 else "plan.table.line",
+            platform=names[row.debt_id],
+            paid=money_text(row.paid),
+            balance=money_text(row.balance),
+        )
+        for row in month.rows
+    )
+    extra = text("plan.table.one_off", amount=money_text(month.one_off)) if month.one_off else ""
+    return text(
+        "plan.table.month",
+        month=_month_label(view, month.number),
+        available=money_text(month.available),
+        one_off=extra,
+        lines=lines,
+    )
+
+
+def _page_number(state: UserState, count: int) -> int:
+    raw = state.position.draft.get("page", 0)
+    page = raw if isinstance(raw, int) else 0
+    return min(max(page, 0), count - 1)
+
+
+def _table(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    view = situation(state, ctx)
+    plan = view.plan
+    if plan is None:
+        return overview_replies(view)
+    cut = pages(plan)
+    page = _page_number(state, len(cut))
+    body = text(
+        "plan.table.page",
+        order=text(f"plan.order.{plan.order.value}"),
+        page=page + 1,
+        pages=len(cut),
+        months=tuple(_month_block(view, plan, m) for m in cut[page]),
+    )
+    turn = []
+    if page > 0:
+        turn.append(Button(text("plan.table.previous"), f"page:{page - 1}"))
+    if page < len(cut) - 1:
+        turn.append(Button(text("plan.table.next"), f"page:{page + 1}"))
+    rows = (tuple(turn), (Button(text("plan.back_to_overview"), "overview"),), nav_row())
+    return (Reply(body, tuple(r for r in rows if r)),)
+
+
+def _turn_page(state: UserState, argument: str, ctx: Context) -> Outcome:
+    if not argument.isdigit() or len(argument) > 4:
+        return say(state, *_table(state, ctx))
+    return move(state, STEP_ID, "table", ctx, draft={"page": int(argument)})
+
+
+# ---- actions --------------------------------------------------------------------------------
+
+
+def _choose_order(state: UserState, argument: str, ctx: Context) -> Outcome:
+    if argument not in set(Order):
+        return move(state, STEP_ID, "overview", ctx)
+    chosen = state.model_copy(update={"plan_order": argument})
+    return move(chosen, STEP_ID, "overview", ctx)
+
+
+def _to_table(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    return move(state, STEP_ID, "table", ctx, draft={"page": 0})
+
+
+def _to_overview(state: UserState, _argument: str, ctx: Context) -> Outcome:
+    return move(state, STEP_ID, "overview", ctx)
+
+
+FILE_ACTIONS = {"chart": _chart, "csv": _csv, "table": _to_table}
+
+STEP = Step(
+    id=STEP_ID,
+    entry="overview",
+    nodes={
+        "overview": Overview(render=_overview, actions={"order": _choose_order, **FILE_ACTIONS}),
+        "table": ChoiceNode(
+            render=_table,
+            actions={
+                "page": _turn_page,
+                "overview": _to_overview,
+                "order": _choose_order,
+                **FILE_ACTIONS,
+            },
+        ),
+    },
+)
