@@ -1,5 +1,6 @@
 """The conversation core alone: `Conversation.handle` (flows, storage, rendering) walking the
-same guide as the conversation benchmark, in this process, with no Telegram at all.
+same guide as the conversation benchmark, in this process, with no Telegram at all (so without
+drawing the plan chart, which the Telegram shell does when it sends it).
 
 Its CPU per turn, against the bot's CPU per update, splits what limits the conversation
 figure into our own turn and everything around it (HTTP, python-telegram-bot, the shell).
@@ -22,7 +23,7 @@ from bot.settings import Settings
 from bot.telegram_app import open_conversation
 from flows.core import ButtonPress, Command, Event, TextInput
 
-LAP = 24  # turns in one lap of GUIDE_WALK
+LAP = 45  # about the turns in one lap of GUIDE_WALK
 
 
 @dataclass
