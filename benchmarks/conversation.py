@@ -25,6 +25,7 @@ class ConversationResult:
     bot_cpu_seconds: float  # used while measuring
     bot_peak_rss_mb: float
     api_calls_per_turn: float = 0.0
+    charts: int = 0  # plan charts sent while measuring: the walk reached step 4
     top_costs: tuple[str, ...] = ()
     costs_by_package: tuple[str, ...] = ()
 
@@ -73,6 +74,7 @@ def run(
         bot_cpu_seconds=round(measured.cpu_seconds - measuring_cpu, 2),
         bot_peak_rss_mb=measured.peak_rss_mb,
         api_calls_per_turn=line["api_calls_per_turn"],
+        charts=line["api_calls"].get("sendPhoto", 0),
         top_costs=costs,
         costs_by_package=packages,
     )
@@ -168,8 +170,9 @@ RATIO_TARGET = 0.7
 
 def figures(full: bool = False, users: int = 200, seconds: float | None = None) -> list[Figure]:
     measured_seconds = seconds or (30 if full else 10)
-    # People start spread over the warm-up, so it must be long enough for a lap of the walk.
-    comparison = compare(users, measured_seconds, warmup=20 if full else 10, profile=True)
+    # People start spread over the warm-up; only a long one spreads them over a whole lap of
+    # the walk (~45 turns), so that the measured mix is the walk's (--full).
+    comparison = compare(users, measured_seconds, warmup=30 if full else 10, profile=True)
     ours, echo, echo_httpx = comparison.ours, comparison.echo, comparison.echo_httpx
     shaped = comparison.echo_shaped
     ratio = ours.turns_per_second / echo.turns_per_second if echo.turns_per_second else 0.0
@@ -185,7 +188,7 @@ def figures(full: bool = False, users: int = 200, seconds: float | None = None) 
             rate_target,
             rate_passed,
             limits=_limits(ours),
-            note=_note(ours),
+            note=_note(ours) + f"; {ours.charts} plan charts drawn",
         ),
         *(
             Figure("conversation", f"guide walk: p{p} latency", getattr(ours, f"p{p}_ms"), "ms")
