@@ -35,7 +35,8 @@ class Prompt:
 
     @classmethod
     def of(cls, reply: RenderedReply) -> Prompt:
-        return cls(reply.parts[-1], [button for row in reply.keyboard for button in row])
+        text = reply.caption or (reply.parts[-1] if reply.parts else "")
+        return cls(text, [button for row in reply.keyboard for button in row])
 
 
 @dataclass

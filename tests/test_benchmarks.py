@@ -11,8 +11,10 @@ import pytest
 
 from benchmarks import __main__ as runner
 from benchmarks.conversation import _package
+from benchmarks.core import Prompt
 from benchmarks.figures import Figure, at_least, at_most, coerce
 from benchmarks.storage import realistic_state
+from bot.render import RenderedReply
 from bot.settings import PROJECT_ROOT
 from flows.state import UserState
 
@@ -96,3 +98,10 @@ def test_the_benchmark_state_is_a_valid_stored_state():
     state = realistic_state(7)
     assert UserState.model_validate_json(state.model_dump_json()) == state
     assert len(state.debts) == 3
+
+
+def test_the_core_walk_reads_a_prompt_sent_as_a_captioned_chart():
+    chart = RenderedReply(parts=(), keyboard=((("利率高先还", "4|rate"),),), caption="余额变化图")
+    prompt = Prompt.of(chart)
+    assert prompt.text == "余额变化图"
+    assert prompt.buttons == [("利率高先还", "4|rate")]
