@@ -54,6 +54,7 @@ class Assessment:
     method: str | None = None  # "irr" (installments) or "quoted" (the rate as told)
     effective_annual: Decimal | None = None  # installments: the compounded annual rate
     over_criminal_line: bool = False  # above 36%: possible illegal lending
+    term_days: int | None = None  # "single": days from the contract date to the one payment
 
     @property
     def line_kind(self) -> LineKind | None:
@@ -100,6 +101,7 @@ def assess(debt: Debt, facts: Facts, today: date) -> Assessment:
         method=interest.method,
         effective_annual=interest.effective,
         over_criminal_line=bool(all_in is not None and criminal and all_in > criminal),
+        term_days=_term_days(interest),
     )
 
 
@@ -118,6 +120,9 @@ class _Interest:
 def _interest(debt: Debt, today: date) -> _Interest:
     principal = debt.principal
     terms = debt.installments
+    single = _single_payment(debt)
+    if single is not None:
+        return single
     if terms is not None and principal is not None:
         result = installment_apr(principal, terms.payment, terms.periods, terms.period)
         if result is not None:
@@ -136,6 +141,27 @@ def _interest(debt: Debt, today: date) -> _Interest:
         if years:
             annual += (debt.borrowed - debt.received) / debt.received / years
     return _Interest(annual, "quoted", life=life)
+
+
+def _term_days(interest: _Interest) -> int | None:
+    if interest.method != "single" or interest.life is None:
+        return None
+    return (interest.life[1] - interest.life[0]).days
+
+
+def _single_payment(debt: Debt) -> _Interest | None:
+    """One payment on a known day (a 7-day or 14-day loan): the period is the real number of
+    days from the contract date to the due date, not a month, so the rate is the interest over
+    the money received, per year of those days (simple; compounding a week-long loan over a
+    year gives a meaningless number)."""
+    terms, principal, due = debt.installments, debt.principal, debt.due
+    if terms is None or terms.periods != 1 or principal is None or debt.contract_date is None:
+        return None
+    if due is None or due.on_date is None or due.on_date <= debt.contract_date:
+        return None
+    days = (due.on_date - debt.contract_date).days
+    rate = (terms.payment - principal) / principal * DAYS_PER_YEAR / days
+    return _Interest(rate, "single", None, None, (debt.contract_date, due.on_date))
 
 
 def _schedule_days(periods: int, period: Period) -> int:
@@ -221,6 +247,10 @@ def _normal_above(debt: Debt, line: LegalLine, interest: _Interest) -> Decimal |
         return None
     rate_line = line.rate if interest.life is None else line_over_days(line, *interest.life)
     terms = debt.installments
+    if interest.method == "single" and terms is not None and interest.life is not None:
+        days = (interest.life[1] - interest.life[0]).days
+        allowed = principal * rate_line * days / DAYS_PER_YEAR
+        return max(Decimal(0), terms.payment - principal - allowed)
     if interest.method == "irr" and terms is not None:
         paid = terms.payment * terms.periods - principal
         per_period = rate_line / PERIODS_PER_YEAR[terms.period]

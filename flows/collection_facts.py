@@ -94,6 +94,9 @@ class IntentPatterns:
     complaint: tuple[re.Pattern[str], ...] = ()
     scam: tuple[re.Pattern[str], ...] = ()
     collection: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    # Typed words that mean a navigation button (skip, back, menu, restart, help), matched
+    # whole after normalising; (action, words) pairs.
+    nav: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,7 @@ def intents_from_data(data: Mapping[str, Any]) -> IntentPatterns:
             (behaviour, compiled(patterns))
             for behaviour, patterns in data.get("collection", {}).items()
         ),
+        nav=tuple((action, tuple(words)) for action, words in data.get("nav", {}).items()),
     )
 
 

@@ -66,3 +66,11 @@ def classify(typed: str, patterns: IntentPatterns | None) -> Intent:
         complaint=any(r.search(plain) for r in patterns.complaint),
         scam=any(r.search(plain) for r in patterns.scam),
     )
+
+
+def nav_action(typed: str, patterns: IntentPatterns | None) -> str | None:
+    """The navigation button a typed word stands for ("skip", "back", ...), or None."""
+    if patterns is None:
+        return None
+    plain = normalise(typed)
+    return next((action for action, words in patterns.nav if plain in words), None)

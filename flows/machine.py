@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import replace
 
 import flows.steps  # noqa: F401  (installs every step in the registry)
-from flows import commands, interrupts, registry
+from flows import commands, intents, interrupts, registry
 from flows.core import (
     Button,
     ButtonPress,
@@ -79,12 +79,28 @@ def _typed(state: UserState, raw: str, ctx: Context) -> Outcome:
     if not cleaned:
         return reprompt(state, ctx, Reply(text("common.empty")))
     node = registry.node_at(state.position)
+    nav = _typed_nav(state, cleaned, ctx)
+    if nav is not None:
+        return nav
     if not node.takes_free_text(state):
         interrupted = interrupts.answer(state, cleaned, ctx)
         if interrupted is not None:
             return interrupted
     outcome = node.on_text(state, cleaned, ctx)
     return interrupts.with_warnings(outcome, cleaned, ctx)
+
+
+def _typed_nav(state: UserState, cleaned: str, ctx: Context) -> Outcome | None:
+    """A typed 跳过/返回/主菜单/重新开始/帮助 does what its button does."""
+    action = intents.nav_action(cleaned, ctx.facts.intents if ctx.facts else None)
+    if action is None:
+        return None
+    if action in ("menu", "restart", "help"):
+        return commands.run(state, Command(action), ctx)
+    node = registry.node_at(state.position)
+    if action == "back":
+        return node.on_back(state, ctx) or commands.go_back(state, ctx)
+    return node.on_skip(state, ctx)
 
 
 def _pressed(state: UserState, event: ButtonPress, ctx: Context) -> Outcome:

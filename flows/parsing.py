@@ -476,8 +476,9 @@ def _which_period(candidates: list[RateQuote], typed: str) -> ParseResult[RateQu
 
 
 def _ask_rate(question: str, options: list[RateQuote], typed: str) -> Ask[RateQuote]:
+    # One plausible reading is confirmed, not offered as a "which one?" with one choice.
     return Ask(
-        question,
+        "parsing.rate.confirm" if len(options) == 1 else question,
         tuple(
             Option(
                 f"parsing.rate.option.{q.period.value}",
@@ -552,7 +553,8 @@ def _date(raw: str, ctx: Context | None, *, past_only: bool) -> ParseResult[date
         options.append(Option("parsing.date.option", candidate, {"date": candidate.isoformat()}))
     if not options:
         return Invalid("parsing.date.no_such_day")
-    return Ask("parsing.date.which_year", tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
+    question = "parsing.date.confirm_year" if len(options) == 1 else "parsing.date.which_year"
+    return Ask(question, tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
 
 
 def _today(ctx: Context | None) -> date | None:
@@ -878,4 +880,5 @@ def _bare_penalty(part: str, raw: str) -> ParseResult[PenaltyRule]:
         )
     if not options:
         return Invalid("parsing.penalty.not_understood")
-    return Ask("parsing.penalty.which", tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
+    question = "parsing.penalty.confirm" if len(options) == 1 else "parsing.penalty.which"
+    return Ask(question, tuple(options), {"typed": raw.strip()[:MAX_INPUT]})

@@ -536,7 +536,7 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
         return text("debts.check.no_data")
     parts: list[Text] = [_line_text(debt, check, facts)]
     if line.mark != VERIFIED:
-        parts.append(text("debts.check.soft", mark=line.mark))
+        parts.append(_soft(line.mark))
     if line.newer_lpr_possible and facts.lpr is not None:
         parts.append(text("debts.check.lpr_checked", day=facts.lpr.checked_through.isoformat()))
     if check.all_in_annual_rate is None:
@@ -562,8 +562,14 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
             )
         )
         if criminal.mark != VERIFIED:
-            parts.append(text("debts.check.soft", mark=criminal.mark))
+            parts.append(_soft(criminal.mark))
     return text("debts.check.block", parts=tuple(parts))
+
+
+def _soft(mark: str) -> Text:
+    """How sure a source is, in words (second-hand or not yet verified)."""
+    kind = "second" if mark == "VERIFIED-2nd" else "unverified"
+    return text("debts.check.soft", mark=text(f"debts.check.mark.{kind}"))
 
 
 def _line_text(debt: Debt, check: Assessment, facts: Facts) -> Text:
@@ -596,6 +602,8 @@ def _cost_text(check: Assessment) -> Text:
             rate=rate,
             effective=percent_text(check.effective_annual or Decimal(0)),
         )
+    elif check.method == "single" and rate is not None:
+        cost = text("debts.check.cost_single", rate=rate, days=check.term_days or 0)
     elif rate is not None:
         cost = text("debts.check.cost_quoted", rate=rate)
     else:

@@ -1,0 +1,73 @@
+"""Regressions found walking the bot as real users (QA pass): each test names the input that
+gave a wrong number or a confusing question, and what it must give instead."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flows.answers import Ask
+from flows.assessment import assess
+from flows.core import Context
+from flows.facts import Facts
+from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
+from flows.parsing import parse_past_date, parse_penalty, parse_rate
+from tests.driver import Driver
+
+TODAY = date(2026, 11, 25)
+
+
+def test_a_seven_day_loan_is_annualised_over_its_seven_days(facts: Facts):
+    # 714-style: contract 3,000, received 2,100, repay 3,000 once, seven days later.
+    # Interest 900 on 2,100 over 7 days: 900 / 2100 x 365 / 7 = 2234.69% a year, not the
+    # 514.29% a monthly period gave. Above 4 x LPR (12%): 900 - 2100 x 12% x 7/365 = 895.17.
+    loan = Debt(
+        id=1,
+        platform="714",
+        lender=LenderKind.PRIVATE_OR_UNKNOWN,
+        contract_date=date(2026, 11, 10),
+        borrowed=Decimal(3000),
+        received=Decimal(2100),
+        installments=InstallmentTerms(payment=Decimal(3000), periods=1),
+        due=DueSpec.once(date(2026, 11, 17)),
+    )
+    result = assess(loan, facts, TODAY)
+    assert result.method == "single"
+    assert result.term_days == 7
+    assert round(result.interest_rate, 4) == Decimal("22.3469")
+    assert result.interest_above_line == Decimal("895.17")
+
+
+def test_a_bare_penalty_number_with_one_reading_is_confirmed_not_asked_which(ctx: Context):
+    result = parse_penalty("30", ctx)
+    assert isinstance(result, Ask)
+    assert len(result.options) == 1
+    assert result.question == "parsing.penalty.confirm"
+
+
+def test_a_rate_with_one_plausible_period_is_confirmed(ctx: Context):
+    result = parse_rate("200", ctx)
+    assert isinstance(result, Ask)
+    assert len(result.options) == 1
+    assert result.question == "parsing.rate.confirm"
+
+
+def test_a_day_without_year_with_one_possible_year_is_confirmed(ctx: Context):
+    result = parse_past_date("12月5日", ctx)  # 2026-12-05 has not come yet
+    assert isinstance(result, Ask)
+    assert len(result.options) == 1
+    assert result.question == "parsing.date.confirm_year"
+
+
+def test_typing_skip_skips_the_question(ctx: Context):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    bot.say("借呗")
+    bot.say("跳过")  # lender
+    assert bot.keys[-1] == "debts.ask.contract_date"
+    bot.say("返回")
+    assert bot.keys[-1] == "debts.ask.lender"
+    bot.say("主菜单")
+    assert bot.where == ("menu", "main")
