@@ -26,7 +26,7 @@ from flows.core import (
     text,
 )
 from flows.state import UserState
-from flows.steps.base import reprompt
+from flows.steps.base import FormNode, reprompt
 
 # Longer than any answer the guide asks for; longer texts are refused before any parsing.
 MAX_TEXT_LENGTH = 2000
@@ -100,6 +100,9 @@ def _typed_nav(state: UserState, cleaned: str, ctx: Context) -> Outcome | None:
     node = registry.node_at(state.position)
     if action == "back":
         return node.on_back(state, ctx) or commands.go_back(state, ctx)
+    if not isinstance(node, FormNode):
+        # A screen of buttons has no question to skip.
+        return reprompt(state, ctx, Reply(text("common.use_buttons")))
     return node.on_skip(state, ctx)
 
 

@@ -133,7 +133,7 @@ def _debt_line(view: Situation, number: int, outcome: DebtOutcome) -> Text:
         balance=money_text(debt.balance),
         month=_month_label(view, outcome.payoff_month),
         interest=money_text(outcome.interest),
-        notes=tuple(notes) if notes else "",
+        notes=text("plan.debt_notes", notes=tuple(notes)) if notes else "",
     )
 
 
