@@ -53,6 +53,8 @@ class Field:
     applies: Callable[[Draft], bool] = lambda _draft: True
     prompt_values: Callable[[Draft], Mapping[str, Value]] = lambda _draft: {}
     columns: int = 2
+    # A parsed value that contradicts an earlier answer: the problem to show, else None.
+    check: Callable[[Draft, Any], Text | None] = lambda _draft, _value: None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,9 @@ class Form:
             return self._retry(draft, text("form.use_buttons"))
         result = current.parse(raw, ctx)
         if isinstance(result, Parsed):
+            problem = current.check(draft, result.value)
+            if problem is not None:
+                return self._retry(draft, problem)
             return self._accept(draft, current, current.encode(result.value))
         if isinstance(result, Ask):
             return self._ask(draft, current, result)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flows.answers import Ask
 from flows.assessment import assess
-from flows.core import Context
+from flows.core import Context, Text
 from flows.facts import Facts
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
 from flows.parsing import parse_past_date, parse_penalty, parse_rate
@@ -71,3 +71,32 @@ def test_typing_skip_skips_the_question(ctx: Context):
     assert bot.keys[-1] == "debts.ask.lender"
     bot.say("主菜单")
     assert bot.where == ("menu", "main")
+
+
+def test_a_total_no_debt_has_is_shown_as_not_filled_not_as_zero(ctx: Context):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    bot.say("借呗")
+    bot.press("debts.save_now")
+    bot.command("debts")
+    summary = bot.outcome.replies[0].text
+    assert summary.values["owed"] == Text("debts.unknown")
+    assert summary.values["owed_note"] == ""
+
+
+def test_money_received_above_the_contract_amount_is_questioned(ctx: Context):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    bot.say("借呗")
+    bot.press("nav.skip")
+    bot.press("nav.skip")
+    bot.say("15000")
+    bot.say("20000")
+    assert bot.keys == ["debts.received_above_borrowed", "debts.ask.received"]
+    bot.say("14000")
+    bot.say("16000")
+    assert bot.keys == ["debts.remaining_above_borrowed", "debts.ask.remaining"]

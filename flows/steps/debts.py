@@ -65,6 +65,19 @@ NONE = "none"  # button value: no penalty
 MONTH_END = "end"  # button value: due on the month's last day
 NOT_OVERDUE = "0"  # button value: not overdue
 
+
+def _not_above_borrowed(problem: str) -> Callable[[Draft, Any], Text | None]:
+    """Money received, or principal left, above the contract amount is almost surely a typo."""
+
+    def check(draft: Draft, value: Any) -> Text | None:
+        borrowed = draft.get("borrowed")
+        if borrowed is None or Decimal(str(value)) <= Decimal(str(borrowed)):
+            return None
+        return text(problem, borrowed=money_text(Decimal(str(borrowed))))
+
+    return check
+
+
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
@@ -98,6 +111,7 @@ FIELDS: dict[str, Field] = {
             encode=str,
             choices=(Choice(SAME, "debts.same_as_borrowed"),),
             applies=_has_borrowed,
+            check=_not_above_borrowed("debts.received_above_borrowed"),
         ),
         Field(
             name="remaining_principal",
@@ -107,6 +121,7 @@ FIELDS: dict[str, Field] = {
             encode=str,
             choices=(Choice(SAME, "debts.nothing_repaid"),),
             applies=_has_borrowed,
+            check=_not_above_borrowed("debts.remaining_above_borrowed"),
         ),
         Field(
             name="rate",
@@ -371,22 +386,28 @@ def summary(ordered: list[Debt], checks: dict[int, Assessment]) -> Text:
     return text(
         "debts.list.summary",
         count=len(ordered),
-        remaining=money_text(sum(remaining, Decimal(0))),
-        remaining_note=_missing_note(len(ordered) - len(remaining)),
-        owed=money_text(sum(owed, Decimal(0))),
-        owed_note=_missing_note(len(ordered) - len(owed)),
+        remaining=_total(remaining),
+        remaining_note=_missing_note(len(ordered) - len(remaining)) if remaining else "",
+        owed=_total(owed),
+        owed_note=_missing_note(len(ordered) - len(owed)) if owed else "",
         exceeding=(
-            (text("debts.list.exceeding_title"), *exceeding)
-            if exceeding
-            else (text("debts.list.none_exceed"),)
+            *((text("debts.list.exceeding_title"), *exceeding) if exceeding else ()),
+            *(() if exceeding or unchecked == len(ordered) else (text("debts.list.none_exceed"),)),
+            *((text("debts.list.unchecked", count=unchecked),) if unchecked else ()),
         ),
-        unchecked=text("debts.list.unchecked", count=unchecked) if unchecked else "",
         overdue=(
             (text("debts.list.overdue_title"), *overdue)
             if overdue
             else (text("debts.list.none_overdue"),)
         ),
     )
+
+
+def _total(amounts: list[Decimal]) -> Value:
+    """The sum in yuan; 未填 when no debt has the amount (not a misleading 0 元)."""
+    if not amounts:
+        return text("debts.unknown")
+    return text("debts.yuan", amount=money_text(sum(amounts, Decimal(0))))
 
 
 def _missing_note(missing: int) -> Value:
@@ -542,7 +563,7 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
     if check.all_in_annual_rate is None:
         parts.append(text("debts.check.no_rate"))
         return text("debts.check.block", parts=tuple(parts))
-    parts.append(_cost_text(check))
+    parts.append(_cost_text(check, debt))
     licensed = line.kind is LineKind.LICENSED
     if check.exceeds:
         parts.append(text("debts.check.exceeds_licensed" if licensed else "debts.check.exceeds"))
@@ -594,7 +615,7 @@ def _line_text(debt: Debt, check: Assessment, facts: Facts) -> Text:
     return text("debts.check.line.licensed", line=percent_text(line.rate), source=line.source)
 
 
-def _cost_text(check: Assessment) -> Text:
+def _cost_text(check: Assessment, debt: Debt) -> Text:
     rate = percent_text(check.interest_rate) if check.interest_rate is not None else None
     if check.method == "irr" and rate is not None:
         cost = text(
@@ -604,6 +625,10 @@ def _cost_text(check: Assessment) -> Text:
         )
     elif check.method == "single" and rate is not None:
         cost = text("debts.check.cost_single", rate=rate, days=check.term_days or 0)
+    elif rate is not None and debt.borrowed and debt.received and debt.received < debt.borrowed:
+        # The rate shown is not the one typed: say why, or it reads as a wrong conversion.
+        deducted = money_text(debt.borrowed - debt.received)
+        cost = text("debts.check.cost_quoted_deducted", rate=rate, deducted=deducted)
     elif rate is not None:
         cost = text("debts.check.cost_quoted", rate=rate)
     else:
