@@ -93,6 +93,7 @@ class IntentPatterns:
     ignore: tuple[str, ...] = ()
     complaint: tuple[re.Pattern[str], ...] = ()
     scam: tuple[re.Pattern[str], ...] = ()
+    lawsuit: tuple[re.Pattern[str], ...] = ()  # told they will be sued
     collection: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
     # Typed words that mean a navigation button (skip, back, menu, restart, help), matched
     # whole after normalising; (action, words) pairs.
@@ -171,6 +172,7 @@ def intents_from_data(data: Mapping[str, Any]) -> IntentPatterns:
         ignore=tuple(data.get("ignore", ())),
         complaint=compiled(data.get("complaint", [])),
         scam=compiled(data.get("scam", [])),
+        lawsuit=compiled(data.get("lawsuit", [])),
         collection=tuple(
             (behaviour, compiled(patterns))
             for behaviour, patterns in data.get("collection", {}).items()

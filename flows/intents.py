@@ -17,6 +17,7 @@ class IntentKind(StrEnum):
     COLLECTION = "collection"
     COMPLAINT = "complaint"
     SCAM = "scam"
+    LAWSUIT = "lawsuit"
     NONE = "none"
 
 
@@ -25,6 +26,7 @@ class Intent:
     behaviours: tuple[str, ...] = ()  # collection behaviours described, in data-file order
     complaint: bool = False  # asks where or how to complain
     scam: bool = False  # mentions a 征信修复-type offer
+    lawsuit: bool = False  # says they are told they will be sued
 
     @property
     def kind(self) -> IntentKind:
@@ -35,6 +37,8 @@ class Intent:
             return IntentKind.COMPLAINT
         if self.scam:
             return IntentKind.SCAM
+        if self.lawsuit:
+            return IntentKind.LAWSUIT
         return IntentKind.NONE
 
 
@@ -65,6 +69,7 @@ def classify(typed: str, patterns: IntentPatterns | None) -> Intent:
         behaviours=behaviours,
         complaint=any(r.search(plain) for r in patterns.complaint),
         scam=any(r.search(plain) for r in patterns.scam),
+        lawsuit=any(r.search(plain) for r in patterns.lawsuit),
     )
 
 

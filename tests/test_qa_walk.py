@@ -100,3 +100,37 @@ def test_money_received_above_the_contract_amount_is_questioned(ctx: Context):
     bot.say("14000")
     bot.say("16000")
     assert bot.keys == ["debts.remaining_above_borrowed", "debts.ask.remaining"]
+
+
+def test_being_told_of_a_lawsuit_gets_a_calm_note_and_the_question_again(ctx: Context):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    bot.say("他们说要告我")
+    assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_question", "debts.ask.platform"]
+
+
+def test_a_law_quoted_for_one_behaviour_is_only_named_for_the_next(ctx: Context):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.say("催收打我家人电话，还爆通讯录")
+    laws = [
+        line.key
+        for reply in bot.outcome.replies
+        if reply.text.key == "guidance.behaviour"
+        for line in reply.text.values["laws"]
+    ]
+    assert "guidance.law_again" in laws
+    assert bot.keys[-1] != "guidance.lawsuit"
+
+
+def test_asking_whether_they_will_sue_is_answered_not_taken_as_the_reason(ctx: Context):
+    # Moved from test_intents' ordinary phrases: it is a frightened question, answered calmly.
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.press("welcome.begin")
+    bot.press("contact.write_script")
+    bot.say("借呗")
+    bot.say("他们说会起诉我吗")
+    assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_question", "contact.ask_reason"]
