@@ -134,3 +134,11 @@ def test_asking_whether_they_will_sue_is_answered_not_taken_as_the_reason(ctx: C
     bot.say("借呗")
     bot.say("他们说会起诉我吗")
     assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_question", "contact.ask_reason"]
+
+
+def test_a_clock_time_at_night_is_recognised_as_night_calls(facts: Facts):
+    from flows.intents import classify
+
+    assert "night_calls" in classify("晚上11点打电话骂我", facts.intents).behaviours
+    assert "night_calls" in classify("早上6点就打电话催", facts.intents).behaviours
+    assert classify("早上7点我打电话给客服", facts.intents).behaviours == ()
