@@ -142,3 +142,11 @@ def test_a_clock_time_at_night_is_recognised_as_night_calls(facts: Facts):
     assert "night_calls" in classify("晚上11点打电话骂我", facts.intents).behaviours
     assert "night_calls" in classify("早上6点就打电话催", facts.intents).behaviours
     assert classify("早上7点我打电话给客服", facts.intents).behaviours == ()
+
+
+def test_a_one_off_due_date_already_past_is_not_shown_as_reminded(ctx: Context):
+    from flows.steps.reminders import status_text
+
+    loan = Debt(id=1, platform="714", due=DueSpec.once(date(2026, 11, 17)))
+    assert status_text(loan, date(2026, 11, 25)).key == "reminders.settings.status_past"
+    assert status_text(loan, date(2026, 11, 10)).key == "reminders.settings.status_on"
