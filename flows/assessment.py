@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flows.apr import PERIODS_PER_YEAR, AprResult, installment_apr
 from flows.facts import Facts
@@ -89,20 +89,30 @@ def assess(debt: Debt, facts: Facts, today: date) -> Assessment:
             effective_annual=interest.effective,
         )
     above = _interest_above(debt, line, interest, lateness, today)
+    shown = _as_shown(all_in)
     criminal = facts.legal.criminal_reference.rate if facts.legal else None
     return Assessment(
         all_in_annual_rate=all_in,
         line=line.rate,
-        exceeds=all_in is not None and all_in > line.rate,
+        exceeds=shown is not None and shown > line.rate,
         interest_above_line=above,
         legal_line=line,
         interest_rate=interest.rate,
         lateness_rate=lateness.rate if lateness else None,
         method=interest.method,
         effective_annual=interest.effective,
-        over_criminal_line=bool(all_in is not None and criminal and all_in > criminal),
+        over_criminal_line=bool(shown is not None and criminal and shown > criminal),
         term_days=_term_days(interest),
     )
+
+
+# Rates are shown to 0.01%; a rate that shows as the line itself is not "above" it (945.60 x 12
+# on 10,000 is 24.0006%, only because the payment was rounded to the fen).
+SHOWN_PLACES = Decimal("0.0001")
+
+
+def _as_shown(rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else rate.quantize(SHOWN_PLACES, rounding=ROUND_HALF_UP)
 
 
 # ---- part 1: interest -------------------------------------------------------------------------

@@ -150,3 +150,16 @@ def test_a_one_off_due_date_already_past_is_not_shown_as_reminded(ctx: Context):
     loan = Debt(id=1, platform="714", due=DueSpec.once(date(2026, 11, 17)))
     assert status_text(loan, date(2026, 11, 25)).key == "reminders.settings.status_past"
     assert status_text(loan, date(2026, 11, 10)).key == "reminders.settings.status_on"
+
+
+def test_a_rate_that_shows_as_the_line_is_not_above_it(facts: Facts):
+    # Domain facts §7: 10,000 in 12 payments of 945.60 is 24% (the payment is rounded to the
+    # fen, so the IRR is 24.0006%). It must not read "24%, above the 24% line".
+    loan = Debt(
+        id=1,
+        platform="bank",
+        lender=LenderKind.BANK,
+        borrowed=Decimal(10000),
+        installments=InstallmentTerms(payment=Decimal("945.60"), periods=12),
+    )
+    assert not assess(loan, facts, TODAY).exceeds
