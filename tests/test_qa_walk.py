@@ -163,3 +163,29 @@ def test_a_rate_that_shows_as_the_line_is_not_above_it(facts: Facts):
         installments=InstallmentTerms(payment=Decimal("945.60"), periods=12),
     )
     assert not assess(loan, facts, TODAY).exceeds
+
+
+def test_a_refused_plan_does_not_point_at_a_table_it_does_not_offer(ctx: Context):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    bot.say("借呗")
+    bot.press("nav.skip")
+    bot.press("nav.skip")
+    bot.say("20000")
+    bot.press("debts.same_as_borrowed")
+    bot.press("debts.nothing_repaid")
+    bot.say("月息2分")
+    bot.press("debts.save_now")
+    bot.command("budget")
+    bot.press("budget.start")
+    bot.press("budget.income_kind.fixed")
+    bot.say("1600")
+    for _ in range(6):
+        bot.say("0")
+    bot.press("nav.skip")
+    bot.command("plan")
+    overview = bot.outcome.replies[0].text
+    assert overview.values["closing"] == Text("plan.closing_refused")
+    assert "plan.show_table" not in [b.label.key for b in bot.buttons]
