@@ -240,12 +240,24 @@ def amount_due(debt: Debt) -> tuple[AmountKind, Decimal] | None:
     return None
 
 
-def planned_payment(state: UserState, debt: Debt, ctx: Context) -> Decimal | None:
-    """What the repayment plan (steps 3-4) sets aside for this debt's next payment.
+def planned_payment(
+    state: UserState, debt: Debt, ctx: Context, due: date | None = None
+) -> Decimal | None:
+    """What the repayment plan (steps 3-4) pays this debt in the month of `due` (default: this
+    month), or None when there is no plan (no budget, refused) or the month is outside it."""
+    if ctx.facts is None:
+        return None
+    from flows.steps.plan import situation  # the plan step builds on this module's callers
 
-    A seam: the plan is built elsewhere; until it is wired in, there is no planned amount.
-    """
-    return None
+    view = situation(state, ctx)
+    plan = view.plan
+    if plan is None:
+        return None
+    day = due or view.today
+    number = (day.year - view.today.year) * 12 + day.month - view.today.month + 1
+    month = next((m for m in plan.months if m.number == number), None)
+    row = month.row(debt.id) if month is not None else None
+    return row.paid if row is not None else None
 
 
 def date_text(day: date) -> Text:
@@ -276,10 +288,12 @@ def amount_text(debt: Debt) -> Text:
     return text(f"reminders.amount.{kind}", amount=money_text(amount))
 
 
-def plan_text(state: UserState, debt: Debt, ctx: Context) -> Text:
-    planned = planned_payment(state, debt, ctx)
+def plan_text(state: UserState, debt: Debt, ctx: Context, due: date | None = None) -> Text:
+    planned = planned_payment(state, debt, ctx, due)
     if planned is None:
         return text("reminders.plan.none")
+    if planned == 0:
+        return text("reminders.plan.nothing")
     return text("reminders.plan.amount", amount=money_text(planned))
 
 
@@ -305,7 +319,7 @@ def reminder_message(
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
-        plan_text(state, debt, ctx),
+        plan_text(state, debt, ctx, row.due_date),
     ]
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))

@@ -189,3 +189,31 @@ def test_a_refused_plan_does_not_point_at_a_table_it_does_not_offer(ctx: Context
     overview = bot.outcome.replies[0].text
     assert overview.values["closing"] == Text("plan.closing_refused")
     assert "plan.show_table" not in [b.label.key for b in bot.buttons]
+
+
+def test_a_reminder_names_what_the_plan_pays_that_month(ctx: Context):
+    from flows.reminders import plan_text
+
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    bot.say("借呗")
+    bot.press("nav.skip")
+    bot.press("nav.skip")
+    bot.say("20000")
+    bot.press("debts.same_as_borrowed")
+    bot.press("debts.nothing_repaid")
+    bot.say("日息万五")
+    bot.press("debts.save_now")
+    bot.command("budget")
+    bot.press("budget.start")
+    bot.press("budget.income_kind.fixed")
+    bot.say("6000")
+    for typed in ("1500", "200", "1200", "300", "0", "0"):
+        bot.say(typed)
+    bot.press("nav.skip")
+    debt = bot.state.debts[0]
+    # 6,000 - 3,200 = 2,800 a month, all of it to the only debt.
+    shown = plan_text(bot.state, debt, ctx, date(2026, 12, 15))
+    assert shown == Text("reminders.plan.amount", {"amount": "2,800"})
