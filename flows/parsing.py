@@ -82,6 +82,18 @@ _APPROX_WORDS = (
     "\u4e00\u5171",  # yigong (in all)
     "\u603b\u5171",  # zonggong (in all)
 )
+# "1500元/月", "每月1500", "每期1000": the questions already ask per month or per period.
+_PER_PERIOD_WORDS = (
+    "/\u6708",  # /yue (a month)
+    "\u6bcf\u6708",  # meiyue (each month)
+    "\u6bcf\u4e2a\u6708",  # meigeyue (each month)
+    "\u4e00\u4e2a\u6708",  # yigeyue (one month)
+    "/\u671f",  # /qi (a period)
+    "\u6bcf\u671f",  # meiqi (each period)
+    "/month",
+    "amonth",
+    "permonth",
+)
 _NEGATIVE_WORDS = ("-", "\u8d1f", "\u2212")  # minus, fu (negative), minus sign
 _RANGE_WORDS = ("~", "\u5230", "\u81f3")  # tilde, dao (to), zhi (to)
 
@@ -147,7 +159,7 @@ def check_amount(value: Decimal, *, allow_zero: bool = False) -> ParseResult[Dec
 
 
 def _strip_amount_words(cleaned: str) -> str:
-    return _strip_words(cleaned, (*_YUAN_WORDS, *_APPROX_WORDS))
+    return _strip_words(cleaned, (*_YUAN_WORDS, *_APPROX_WORDS, *_PER_PERIOD_WORDS))
 
 
 def number_value(cleaned: str) -> Decimal | None:

@@ -217,3 +217,10 @@ def test_a_reminder_names_what_the_plan_pays_that_month(ctx: Context):
     # 6,000 - 3,200 = 2,800 a month, all of it to the only debt.
     shown = plan_text(bot.state, debt, ctx, date(2026, 12, 15))
     assert shown == Text("reminders.plan.amount", {"amount": "2,800"})
+
+
+def test_a_monthly_amount_written_per_month_is_read():
+    from flows.parsing import parse_amount
+
+    for typed in ("1500元/月", "每月1500", "每个月1500块", "1500/month"):
+        assert parse_amount(typed).value == Decimal(1500)
