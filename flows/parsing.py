@@ -730,6 +730,19 @@ def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]
     today = _today(ctx)
     if isinstance(since, Parsed) and today is not None:
         return _days_in_range((today - since.value).days)
+    if isinstance(since, Ask) and today is not None:
+        # "10月1日" without a year: the days since each possible year's day, most recent first.
+        options = tuple(
+            Option(
+                "parsing.days.option_since",
+                (today - o.value).days,
+                {"days": str((today - o.value).days), "date": o.value.isoformat()},
+            )
+            for o in sorted(since.options, key=lambda o: o.value, reverse=True)
+            if isinstance(_days_in_range((today - o.value).days), Parsed)
+        )
+        if options:
+            return Ask("parsing.days.about", options, {"typed": raw.strip()[:MAX_INPUT]})
     if isinstance(since, Invalid) and since.reason == "parsing.date.future":
         return Invalid("parsing.days.future")
     return Invalid("parsing.days.not_understood")

@@ -11,7 +11,7 @@ from flows.assessment import assess
 from flows.core import Context, Text
 from flows.facts import Facts
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
-from flows.parsing import parse_past_date, parse_penalty, parse_rate
+from flows.parsing import parse_days_overdue, parse_past_date, parse_penalty, parse_rate
 from tests.driver import Driver
 
 TODAY = date(2026, 11, 25)
@@ -224,3 +224,9 @@ def test_a_monthly_amount_written_per_month_is_read():
 
     for typed in ("1500元/月", "每月1500", "每个月1500块", "1500/month"):
         assert parse_amount(typed).value == Decimal(1500)
+
+
+def test_the_day_overdue_began_without_a_year_is_offered_as_days(ctx: Context):
+    result = parse_days_overdue("10月1日", ctx)  # ctx: 2026-11-24
+    assert isinstance(result, Ask)
+    assert [o.value for o in result.options] == [54, 419]
