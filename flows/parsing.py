@@ -352,6 +352,18 @@ FEN_SCALE = {
 PERIODS = (Period.DAY, Period.MONTH, Period.YEAR)
 
 
+_FEE_RATE_MARK = "\u8d39"  # fei (fee): 月费率, 手续费, 服务费
+
+
+def parse_loan_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
+    """A loan's interest rate. A fee rate ("月费率0.6%", "手续费") is charged on the original
+    principal every period, so it is not an interest rate: the real cost is about 1.8-1.9
+    times it (domain facts §7); it is refused with a pointer to the installment questions."""
+    if _FEE_RATE_MARK in normalise(raw):
+        return Invalid("parsing.rate.fee_rate")
+    return parse_rate(raw, ctx)
+
+
 def parse_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
     """A rate as people quote it: "日息万五", "月息2分", "月利率1.5%", "年化24%".
 

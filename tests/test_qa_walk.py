@@ -230,3 +230,11 @@ def test_the_day_overdue_began_without_a_year_is_offered_as_days(ctx: Context):
     result = parse_days_overdue("10月1日", ctx)  # ctx: 2026-11-24
     assert isinstance(result, Ask)
     assert [o.value for o in result.options] == [54, 419]
+
+
+def test_a_monthly_fee_rate_is_not_taken_as_interest(ctx: Context):
+    # 月费率0.6% is 7.2% a year on paper but about 13% real (domain facts §7).
+    from flows.parsing import parse_loan_rate
+
+    assert parse_loan_rate("月费率0.6%", ctx).reason == "parsing.rate.fee_rate"
+    assert parse_loan_rate("月息0.6%", ctx).value.per_period == Decimal("0.006")

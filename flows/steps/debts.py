@@ -29,10 +29,10 @@ from flows.parsing import (
     parse_amount_or_zero,
     parse_days_overdue,
     parse_due,
+    parse_loan_rate,
     parse_past_date,
     parse_penalty,
     parse_periods,
-    parse_rate,
 )
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
@@ -126,7 +126,7 @@ FIELDS: dict[str, Field] = {
         Field(
             name="rate",
             prompt="debts.ask.rate",
-            parse=parse_rate,
+            parse=parse_loan_rate,
             optional=True,
             encode=_json_model,
         ),
