@@ -238,3 +238,21 @@ def test_a_monthly_fee_rate_is_not_taken_as_interest(ctx: Context):
 
     assert parse_loan_rate("月费率0.6%", ctx).reason == "parsing.rate.fee_rate"
     assert parse_loan_rate("月息0.6%", ctx).value.per_period == Decimal("0.006")
+
+
+def test_an_installment_loan_without_a_quoted_rate_costs_its_schedule_in_the_plan(facts: Facts):
+    # 10,000 in 12 payments of 1,000: the plan must cost 2,000 of interest, not 0.
+    from flows.plan import Order, plan_debts, simulate
+
+    loan = Debt(
+        id=1,
+        platform="x",
+        lender=LenderKind.BANK,
+        borrowed=Decimal(10000),
+        remaining_principal=Decimal(10000),
+        installments=InstallmentTerms(payment=Decimal(1000), periods=12),
+    )
+    debts, _ = plan_debts([loan], facts, TODAY)
+    plan = simulate(debts, Decimal(1000), Order.GUIDE)
+    assert plan.payoff_month == 12
+    assert plan.total_interest == Decimal("2000.00")
