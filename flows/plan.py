@@ -165,6 +165,8 @@ def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date) -> PlanDeb
         # An installment loan without a quoted rate: its real rate is the IRR of the schedule
         # (a month's share of it), not zero.
         monthly_rate = check.interest_rate / MONTHS_PER_YEAR
+    if monthly_rate is None and check.method == "single":
+        monthly_rate = ZERO  # one payment, interest included: nothing accrues on top
     return PlanDebt(
         id=debt.id,
         platform=debt.platform,
