@@ -566,7 +566,10 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
     parts.append(_cost_text(check, debt))
     licensed = line.kind is LineKind.LICENSED
     if check.exceeds:
-        parts.append(text("debts.check.exceeds_licensed" if licensed else "debts.check.exceeds"))
+        if licensed:
+            parts.append(text("debts.check.exceeds_licensed", line=percent_text(line.rate)))
+        else:
+            parts.append(text("debts.check.exceeds"))
         if check.interest_above_line:
             parts.append(text("debts.check.above", amount=money_text(check.interest_above_line)))
         else:
