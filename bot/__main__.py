@@ -15,7 +15,10 @@ from bot.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="逾期不慌 bot")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="The overdue-loan guide bot (Telegram, or the terminal without a token)",
+    )
     parser.add_argument(
         "--terminal", action="store_true", help="talk in this terminal even if a token is set"
     )

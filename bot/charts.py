@@ -36,7 +36,7 @@ CJK_FAMILIES = (
     "SimHei",
 )
 BASE_FAMILY = "DejaVu Sans"
-FALLBACK_LABELS = {"x_label": "Month", "y_label": "Balance (CNY)", "title": ""}
+FALLBACK_LABELS = {"x_label": "Month", "y_label": "Balance (CNY)", "title": "", "start": "Now"}
 MAX_TICKS = 12
 
 
@@ -63,10 +63,12 @@ def can_draw(label: str) -> bool:
 
 
 def render_attachment(payload: Mapping[str, Any]) -> bytes:
+    """`months` are the months of payments; the balances have one more value, today's, first."""
+    labels = {k: str(payload.get(k, "")) for k in FALLBACK_LABELS}
     return render_chart(
-        months=payload.get("months", []),
+        months=[_label(labels, "start"), *payload.get("months", [])],
         series=payload.get("series", []),
-        labels={k: str(payload.get(k, "")) for k in FALLBACK_LABELS},
+        labels=labels,
     )
 
 

@@ -51,6 +51,9 @@ def global_button(state: UserState, data: str, ctx: Context) -> Outcome | None:
             return restart(state, ctx)
         if argument == "help":
             return reprompt(state, ctx, Reply(text("common.help")))
+        if argument.startswith("/"):  # a button for a step's slash command, e.g. n:/complaint
+            handler = registry.command(argument[1:])
+            return None if handler is None else handler(state, "", ctx)
         return None
     if kind == "m":
         if argument in registry.guide_order():

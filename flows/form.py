@@ -22,10 +22,12 @@ MENU = Button(text("nav.menu"), "n:menu")
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A button answer: the stored value (also the callback payload) and its locale label."""
+    """A button answer: the stored value (also the callback payload), its locale label and the
+    label's placeholders."""
 
     value: str
     label: str
+    label_values: Mapping[str, Value] = field(default_factory=dict)
 
 
 def _identity(value: Any) -> Any:
@@ -39,7 +41,8 @@ class Field:
     `parse` turns typed text into a value (None: buttons only); `encode` makes the parsed value
     JSON-safe for the draft; `applies` hides a question that does not fit earlier answers.
     `free_text` marks answers in the user's own words, which global intent routing must not
-    hijack.
+    hijack. `suggest` offers extra button answers worked out from earlier answers (shown before
+    `choices`, accepted only while the same draft would offer them).
     """
 
     name: str
@@ -55,6 +58,10 @@ class Field:
     columns: int = 2
     # A parsed value that contradicts an earlier answer: the problem to show, else None.
     check: Callable[[Draft, Any], Text | None] = lambda _draft, _value: None
+    suggest: Callable[[Draft], tuple[Choice, ...]] = lambda _draft: ()
+
+    def choices_for(self, draft: Draft) -> tuple[Choice, ...]:
+        return (*self.suggest(draft), *self.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +156,7 @@ class Form:
                 return None
             without_pending = {k: v for k, v in draft.items() if k != PENDING}
             return self._accept(without_pending, current, options[index]["value"])
-        choice = next((c for c in current.choices if c.value == payload), None)
+        choice = next((c for c in current.choices_for(draft) if c.value == payload), None)
         if choice is None:
             return None
         return self._accept(draft, current, choice.value)
@@ -222,7 +229,9 @@ class Form:
         )
 
     def _question(self, current: Field, draft: Draft) -> Reply:
-        choice_buttons = [Button(text(c.label), c.value) for c in current.choices]
+        choice_buttons = [
+            Button(text(c.label, **c.label_values), c.value) for c in current.choices_for(draft)
+        ]
         nav = (BACK, SKIP, MENU) if current.optional else (BACK, MENU)
         rows = (*_rows(choice_buttons, current.columns), nav, *self.extra_rows)
         return Reply(Text(current.prompt, dict(current.prompt_values(draft))), rows)

@@ -112,5 +112,11 @@ class Debt(Frozen):
         return self.received or self.borrowed
 
     @property
+    def cleared(self) -> bool:
+        """Nothing left to repay: marked paid off, or no principal left and nothing else owed.
+        Neither planned nor reminded."""
+        return self.paid_off or (self.remaining_principal == 0 and not self.owed_now)
+
+    @property
     def overdue(self) -> bool:
         return bool(self.days_overdue)

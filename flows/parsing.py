@@ -445,10 +445,13 @@ def _rate_from_value(rest: str, period: Period | None, typed: str) -> ParseResul
 
 
 def _explicit_fraction(rest: str) -> Decimal | None:
-    """Values whose size is written out: "24%", "百分之24", "万五", "万分之五", "千分之一"."""
+    """Values whose size is written out: "24%", "0.5‰", "百分之24", "万五", "万分之五"."""
     if rest.endswith("%"):
         number = number_value(rest[:-1])
         return None if number is None else number / 100
+    if rest.endswith("\u2030"):  # per mille sign
+        number = number_value(rest[:-1])
+        return None if number is None else number / 1000
     for prefix, divisor in (
         (_PERCENT_OF, 100),
         (_PER_TEN_THOUSAND, 10000),

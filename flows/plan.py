@@ -141,7 +141,7 @@ def plan_debts(
     usable: list[PlanDebt] = []
     missing: list[Debt] = []
     for debt in debts:
-        if debt.paid_off:
+        if debt.cleared:
             continue
         balance = _balance(debt)
         if balance is None:

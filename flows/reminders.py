@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flows.core import Button, Context, Reply, Text, text
 from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec
+from flows.planned import payment_on
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
 
@@ -116,7 +117,7 @@ def leads_of(debt: Debt) -> tuple[int, ...]:
 
 def reminded(debt: Debt) -> bool:
     """Whether this debt gets reminders at all."""
-    return debt.due is not None and not debt.paid_off and debt.reminders.enabled
+    return debt.due is not None and not debt.cleared and debt.reminders.enabled
 
 
 def is_paid(state: UserState, debt_id: int, due: date) -> bool:
@@ -240,24 +241,11 @@ def amount_due(debt: Debt) -> tuple[AmountKind, Decimal] | None:
     return None
 
 
-def planned_payment(
-    state: UserState, debt: Debt, ctx: Context, due: date | None = None
-) -> Decimal | None:
-    """What the repayment plan (steps 3-4) pays this debt in the month of `due` (default: this
-    month), or None when there is no plan (no budget, refused) or the month is outside it."""
-    if ctx.facts is None:
-        return None
-    from flows.steps.plan import situation  # the plan step builds on this module's callers
-
-    view = situation(state, ctx)
-    plan = view.plan
-    if plan is None:
-        return None
-    day = due or view.today
-    number = (day.year - view.today.year) * 12 + day.month - view.today.month + 1
-    month = next((m for m in plan.months if m.number == number), None)
-    row = month.row(debt.id) if month is not None else None
-    return row.paid if row is not None else None
+def planned_payment(state: UserState, debt: Debt, due: date, ctx: Context) -> Decimal | None:
+    """What the user's current plan (steps 3-4, in the order they last chose) pays this debt in
+    the month of `due`: None without a plan (no budget, no amounts, nothing left, refused);
+    0 when the plan pays it nothing that month (other debts come first, or already cleared)."""
+    return payment_on(state, debt.id, due, ctx)
 
 
 def date_text(day: date) -> Text:
@@ -288,12 +276,12 @@ def amount_text(debt: Debt) -> Text:
     return text(f"reminders.amount.{kind}", amount=money_text(amount))
 
 
-def plan_text(state: UserState, debt: Debt, ctx: Context, due: date | None = None) -> Text:
-    planned = planned_payment(state, debt, ctx, due)
+def plan_text(state: UserState, debt: Debt, due: date, ctx: Context) -> Text:
+    planned = planned_payment(state, debt, due, ctx)
     if planned is None:
         return text("reminders.plan.none")
     if planned == 0:
-        return text("reminders.plan.nothing")
+        return text("reminders.plan.nothing_this_month")
     return text("reminders.plan.amount", amount=money_text(planned))
 
 
@@ -319,7 +307,7 @@ def reminder_message(
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
-        plan_text(state, debt, ctx, row.due_date),
+        plan_text(state, debt, row.due_date, ctx),
     ]
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))

@@ -7,9 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from bot.locale import Locales
+from bot.render import MESSAGE_LIMIT, render, utf16_length
+from bot.settings import PROJECT_ROOT
 from flows.core import ButtonPress, Context, Text
-from flows.ledger import DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
+from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
 from flows.money import Period
+from flows.steps.debts import MAX_DEBTS
 from tests.driver import Driver
 
 
@@ -316,3 +320,66 @@ def test_the_list_totals_remaining_principal_and_owed_now(chat: Driver):
     # The overdue, more expensive debt is listed first.
     entries = [b for b in chat.buttons if b.data.split("|")[-1].startswith("open:")]
     assert [e.label.values["platform"] for e in entries] == ["借呗", "花呗"]
+
+
+NASTY = [
+    "😀",
+    "-1",
+    "0",
+    "万五万五",
+    "1" + "0" * 20,
+    "abc",
+    "<b>x</b>",
+    "2023-02-30",
+    "32号",
+    "日息9%",
+]
+
+
+def test_bad_answers_at_every_question_never_break_the_form(chat: Driver):
+    chat.command("debts")
+    chat.press("debts.add")
+    chat.say("借呗")
+    asked = []
+    while chat.where == ("debts", "add") and len(asked) < 20:
+        question = chat.state.position.draft["_field"]
+        asked.append(question)
+        for bad in NASTY:
+            chat.say(bad)
+            if "_ask" in chat.state.position.draft:
+                chat.press("nav.back")  # a question back: decline it, stay on the question
+            if chat.state.position.draft.get("_field") != question:
+                break  # the bad text was a fine answer here ("0" days overdue)
+            assert chat.state.debts == ()
+        if chat.where == ("debts", "add") and chat.state.position.draft.get("_field") == question:
+            if question == "periods":
+                chat.say("12")
+            else:
+                chat.press("nav.skip")
+    assert [d.platform for d in chat.state.debts] == ["借呗"]
+    assert len(set(asked)) >= 9
+
+
+def test_a_full_list_renders_within_telegrams_limits(ctx: Context):
+    debts = tuple(
+        Debt(
+            id=i,
+            platform=f"平台名称很长很长的借款平台第{i}号" + "贷" * 10,
+            lender=LenderKind.PRIVATE_OR_UNKNOWN,
+            borrowed=Decimal(10000),
+            remaining_principal=Decimal(9000),
+            rate=RateQuote(per_period=Decimal("0.001"), period=Period.DAY),
+            days_overdue=100 + i,
+        )
+        for i in range(1, MAX_DEBTS + 1)
+    )
+    driver = Driver(ctx)
+    driver.command("start")
+    driver.state = driver.state.model_copy(update={"debts": debts, "next_debt_id": MAX_DEBTS + 1})
+    driver.command("debts")
+    assert "debts.add" not in {b.label.key for b in driver.buttons}
+    for catalog in Locales.load(PROJECT_ROOT / "locales").catalogs.values():
+        for reply in driver.outcome.replies:
+            rendered = render(catalog, reply)
+            assert all(utf16_length(part) <= MESSAGE_LIMIT for part in rendered.parts)
+            assert sum(len(row) for row in rendered.keyboard) <= 100

@@ -1,15 +1,64 @@
 """End to end: a question about abusive collection asked mid-way through a form is answered,
 and the user is back on the same question with earlier answers intact.
 
-The issue asks for this mid-way through step 3 (budget). Until the budget step is merged these
-tests use step 1's form (its reason question is not free text) and step 2's add-a-debt form;
-the lead switches one of them to a budget question after merging.
+The issue asks for this mid-way through step 3 (budget): the first test. The same holds in
+step 1's form (its reason question is not free text) and step 2's add-a-debt form.
 """
 
 from __future__ import annotations
 
 from tests.conftest import RunningBot
 from tests.standin_api import StandInBotApi
+
+
+async def test_contact_list_blasting_mid_budget_gets_guidance_and_the_same_budget_question(
+    bot: RunningBot, api: StandInBotApi
+):
+    hana = api.user(8008, "Hana")
+    await bot.say(hana, "/start")
+    intro = await bot.say(hana, "/budget")
+    assert "第三步" in intro.text
+    await bot.press(hana, "开始填写")
+    await bot.press(hana, "基本固定")
+    await bot.say(hana, "8000")  # income
+    question = await bot.say(hana, "2500")  # rent; next: utilities, an amount (not free text)
+    assert "2/6 水电燃气" in question.text
+    before = len(hana.messages)
+
+    back = await bot.say(hana, "催收爆我通讯录了")
+
+    guidance = "\n".join(m.text for m in hana.messages[before:])
+    assert "爆通讯录" in guidance and "一般属于违规催收" in guidance  # the verdict
+    assert "个人信息保护法" in guidance and "未核实" in guidance
+    assert "截图" in guidance  # evidence to keep
+    assert "12321" in guidance and "110" in guidance  # channels that fit
+    assert "回到刚才的问题" in guidance
+    assert back.text == question.text  # the same budget question again
+    assert hana.messages[-1] is back
+
+    for amount in ("300", "1200", "200", "0", "0"):  # utilities, food, transport, family, other
+        await bot.say(hana, amount)
+    summary = await bot.press(hana, "跳过")  # nothing to sell
+    assert "收入：8,000 元（固定）" in summary.text  # answered before the question
+    assert "必要开支合计：4,200 元" in summary.text  # 2,500 rent kept + 300 + 1,200 + 200
+    assert "每月真正可以用来还款：3,800 元" in summary.text
+
+
+async def test_a_complaint_question_at_a_buttons_only_budget_question_comes_back_to_it(
+    bot: RunningBot, api: StandInBotApi
+):
+    ivan = api.user(9009, "Ivan")
+    await bot.say(ivan, "/start")
+    await bot.say(ivan, "/budget")
+    question = await bot.press(ivan, "开始填写")
+    assert "收入" in question.text and any("基本固定" in label for label, _ in question.buttons)
+
+    back = await bot.say(ivan, "催收爆我通讯录了")
+
+    assert any("12321" in m.text for m in ivan.messages[-4:-1])  # channels, then the question
+    assert back.text == question.text
+    await bot.press(ivan, "基本固定", back)
+    assert "每月收入大概多少元" in ivan.last.text
 
 
 async def test_contact_list_blasting_mid_form_gets_guidance_and_returns(

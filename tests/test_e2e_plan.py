@@ -77,6 +77,10 @@ async def test_budget_then_plan_as_text_chart_and_csv(
     overview = user.messages[-2].text
     assert "三种还款顺序对比" in overview and "借呗" in overview
     assert api.calls_to("sendPhoto", USER_ID)
+    # Drawing takes a moment: the chat shows "sending a photo" meanwhile.
+    methods = [c.method for c in api.calls if c.params.get("chat_id") in (USER_ID, str(USER_ID))]
+    assert methods[methods.index("sendPhoto") - 1] == "sendChatAction"
+    assert api.calls_to("sendChatAction", USER_ID)[0].params["action"] == "upload_photo"
 
     await bot.press(user, "导出表格", photos[0])
     documents = [m for m in user.messages if m.kind == "document"]

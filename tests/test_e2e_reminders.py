@@ -24,6 +24,7 @@ from bot.conversation import Conversation
 from bot.settings import PROJECT_ROOT
 from bot.storage import Storage
 from bot.telegram_app import CONVERSATION, remind_once
+from flows.budget import Budget
 from flows.ledger import Debt, DueSpec, InstallmentTerms
 from flows.state import UserState
 from tests.conftest import RunningBot, start_bot
@@ -265,3 +266,27 @@ async def test_a_debt_entered_in_the_debts_step_is_reminded_and_its_settings_ope
     await remind_once(quiet_bot.application, datetime(2026, 12, 12, 9, 0, tzinfo=SHANGHAI))
     (reminder,) = reminders_of(qin)
     assert "借呗" in reminder.text and "本期应还：1,000 元" in reminder.text
+
+
+async def test_a_reminder_names_the_planned_payment_and_opens_the_plan(quiet_bot: RunningBot, api):
+    debt = Debt(
+        id=1,
+        platform="平台1",
+        remaining_principal=Decimal(5000),
+        due=DueSpec.monthly(27),
+        installments=InstallmentTerms(payment=Decimal(800), periods=12),
+    )
+    state = UserState(
+        started=True, debts=(debt,), next_debt_id=2, budget=Budget(income=Decimal(5000))
+    )
+    await conversation(quiet_bot).storage.save(7120, 7120, state, now=BEFORE)
+    kai = api.user(7120)
+    await remind_once(quiet_bot.application, NINE)
+    (reminder,) = reminders_of(kai)
+    # 5,000 income - 1,500 living floor: the whole 3,500 goes to the only debt this month.
+    assert (
+        "本期应还：800 元" in reminder.text and "按你的计划，这次准备还：3,500 元" in reminder.text
+    )
+    await quiet_bot.press(kai, "查看计划", reminder)
+    assert kai.last.kind == "photo"
+    assert "平台1" in kai.messages[-2].text and "3,500" in kai.messages[-2].text

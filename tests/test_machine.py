@@ -356,3 +356,16 @@ def test_state_survives_a_json_round_trip(mid_form: Driver):
     assert restored == mid_form.state
     follow_up = machine.handle(restored, ButtonPress(f"{restored.prompt_seq}|family"), mid_form.ctx)
     assert follow_up.replies[0].text.key == "contact.ask_proposal"
+
+
+def test_the_menu_offers_complaint_channels_the_contact_log_and_reminders_from_anywhere(ctx):
+    driver = Driver(ctx)
+    driver.command("start")
+    driver.command("menu")
+    driver.press("commands.complaint")
+    assert driver.keys == ["guidance.channels", "menu.main"]  # answered in place
+    driver.press("commands.log")
+    assert driver.where == ("negotiate", "log")
+    driver.command("menu")
+    driver.press("commands.reminders")
+    assert driver.where == ("reminders", "overview")

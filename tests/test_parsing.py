@@ -129,6 +129,8 @@ RATES = [
     ("日息万分之五", "0.0005", D),
     ("日万3", "0.0003", D),
     ("日息万一", "0.0001", D),
+    ("日息0.5‰", "0.0005", D),
+    ("日息千分之一", "0.001", D),
     ("日息5厘", "0.0005", D),  # facts §7: daily 1 li = 0.01%
     ("日息0.05", "0.0005", D),  # 5% a day would be 1825% a year: only the percent reading fits
     ("月息2分", "0.02", M),
@@ -395,3 +397,36 @@ def test_a_bare_penalty_number_is_asked_back():
 )
 def test_impossible_penalties_are_refused(typed: str, reason: str):
     assert parse_penalty(typed) == Invalid(reason)
+
+
+# ---- robustness -------------------------------------------------------------------------------
+
+ALPHABET = (
+    "0123456789.,-+%/~ 年月日天号期个万千百十亿零一二两三四五六七八九分厘元块息率化¥￥kKwWe半周底"
+)
+PARSERS = [
+    parse_amount,
+    parse_amount_or_zero,
+    parse_rate,
+    parse_past_date,
+    parse_due,
+    parse_days_overdue,
+    parse_periods,
+    parse_penalty,
+]
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.__name__)
+def test_no_typed_text_makes_a_parser_raise(parser):
+    import random
+
+    rng = random.Random(20261125)
+    samples = ["", " ", "😀", "\u200b", "9" * 500, "万" * 50, "1" + "0" * 40 + "%", "0.0000001"]
+    samples += [
+        "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 12))) for _ in range(3000)
+    ]
+    for sample in samples:
+        result = parser(sample, CTX)
+        assert isinstance(result, (Parsed, Invalid, Ask)), sample
+        if isinstance(result, Ask):
+            assert result.options, sample

@@ -205,6 +205,19 @@ def test_the_chart_is_a_png_of_sensible_size(ctx):
     assert "#1" in shown.caption and "\u501f\u5457" in shown.caption  # the legend mapping
 
 
+def test_the_chart_starts_today_and_ends_in_the_payoff_month_the_text_names(ctx):
+    d = driver(ctx, debts=DEBTS, budget=BUDGET)
+    d.command("plan")
+    (chart,) = attachments(d)
+    payoff_month = d.outcome.replies[0].text.values["comparison"][0].values["month"]
+    months = chart.payload["months"]
+    assert chart.payload["start"].key == "plan.chart.start"
+    assert months[0] == ctx.now.strftime("%Y-%m") and months[-1] == payoff_month
+    for series in chart.payload["series"]:
+        assert len(series["values"]) == len(months) + 1  # today's balance, then one per month
+        assert Decimal(series["values"][-1]) == 0
+
+
 def test_a_chart_without_any_month_or_font_for_its_labels_still_renders():
     data = render_chart([], [], {"title": "\u6807\u9898", "x_label": "", "y_label": ""})
     assert png_size(data)[0] > 0

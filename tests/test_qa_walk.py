@@ -215,7 +215,7 @@ def test_a_reminder_names_what_the_plan_pays_that_month(ctx: Context):
     bot.press("nav.skip")
     debt = bot.state.debts[0]
     # 6,000 - 3,200 = 2,800 a month, all of it to the only debt.
-    shown = plan_text(bot.state, debt, ctx, date(2026, 12, 15))
+    shown = plan_text(bot.state, debt, date(2026, 12, 15), ctx)
     assert shown == Text("reminders.plan.amount", {"amount": "2,800"})
 
 

@@ -41,7 +41,8 @@ STEP_ID = "debts"
 NEXT_STEP = "budget"
 DEBT = "debt"  # draft key: the id of the debt a node is about
 MAX_DEBTS = 50  # more than anyone should type in a chat; keeps every screen under 4096 chars
-VERIFIED = "VERIFIED"
+VERIFIED = "VERIFIED"  # verification marks of the data files (data/README.md)
+UNVERIFIED = "UNVERIFIED"
 
 # ---- questions --------------------------------------------------------------------------------
 
@@ -557,9 +558,10 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
         return text("debts.check.no_data")
     parts: list[Text] = [_line_text(debt, check, facts)]
     if line.mark != VERIFIED:
-        parts.append(_soft(line.mark))
-    if line.newer_lpr_possible and facts.lpr is not None:
-        parts.append(text("debts.check.lpr_checked", day=facts.lpr.checked_through.isoformat()))
+        parts.append(soft_note(line.mark))
+    if line.lpr is not None and facts.lpr is not None:
+        # LPR figures are second-hand until checked on chinamoney.com.cn (facts section 1).
+        parts.append(text("debts.check.lpr_note", day=facts.lpr.checked_through.isoformat()))
     if check.all_in_annual_rate is None:
         parts.append(text("debts.check.no_rate"))
         return text("debts.check.block", parts=tuple(parts))
@@ -586,14 +588,13 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
             )
         )
         if criminal.mark != VERIFIED:
-            parts.append(_soft(criminal.mark))
+            parts.append(soft_note(criminal.mark))
     return text("debts.check.block", parts=tuple(parts))
 
 
-def _soft(mark: str) -> Text:
-    """How sure a source is, in words (second-hand or not yet verified)."""
-    kind = "second" if mark == "VERIFIED-2nd" else "unverified"
-    return text("debts.check.soft", mark=text(f"debts.check.mark.{kind}"))
+def soft_note(mark: str) -> Text:
+    """How sure a source is, in words: second-hand, or not verified at all."""
+    return text("debts.check.soft_unverified" if mark == UNVERIFIED else "debts.check.soft_second")
 
 
 def _line_text(debt: Debt, check: Assessment, facts: Facts) -> Text:

@@ -19,6 +19,7 @@ from flows.formatting import money_text, percent_text
 from flows.ledger import Debt
 from flows.names import parse_name, parse_note
 from flows.parsing import parse_amount
+from flows.planned import monthly_offer
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 from flows.steps.collection import resolve_day
@@ -49,9 +50,28 @@ def owed_of(debt: Debt) -> Decimal | None:
     return debt.owed_now or debt.remaining_principal or debt.borrowed
 
 
-def _prefill(debt: Debt) -> dict[str, Any]:
+def _prefill(state: UserState, debt: Debt, ctx: Context) -> dict[str, Any]:
+    """What the debt list and the plan already know: the amount owed (not asked again) and the
+    plan's monthly amount for this debt (offered as a button at the monthly question)."""
     owed = owed_of(debt)
-    return {"owed": str(owed), "owed_known": True} if owed is not None else {}
+    known: dict[str, Any] = {"owed": str(owed), "owed_known": True} if owed is not None else {}
+    offer = monthly_offer(state, debt.id, ctx)
+    if offer is not None:
+        known["plan_monthly"] = str(offer.amount)
+        known["plan_from"] = offer.start_month(ctx.now.date()) if offer.start > 1 else None
+    return known
+
+
+def _plan_choice(draft: Draft) -> tuple[Choice, ...]:
+    """The plan's monthly amount as a button answer; nothing when there is no plan."""
+    amount = _amount_text(draft.get("plan_monthly"))
+    if amount is None:
+        return ()
+    start = draft.get("plan_from")
+    if start:
+        values: dict[str, Value] = {"amount": amount, "month": str(start)}
+        return (Choice(str(draft["plan_monthly"]), "negotiate.monthly_from_plan_later", values),)
+    return (Choice(str(draft["plan_monthly"]), "negotiate.monthly_from_plan", {"amount": amount}),)
 
 
 def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
@@ -116,6 +136,8 @@ SCRIPT_FORM = Form(
             encode=str,
             optional=True,
             applies=lambda draft: draft.get("kind") != "supervisor",
+            suggest=_plan_choice,
+            columns=1,
         ),
     )
 )

@@ -26,6 +26,7 @@ from flows.plan import (
     compare,
     plan_debts,
 )
+from flows.planned import chosen_order
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, move, nav_row, say
 
@@ -62,7 +63,7 @@ class Situation:
 def situation(state: UserState, ctx: Context) -> Situation:
     today = ctx.now.date()
     debts, missing = plan_debts(state.debts, ctx.facts, today)
-    order = Order(state.plan_order) if state.plan_order in set(Order) else Order.GUIDE
+    order = chosen_order(state)
     money = available(state.budget, living_floor(ctx)) if state.budget else None
     results: dict[Order, Plan | Refusal] = {}
     if debts and money is not None:
@@ -245,7 +246,9 @@ def chart_reply(view: Situation, buttons: tuple[tuple[Button, ...], ...] = ()) -
         "title": text("plan.chart.title", order=order),
         "x_label": text("plan.chart.x_label"),
         "y_label": text("plan.chart.y_label"),
-        "months": [month_key(view.today, i) for i in range(plan.payoff_month + 1)],
+        # Balances start with today's, then one after each month's payment.
+        "start": text("plan.chart.start"),
+        "months": [month_key(view.today, i) for i in range(plan.payoff_month)],
         "series": series,
     }
     legend = tuple(text("plan.chart.legend", tag=s["tag"], platform=s["name"]) for s in series)

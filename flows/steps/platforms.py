@@ -15,7 +15,8 @@ from flows.steps.base import ChoiceNode, move, nav_row, reprompt
 MAX_BUTTONS = 10
 NO_PLATFORM = "none"
 
-Extra = Callable[[Debt], dict[str, Any]]
+# More for the draft when a debt on the list is chosen (the step works it out from the debt).
+Extra = Callable[[UserState, Debt, Context], dict[str, Any]]
 
 
 def find_debt(state: UserState, argument: str) -> Debt | None:
@@ -35,7 +36,7 @@ def picker(
     prompt_key: str,
     *,
     optional: bool = False,
-    extra: Extra = lambda _debt: {},
+    extra: Extra = lambda _state, _debt, _ctx: {},
 ) -> ChoiceNode:
     """Ask for the platform, then go to `next_node` with platform and debt_id in the draft."""
 
@@ -58,7 +59,9 @@ def picker(
         debt = find_debt(state, argument)
         if debt is None:
             return reprompt(state, ctx, Reply(text("platforms.unknown_debt")))
-        return go_on(state, {"platform": debt.platform, "debt_id": debt.id, **extra(debt)}, ctx)
+        return go_on(
+            state, {"platform": debt.platform, "debt_id": debt.id, **extra(state, debt, ctx)}, ctx
+        )
 
     def no_platform(state: UserState, _argument: str, ctx: Context) -> Outcome:
         return go_on(state, {"platform": None, "debt_id": None}, ctx)

@@ -59,7 +59,7 @@ def chosen_leads(debt: Debt) -> tuple[int, ...]:
 
 
 def status_text(debt: Debt, today: date | None = None) -> Text:
-    if debt.paid_off:
+    if debt.cleared:
         return text("reminders.settings.status_paid")
     once = debt.due.on_date if debt.due is not None else None
     if once is not None and today is not None and once < today:

@@ -1,0 +1,130 @@
+"""What the user's current repayment plan gives one debt: shared by the reminders and step 5.
+
+The current plan is the one /plan shows in the order the user last chose (`state.plan_order`),
+from the debts and the budget in the state: nothing is stored, so it follows every edit. No
+budget, no usable debts, nothing left or a refused plan: no plan, and callers say nothing about
+an amount.
+
+Computing a plan takes up to a few milliseconds; the reminder pass asks once per reminder, often
+for the same state, so the last few results are kept per (immutable) state object and reused
+while the same object is asked about with the same day, living floor and facts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flows.budget import asset_sales, available, living_floor, month_key, month_offset
+from flows.core import Context
+from flows.money import ZERO
+from flows.plan import Order, Plan, plan_debts, simulate
+from flows.state import UserState
+
+
+def chosen_order(state: UserState) -> Order:
+    return Order(state.plan_order) if state.plan_order in set(Order) else Order.GUIDE
+
+
+@dataclass(frozen=True, slots=True)
+class _Memo:
+    state: UserState  # held, so no other object can take its id while the entry lives
+    facts: Any  # likewise
+    inputs: tuple[date, Decimal]
+    plan: Plan | None
+
+
+# The reminder pass serves up to 32 users at once, their reminders interleaved: keep a few.
+MEMO_SIZE = 64
+_memo: OrderedDict[int, _Memo] = OrderedDict()
+
+
+def current_plan(state: UserState, ctx: Context) -> Plan | None:
+    """The plan /plan shows now in the user's chosen order, or None when there is none."""
+    today = ctx.now.date()
+    floor = living_floor(ctx)
+    inputs = (today, floor)
+    memo = _memo.get(id(state))
+    if memo and memo.state is state and memo.facts is ctx.facts and memo.inputs == inputs:
+        _memo.move_to_end(id(state))
+        return memo.plan
+    plan = _compute(state, ctx, today, floor)
+    _memo[id(state)] = _Memo(state, ctx.facts, inputs, plan)
+    while len(_memo) > MEMO_SIZE:
+        _memo.popitem(last=False)
+    return plan
+
+
+def _compute(state: UserState, ctx: Context, today: date, floor: Decimal) -> Plan | None:
+    if state.budget is None:
+        return None
+    debts, _missing = plan_debts(state.debts, ctx.facts, today)
+    money = available(state.budget, floor)
+    if not debts or money.nothing_left:
+        return None
+    result = simulate(debts, money.monthly, chosen_order(state), asset_sales(state.budget, today))
+    return result if isinstance(result, Plan) else None
+
+
+def month_number(today: date, day: date) -> int:
+    """The plan month (1 = this month) a date falls in; a date in an earlier month: month 1."""
+    return max(1, month_offset(today, month_key(day, 0)) + 1)
+
+
+def payment_in_month(plan: Plan, debt_id: int, number: int) -> Decimal | None:
+    """What the plan pays this debt in month `number`: None when the debt is not in the plan,
+    0 when the plan pays it nothing that month (its turn comes later, or it is cleared)."""
+    if all(outcome.debt.id != debt_id for outcome in plan.debts):
+        return None
+    if number > len(plan.months):
+        return ZERO
+    row = plan.months[number - 1].row(debt_id)
+    return row.paid if row is not None else ZERO
+
+
+def payment_on(state: UserState, debt_id: int, due: date, ctx: Context) -> Decimal | None:
+    """What the current plan pays this debt in the month of `due`; None without a plan."""
+    plan = current_plan(state, ctx)
+    if plan is None:
+        return None
+    return payment_in_month(plan, debt_id, month_number(ctx.now.date(), due))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyOffer:
+    """A steady monthly amount the plan pays a debt, and the plan month it starts in."""
+
+    amount: Decimal
+    start: int  # plan month, 1 = this month
+
+    def start_month(self, today: date) -> str:
+        return month_key(today, self.start - 1)
+
+
+def monthly_offer(state: UserState, debt_id: int, ctx: Context) -> MonthlyOffer | None:
+    """The amount a month the current plan pays this debt most often, from its first month.
+
+    The plan pays a debt unevenly: its minimum (or nothing) while others come first, the rest of
+    a month in which the debt before it is cleared, the bulk of the money after that, a smaller
+    last payment, and more in a month with one-off sale money. The amount it pays in most
+    months without one-off money is the one to offer (a tie: the larger). None without a plan.
+    """
+    plan = current_plan(state, ctx)
+    if plan is None:
+        return None
+    paid = [
+        (m.number, row.paid, bool(m.one_off))
+        for m in plan.months
+        if (row := m.row(debt_id)) is not None and row.paid > 0
+    ]
+    regular = [(number, amount) for number, amount, one_off in paid if not one_off]
+    candidates = regular or [(number, amount) for number, amount, _ in paid]
+    if not candidates:
+        return None
+    counts = Counter(amount for _, amount in candidates)
+    steady = max(counts, key=lambda amount: (counts[amount], amount))
+    start = next(number for number, amount in candidates if amount == steady)
+    return MonthlyOffer(steady, start)
