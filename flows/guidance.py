@@ -52,8 +52,16 @@ def _channel_line(channel: Channel, locale: str) -> Text:
         name=channel.name.get(locale),
         purpose=channel.purpose.get(locale),
         reach=channel.reach.get(locale),
-        mark=mark(channel.mark),
+        mark=_channel_mark(channel.mark),
     )
+
+
+def _channel_mark(verification: str) -> Text:
+    # "拨打 110（未核实）" would make a frightened user doubt calling the police: for a channel
+    # "unverified" means its exact remit, so it is worded as "ask the official source".
+    if MARK_KEYS.get(verification, "unverified") == "unverified":
+        return text("guidance.mark.channel_unverified")
+    return mark(verification)
 
 
 def channels_reply(
