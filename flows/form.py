@@ -81,7 +81,7 @@ class Completed:
 
 @dataclass(frozen=True, slots=True)
 class LeftAtStart:
-    """返回 on the first question: the caller decides where that leads."""
+    """Back on the first question: the caller decides where that leads."""
 
 
 FormStep = Asking | Completed | LeftAtStart
@@ -111,7 +111,7 @@ class Form:
         return self._question(current, draft)
 
     def reopened(self, draft: Draft) -> Draft:
-        """A finished draft with the cursor on its last question, so 返回 can reopen it."""
+        """A finished draft with the cursor on its last question, so Back can reopen it."""
         applicable = [f for f in self.fields if f.applies(draft)]
         if not applicable:
             return dict(draft)

@@ -1,7 +1,10 @@
 """What the bot says about collection and complaints, wherever it is asked: the channels that
 fit, why a behaviour is unlawful (with its law and verification mark), the evidence to keep,
-and the 征信修复 scam warning. Used by the interruptions, /complaint and the collection step.
+and the "credit repair" scam warning. Used by the interruptions, /complaint and the collection
+step.
 """
+
+# The scam is offered as 征信修复 (credit repair).
 
 from __future__ import annotations
 

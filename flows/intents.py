@@ -1,8 +1,10 @@
 """What a typed text is about when it is not an answer: a complaint question, a collection
-incident (which behaviours), a 征信修复-type scam, or nothing.
+incident (which behaviours), a "credit repair" scam, or nothing.
 
 Patterns live in data/intents.toml; this module only normalises the text and matches them.
 """
+
+# The scam is offered as 征信修复 (credit repair).
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ class IntentKind(StrEnum):
 class Intent:
     behaviours: tuple[str, ...] = ()  # collection behaviours described, in data-file order
     complaint: bool = False  # asks where or how to complain
-    scam: bool = False  # mentions a 征信修复-type offer
+    # mentions a 征信修复 (credit repair) offer
+    scam: bool = False
     lawsuit: bool = False  # says they are told they will be sued
 
     @property

@@ -1,10 +1,13 @@
 """Questions and warnings that may come at any step without losing the user's place.
 
-A question asked in passing ("去哪里投诉", "催收爆我通讯录了") is answered, then the current
-question is asked again with every earlier answer kept. A 征信修复-type mention gets a warning:
-at a question it is asked instead of taking the text as the answer; in the user's own words
-(free text, which the machine never routes to `answer`) it comes on top of the step's reply.
+A question asked in passing ("where do I complain", "collectors are blasting my contacts") is
+answered, then the current question is asked again with every earlier answer kept. A mention of
+a "credit repair" offer gets a scam warning: at a question it is asked instead of taking the
+text as the answer; in the user's own words (free text, which the machine never routes to
+`answer`) it comes on top of the step's reply.
 """
+
+# Examples in passing: "去哪里投诉", "催收爆我通讯录了"; the scam is 征信修复 (credit repair).
 
 from __future__ import annotations
 
@@ -62,7 +65,8 @@ def incident_guidance(
 
 
 def with_warnings(outcome: Outcome, typed: str, ctx: Context) -> Outcome:
-    """Add warnings a text calls for (e.g. a 征信修复 scam) to whatever the step answered."""
+    # e.g. a 征信修复 (credit repair) scam
+    """Add warnings a text calls for (e.g. a credit-repair scam) to whatever the step answered."""
     intent = _intent(typed, ctx)
     warnings = (
         *((guidance.scam_warning(ctx),) if intent.scam else ()),
