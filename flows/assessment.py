@@ -1,16 +1,19 @@
 """What one debt really costs and whether the law protects it: the seam the plan reads.
 
 The comprehensive (all-in) annual cost of a debt is the sum of two parts, both as simple
-annual fractions of the principal the law counts (the money actually received, 民法典670):
+annual fractions of the principal the law counts (the money actually received, Civil Code
+art. 670):
 
 1. Interest. With installment terms: the nominal annual IRR of the real cash flows (money
-   received, then every payment), so flat fees and 砍头息 are counted. With only a quoted rate:
-   its simple annual rate, scaled up by borrowed / received when interest runs on the contract
-   amount but less arrived, plus the amount deducted up front spread over the loan's life.
-2. Lateness, only while overdue (民间借贷规定 第二十八、二十九条 cap overdue interest,
-   penalties and fees together with the same line): the daily penalty rate x 365, plus fixed
-   fees (one per missed monthly payment, at least one) spread over the days overdue. Penalty
-   interest is assumed to run on top of normal interest, as platforms usually charge it.
+   received, then every payment), so flat fees and interest taken up front are counted. With
+   only a quoted rate: its simple annual rate, scaled up by borrowed / received when interest
+   runs on the contract amount but less arrived, plus the amount deducted up front spread over
+   the loan's life.
+2. Lateness, only while overdue (the private-lending provisions, arts. 28-29, cap overdue
+   interest, penalties and fees together with the same line): the daily penalty rate x 365,
+   plus fixed fees (one per missed monthly payment, at least one) spread over the days
+   overdue. Penalty interest is assumed to run on top of normal interest, as platforms usually
+   charge it.
 
 `exceeds` compares that all-in rate with the legal line (flows/legal.py).
 
@@ -23,6 +26,9 @@ annual fractions of the principal the law counts (the money actually received, �
   (counted on the remaining principal).
 For contracts under the old rules the line is averaged over the loan's days (legal.py).
 """
+
+# Sources as cited in Chinese: 民法典 第六百七十条 (Civil Code art. 670); 民间借贷规定
+# 第二十八、二十九条 (private-lending provisions, arts. 28-29). Interest taken up front: 砍头息.
 
 from __future__ import annotations
 
@@ -273,7 +279,8 @@ def _normal_above(debt: Debt, line: LegalLine, interest: _Interest) -> Decimal |
 
 
 def annuity_payment(principal: Decimal, per_period: Decimal, periods: int) -> Decimal:
-    """The equal payment that repays `principal` with interest `per_period` (等额本息)."""
+    # 等额本息: equal installments of principal and interest
+    """The equal payment that repays `principal` with interest `per_period` (an annuity)."""
     if per_period == 0:
         return principal / periods
     return principal * per_period / (1 - (1 + per_period) ** -periods)

@@ -102,7 +102,9 @@ class IntentPatterns:
 
 @dataclass(frozen=True, slots=True)
 class CreditReportFacts:
-    """《征信业管理条例》 numbers the scam warning states (defaults: the facts file, VERIFIED)."""
+    # 《征信业管理条例》: the Regulations on the Administration of the Credit Reporting Industry
+    """Credit-reporting regulation numbers the scam warning states (defaults: the facts file,
+    VERIFIED)."""
 
     retention_years: int = 5  # §16
     dispute_days: int = 20  # §25

@@ -1,6 +1,6 @@
 """The conversation state machine: (user state, event) -> (new state, replies).
 
-Global things happen here — commands, 返回/跳过/重新开始/主菜单, stale or forged buttons,
+Global things happen here — commands, Back/Skip/Start over/Main menu, stale or forged buttons,
 unreadable input, questions that may interrupt any step — and everything else is handed to
 the node the user is on.
 """
@@ -91,7 +91,8 @@ def _typed(state: UserState, raw: str, ctx: Context) -> Outcome:
 
 
 def _typed_nav(state: UserState, cleaned: str, ctx: Context) -> Outcome | None:
-    """A typed 跳过/返回/主菜单/重新开始/帮助 does what its button does."""
+    # e.g. 跳过 (Skip), 返回 (Back), 主菜单 (Main menu), 重新开始 (Start over), 帮助 (Help)
+    """A typed button word (Skip, Back, Main menu, Start over, Help) does what its button does."""
     action = intents.nav_action(cleaned, ctx.facts.intents if ctx.facts else None)
     if action is None:
         return None

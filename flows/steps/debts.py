@@ -285,7 +285,7 @@ def _not_found(state: UserState, ctx: Context) -> Outcome:
 def _unwind_to(state: UserState, node: str) -> UserState:
     """Drop positions from the history until we are back at `node` of this step.
 
-    Used when a form is done: 返回 afterwards must not reopen a form that already saved.
+    Used when a form is done: Back afterwards must not reopen a form that already saved.
     """
     probe: UserState | None = state
     while probe is not None:
@@ -313,7 +313,7 @@ def _replace(state: UserState, debt: Debt) -> UserState:
 
 
 def show_list(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    """/debts from anywhere: the list with totals; 返回 goes back to where the user was."""
+    """/debts from anywhere: the list with totals; Back goes back to where the user was."""
     return _to_list(state, ctx)
 
 
@@ -405,7 +405,8 @@ def summary(ordered: list[Debt], checks: dict[int, Assessment]) -> Text:
 
 
 def _total(amounts: list[Decimal]) -> Value:
-    """The sum in yuan; 未填 when no debt has the amount (not a misleading 0 元)."""
+    # 未填: "not filled in"
+    """The sum in yuan; "not filled in" when no debt has the amount (not a misleading 0 yuan)."""
     if not amounts:
         return text("debts.unknown")
     return text("debts.yuan", amount=money_text(sum(amounts, Decimal(0))))
@@ -451,7 +452,7 @@ def _finish_add(state: UserState, draft: Draft, ctx: Context) -> Outcome:
 
 @dataclasses.dataclass
 class AddNode(FormNode):
-    """The add form, plus 「先保存」: save what was answered so far, fill the rest later."""
+    """The add form, plus "Save now": save what was answered so far, fill the rest later."""
 
     def on_choice(self, state: UserState, payload: str, ctx: Context) -> Outcome | None:
         if payload == "save":

@@ -1,5 +1,5 @@
-"""Reminder settings (/reminders, and 「提醒设置」 on a debt or a reminder) and the buttons every
-reminder carries: 已还 (this due date is paid), 推迟提醒 (snooze), 提醒设置.
+"""Reminder settings (/reminders, and "Reminder settings" on a debt or a reminder) and the buttons
+every reminder carries: Paid (this due date is paid), Remind me later (snooze), Reminder settings.
 
 Not a step of the guide (not in the menu): per debt, reminders on or off and which days before
 the due date; for the user, the hour. Every id and date in a button is untrusted and looked up
@@ -227,7 +227,7 @@ def _occurrence(state: UserState, argument: str) -> tuple[Debt, date] | None:
 
 
 def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
-    """已还 on a reminder: this due date is paid, no more reminders for it."""
+    """Paid on a reminder: this due date is paid, no more reminders for it."""
     found = _occurrence(state, argument)
     if found is None:
         return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
@@ -240,7 +240,7 @@ def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
 
 
 def snooze(state: UserState, argument: str, ctx: Context) -> Outcome:
-    """推迟提醒: remind again a few hours later, or the next day, never at night."""
+    """Remind me later: remind again a few hours later, or the next day, never at night."""
     found = _occurrence(state, argument)
     if found is None:
         return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
