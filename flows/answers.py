@@ -35,9 +35,10 @@ class Option(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class Ask(Generic[T]):
+    # "万五" (5 per ten thousand) alone could be a daily or a monthly rate.
     """The text could mean several things; ask `question` (a locale key) and offer `options`.
 
-    Never guess silently: "万五" alone could be a daily or a monthly rate.
+    Never guess silently: "0.05%" alone could be a daily or a monthly rate.
     """
 
     question: str

@@ -3,13 +3,17 @@
 Money actually received at the start, equal payments at the end of each period. The
 per-period IRR is found by bisection in Decimal (no floats anywhere), then stated two ways:
 
-- nominal annual = IRR x periods per year: how Chinese lenders must quote 年化 (PBOC
-  announcement 2021 No. 3 allows the IRR method), and what the legal lines are compared with;
+- nominal annual = IRR x periods per year: how Chinese lenders must quote the annualised rate
+  (PBOC announcement 2021 No. 3 allows the IRR method), and what the legal lines are compared
+  with;
 - effective annual = (1 + IRR)^(periods per year) - 1: what the money really grows at.
 
-A flat "monthly fee" loan (月费率0.6%) or one with interest taken up front (砍头息) looks cheap
-on paper; its IRR shows the real rate (facts section 7).
+A flat "monthly fee" loan (a 0.6% monthly fee rate) or one with interest taken up front looks
+cheap on paper; its IRR shows the real rate (facts section 7).
 """
+
+# Terms as lenders and users write them: 年化 (annualised rate), 月费率0.6% (monthly fee rate),
+# 砍头息 (interest deducted up front).
 
 from __future__ import annotations
 

@@ -1,16 +1,19 @@
 """What one debt really costs and whether the law protects it: the seam the plan reads.
 
 The comprehensive (all-in) annual cost of a debt is the sum of two parts, both as simple
-annual fractions of the principal the law counts (the money actually received, 民法典670):
+annual fractions of the principal the law counts (the money actually received, Civil Code
+art. 670):
 
 1. Interest. With installment terms: the nominal annual IRR of the real cash flows (money
-   received, then every payment), so flat fees and 砍头息 are counted. With only a quoted rate:
-   its simple annual rate, scaled up by borrowed / received when interest runs on the contract
-   amount but less arrived, plus the amount deducted up front spread over the loan's life.
-2. Lateness, only while overdue (民间借贷规定 第二十八、二十九条 cap overdue interest,
-   penalties and fees together with the same line): the daily penalty rate x 365, plus fixed
-   fees (one per missed monthly payment, at least one) spread over the days overdue. Penalty
-   interest is assumed to run on top of normal interest, as platforms usually charge it.
+   received, then every payment), so flat fees and interest taken up front are counted. With
+   only a quoted rate: its simple annual rate, scaled up by borrowed / received when interest
+   runs on the contract amount but less arrived, plus the amount deducted up front spread over
+   the loan's life.
+2. Lateness, only while overdue (the private-lending provisions, arts. 28-29, cap overdue
+   interest, penalties and fees together with the same line): the daily penalty rate x 365,
+   plus fixed fees (one per missed monthly payment, at least one) spread over the days
+   overdue. Penalty interest is assumed to run on top of normal interest, as platforms usually
+   charge it.
 
 `exceeds` compares that all-in rate with the legal line (flows/legal.py).
 
@@ -24,12 +27,15 @@ annual fractions of the principal the law counts (the money actually received, �
 For contracts under the old rules the line is averaged over the loan's days (legal.py).
 """
 
+# Sources as cited in Chinese: 民法典 第六百七十条 (Civil Code art. 670); 民间借贷规定
+# 第二十八、二十九条 (private-lending provisions, arts. 28-29). Interest taken up front: 砍头息.
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flows.apr import PERIODS_PER_YEAR, AprResult, installment_apr
 from flows.facts import Facts
@@ -54,6 +60,7 @@ class Assessment:
     method: str | None = None  # "irr" (installments) or "quoted" (the rate as told)
     effective_annual: Decimal | None = None  # installments: the compounded annual rate
     over_criminal_line: bool = False  # above 36%: possible illegal lending
+    term_days: int | None = None  # "single": days from the contract date to the one payment
 
     @property
     def line_kind(self) -> LineKind | None:
@@ -88,19 +95,30 @@ def assess(debt: Debt, facts: Facts, today: date) -> Assessment:
             effective_annual=interest.effective,
         )
     above = _interest_above(debt, line, interest, lateness, today)
+    shown = _as_shown(all_in)
     criminal = facts.legal.criminal_reference.rate if facts.legal else None
     return Assessment(
         all_in_annual_rate=all_in,
         line=line.rate,
-        exceeds=all_in is not None and all_in > line.rate,
+        exceeds=shown is not None and shown > line.rate,
         interest_above_line=above,
         legal_line=line,
         interest_rate=interest.rate,
         lateness_rate=lateness.rate if lateness else None,
         method=interest.method,
         effective_annual=interest.effective,
-        over_criminal_line=bool(all_in is not None and criminal and all_in > criminal),
+        over_criminal_line=bool(shown is not None and criminal and shown > criminal),
+        term_days=_term_days(interest),
     )
+
+
+# Rates are shown to 0.01%; a rate that shows as the line itself is not "above" it (945.60 x 12
+# on 10,000 is 24.0006%, only because the payment was rounded to the fen).
+SHOWN_PLACES = Decimal("0.0001")
+
+
+def _as_shown(rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else rate.quantize(SHOWN_PLACES, rounding=ROUND_HALF_UP)
 
 
 # ---- part 1: interest -------------------------------------------------------------------------
@@ -118,6 +136,9 @@ class _Interest:
 def _interest(debt: Debt, today: date) -> _Interest:
     principal = debt.principal
     terms = debt.installments
+    single = _single_payment(debt)
+    if single is not None:
+        return single
     if terms is not None and principal is not None:
         result = installment_apr(principal, terms.payment, terms.periods, terms.period)
         if result is not None:
@@ -136,6 +157,27 @@ def _interest(debt: Debt, today: date) -> _Interest:
         if years:
             annual += (debt.borrowed - debt.received) / debt.received / years
     return _Interest(annual, "quoted", life=life)
+
+
+def _term_days(interest: _Interest) -> int | None:
+    if interest.method != "single" or interest.life is None:
+        return None
+    return (interest.life[1] - interest.life[0]).days
+
+
+def _single_payment(debt: Debt) -> _Interest | None:
+    """One payment on a known day (a 7-day or 14-day loan): the period is the real number of
+    days from the contract date to the due date, not a month, so the rate is the interest over
+    the money received, per year of those days (simple; compounding a week-long loan over a
+    year gives a meaningless number)."""
+    terms, principal, due = debt.installments, debt.principal, debt.due
+    if terms is None or terms.periods != 1 or principal is None or debt.contract_date is None:
+        return None
+    if due is None or due.on_date is None or due.on_date <= debt.contract_date:
+        return None
+    days = (due.on_date - debt.contract_date).days
+    rate = (terms.payment - principal) / principal * DAYS_PER_YEAR / days
+    return _Interest(rate, "single", None, None, (debt.contract_date, due.on_date))
 
 
 def _schedule_days(periods: int, period: Period) -> int:
@@ -221,6 +263,10 @@ def _normal_above(debt: Debt, line: LegalLine, interest: _Interest) -> Decimal |
         return None
     rate_line = line.rate if interest.life is None else line_over_days(line, *interest.life)
     terms = debt.installments
+    if interest.method == "single" and terms is not None and interest.life is not None:
+        days = (interest.life[1] - interest.life[0]).days
+        allowed = principal * rate_line * days / DAYS_PER_YEAR
+        return max(Decimal(0), terms.payment - principal - allowed)
     if interest.method == "irr" and terms is not None:
         paid = terms.payment * terms.periods - principal
         per_period = rate_line / PERIODS_PER_YEAR[terms.period]
@@ -233,7 +279,8 @@ def _normal_above(debt: Debt, line: LegalLine, interest: _Interest) -> Decimal |
 
 
 def annuity_payment(principal: Decimal, per_period: Decimal, periods: int) -> Decimal:
-    """The equal payment that repays `principal` with interest `per_period` (等额本息)."""
+    # 等额本息: equal installments of principal and interest
+    """The equal payment that repays `principal` with interest `per_period` (an annuity)."""
     if per_period == 0:
         return principal / periods
     return principal * per_period / (1 - (1 + per_period) ** -periods)

@@ -93,12 +93,18 @@ class IntentPatterns:
     ignore: tuple[str, ...] = ()
     complaint: tuple[re.Pattern[str], ...] = ()
     scam: tuple[re.Pattern[str], ...] = ()
+    lawsuit: tuple[re.Pattern[str], ...] = ()  # told they will be sued
     collection: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    # Typed words that mean a navigation button (skip, back, menu, restart, help), matched
+    # whole after normalising; (action, words) pairs.
+    nav: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class CreditReportFacts:
-    """《征信业管理条例》 numbers the scam warning states (defaults: the facts file, VERIFIED)."""
+    # 《征信业管理条例》: the Regulations on the Administration of the Credit Reporting Industry
+    """Credit-reporting regulation numbers the scam warning states (defaults: the facts file,
+    VERIFIED)."""
 
     retention_years: int = 5  # §16
     dispute_days: int = 20  # §25
@@ -168,10 +174,12 @@ def intents_from_data(data: Mapping[str, Any]) -> IntentPatterns:
         ignore=tuple(data.get("ignore", ())),
         complaint=compiled(data.get("complaint", [])),
         scam=compiled(data.get("scam", [])),
+        lawsuit=compiled(data.get("lawsuit", [])),
         collection=tuple(
             (behaviour, compiled(patterns))
             for behaviour, patterns in data.get("collection", {}).items()
         ),
+        nav=tuple((action, tuple(words)) for action, words in data.get("nav", {}).items()),
     )
 
 

@@ -1,4 +1,5 @@
-"""Commands and always-valid buttons (主菜单, 重新开始, a menu entry) that work from any step."""
+"""Commands and always-valid buttons (Main menu, Start over, a menu entry) that work from any
+step."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""The day something happened (a call, an incident): "今天", "昨天", "20号", "11月20日",
-"2026-11-20" — the most recent such day, never in the future. Anything else goes to the
-general date parser of flows/parsing.py, which asks back when the year is unclear.
+"""The day something happened (a call, an incident): today, yesterday, a day of the month, a
+month and day, or "2026-11-20" — the most recent such day, never in the future. Anything else
+goes to the general date parser of flows/parsing.py, which asks back when the year is unclear.
 """
+
+# As typed: "今天" (today), "昨天" (yesterday), "20号" (the 20th), "11月20日" (20 November).
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ _RELATIVE = {
 
 
 def parse_day(raw: str, ctx: Context) -> ParseResult[date]:
-    """A day not in the future: 今天/昨天/前天, 2026-11-20, 11月20日, 11-20, 20号."""
+    # e.g. 今天/昨天/前天 (today, yesterday, the day before), 2026-11-20, 11月20日, 11-20, 20号
+    """A day not in the future: a relative word, a full date, a month and day, or a day."""
     today = ctx.now.date()
     cleaned = re.sub(r"\s", "", raw).lower()
     if cleaned in _RELATIVE:

@@ -56,6 +56,8 @@ class Field:
     applies: Callable[[Draft], bool] = lambda _draft: True
     prompt_values: Callable[[Draft], Mapping[str, Value]] = lambda _draft: {}
     columns: int = 2
+    # A parsed value that contradicts an earlier answer: the problem to show, else None.
+    check: Callable[[Draft, Any], Text | None] = lambda _draft, _value: None
     suggest: Callable[[Draft], tuple[Choice, ...]] = lambda _draft: ()
 
     def choices_for(self, draft: Draft) -> tuple[Choice, ...]:
@@ -79,7 +81,7 @@ class Completed:
 
 @dataclass(frozen=True, slots=True)
 class LeftAtStart:
-    """返回 on the first question: the caller decides where that leads."""
+    """Back on the first question: the caller decides where that leads."""
 
 
 FormStep = Asking | Completed | LeftAtStart
@@ -109,7 +111,7 @@ class Form:
         return self._question(current, draft)
 
     def reopened(self, draft: Draft) -> Draft:
-        """A finished draft with the cursor on its last question, so 返回 can reopen it."""
+        """A finished draft with the cursor on its last question, so Back can reopen it."""
         applicable = [f for f in self.fields if f.applies(draft)]
         if not applicable:
             return dict(draft)
@@ -131,6 +133,9 @@ class Form:
             return self._retry(draft, text("form.use_buttons"))
         result = current.parse(raw, ctx)
         if isinstance(result, Parsed):
+            problem = current.check(draft, result.value)
+            if problem is not None:
+                return self._retry(draft, problem)
             return self._accept(draft, current, current.encode(result.value))
         if isinstance(result, Ask):
             return self._ask(draft, current, result)

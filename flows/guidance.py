@@ -1,7 +1,10 @@
 """What the bot says about collection and complaints, wherever it is asked: the channels that
 fit, why a behaviour is unlawful (with its law and verification mark), the evidence to keep,
-and the 征信修复 scam warning. Used by the interruptions, /complaint and the collection step.
+and the "credit repair" scam warning. Used by the interruptions, /complaint and the collection
+step.
 """
+
+# The scam is offered as 征信修复 (credit repair).
 
 from __future__ import annotations
 
@@ -52,8 +55,16 @@ def _channel_line(channel: Channel, locale: str) -> Text:
         name=channel.name.get(locale),
         purpose=channel.purpose.get(locale),
         reach=channel.reach.get(locale),
-        mark=mark(channel.mark),
+        mark=_channel_mark(channel.mark),
     )
+
+
+def _channel_mark(verification: str) -> Text:
+    # "拨打 110（未核实）" would make a frightened user doubt calling the police: for a channel
+    # "unverified" means its exact remit, so it is worded as "ask the official source".
+    if MARK_KEYS.get(verification, "unverified") == "unverified":
+        return text("guidance.mark.channel_unverified")
+    return mark(verification)
 
 
 def channels_reply(
@@ -76,22 +87,27 @@ def channels_reply(
 # ---- behaviours -----------------------------------------------------------------------------
 
 
-def _law_lines(behaviour: Behaviour, locale: str) -> Value:
+def _law_lines(behaviour: Behaviour, locale: str, shown: set[str] | None = None) -> Value:
     if not behaviour.laws:
         return text("guidance.no_law")
-    return tuple(
-        text(
-            "guidance.law_line",
-            name=law.name.get(locale),
-            says=law.says.get(locale),
-            mark=mark(law.mark),
+    lines = []
+    for law in behaviour.laws:
+        name = law.name.get(locale)
+        if shown is not None and name in shown:
+            # Already quoted for an earlier behaviour of the same answer: name it only.
+            lines.append(text("guidance.law_again", name=name))
+            continue
+        if shown is not None:
+            shown.add(name)
+        lines.append(
+            text("guidance.law_line", name=name, says=law.says.get(locale), mark=mark(law.mark))
         )
-        for law in behaviour.laws
-    )
+    return tuple(lines)
 
 
-def behaviour_reply(behaviour: Behaviour, locale: str) -> Reply:
-    """Whether it is unlawful and why, the laws with their marks, the evidence to keep."""
+def behaviour_reply(behaviour: Behaviour, locale: str, shown_laws: set[str] | None = None) -> Reply:
+    """Whether it is unlawful and why, the laws with their marks, the evidence to keep.
+    `shown_laws` collects the laws quoted in full so far in the same answer."""
     return Reply(
         text(
             "guidance.behaviour",
@@ -99,7 +115,7 @@ def behaviour_reply(behaviour: Behaviour, locale: str) -> Reply:
             verdict=text(f"guidance.verdict.{behaviour.verdict}"),
             why=behaviour.why.get(locale),
             why_mark=mark(behaviour.why_mark) if not behaviour.laws else "",
-            laws=_law_lines(behaviour, locale),
+            laws=_law_lines(behaviour, locale, shown_laws),
             evidence=evidence_lines(behaviour.evidence),
         )
     )
@@ -112,6 +128,11 @@ def behaviours_of(ctx: Context, ids: Iterable[str]) -> tuple[Behaviour, ...]:
 
 
 # ---- scam -----------------------------------------------------------------------------------
+
+
+def lawsuit_note() -> Reply:
+    """Calm facts for someone told they will be sued."""
+    return Reply(text("guidance.lawsuit"))
 
 
 def scam_warning(ctx: Context) -> Reply:

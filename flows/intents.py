@@ -1,8 +1,10 @@
 """What a typed text is about when it is not an answer: a complaint question, a collection
-incident (which behaviours), a 征信修复-type scam, or nothing.
+incident (which behaviours), a "credit repair" scam, or nothing.
 
 Patterns live in data/intents.toml; this module only normalises the text and matches them.
 """
+
+# The scam is offered as 征信修复 (credit repair).
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ class IntentKind(StrEnum):
     COLLECTION = "collection"
     COMPLAINT = "complaint"
     SCAM = "scam"
+    LAWSUIT = "lawsuit"
     NONE = "none"
 
 
@@ -24,7 +27,9 @@ class IntentKind(StrEnum):
 class Intent:
     behaviours: tuple[str, ...] = ()  # collection behaviours described, in data-file order
     complaint: bool = False  # asks where or how to complain
-    scam: bool = False  # mentions a 征信修复-type offer
+    # mentions a 征信修复 (credit repair) offer
+    scam: bool = False
+    lawsuit: bool = False  # says they are told they will be sued
 
     @property
     def kind(self) -> IntentKind:
@@ -35,6 +40,8 @@ class Intent:
             return IntentKind.COMPLAINT
         if self.scam:
             return IntentKind.SCAM
+        if self.lawsuit:
+            return IntentKind.LAWSUIT
         return IntentKind.NONE
 
 
@@ -65,4 +72,13 @@ def classify(typed: str, patterns: IntentPatterns | None) -> Intent:
         behaviours=behaviours,
         complaint=any(r.search(plain) for r in patterns.complaint),
         scam=any(r.search(plain) for r in patterns.scam),
+        lawsuit=any(r.search(plain) for r in patterns.lawsuit),
     )
+
+
+def nav_action(typed: str, patterns: IntentPatterns | None) -> str | None:
+    """The navigation button a typed word stands for ("skip", "back", ...), or None."""
+    if patterns is None:
+        return None
+    plain = normalise(typed)
+    return next((action for action, words in patterns.nav if plain in words), None)

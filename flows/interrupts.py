@@ -1,10 +1,13 @@
 """Questions and warnings that may come at any step without losing the user's place.
 
-A question asked in passing ("去哪里投诉", "催收爆我通讯录了") is answered, then the current
-question is asked again with every earlier answer kept. A 征信修复-type mention gets a warning:
-at a question it is asked instead of taking the text as the answer; in the user's own words
-(free text, which the machine never routes to `answer`) it comes on top of the step's reply.
+A question asked in passing ("where do I complain", "collectors are blasting my contacts") is
+answered, then the current question is asked again with every earlier answer kept. A mention of
+a "credit repair" offer gets a scam warning: at a question it is asked instead of taking the
+text as the answer; in the user's own words (free text, which the machine never routes to
+`answer`) it comes on top of the step's reply.
 """
+
+# Examples in passing: "去哪里投诉", "催收爆我通讯录了"; the scam is 征信修复 (credit repair).
 
 from __future__ import annotations
 
@@ -31,11 +34,13 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
         replies = incident_guidance(state, intent.behaviours, ctx)
     elif intent.kind is IntentKind.COMPLAINT:
         replies = (guidance.channels_reply(ctx, state.locale),)
-    elif intent.kind is IntentKind.SCAM:
-        # "征信修复" typed at a question is a question about it, not an answer to ours.
+    elif intent.kind in (IntentKind.SCAM, IntentKind.LAWSUIT):
+        # "征信修复" or "要起诉我" typed at a question is about that, not an answer to ours.
         replies = ()
     else:
         return None
+    if intent.lawsuit:
+        replies = (*replies, guidance.lawsuit_note())
     if intent.scam:
         replies = (guidance.scam_warning(ctx), *replies)
     return reprompt(state, ctx, *replies, Reply(text("interrupts.back_to_question")))
@@ -52,14 +57,21 @@ def incident_guidance(
     indexes = ",".join(str(known.index(b.id)) for b in behaviours)
     record = ((Button(text("interrupts.record_incident"), f"g:{RECORD_ACTION}:{indexes}"),),)
     topics = tuple(b.id for b in behaviours)
+    shown: set[str] = set()
     return (
-        *(guidance.behaviour_reply(b, state.locale) for b in behaviours),
+        *(guidance.behaviour_reply(b, state.locale, shown) for b in behaviours),
         guidance.channels_reply(ctx, state.locale, topics=topics, buttons=record),
     )
 
 
 def with_warnings(outcome: Outcome, typed: str, ctx: Context) -> Outcome:
-    """Add warnings a text calls for (e.g. a 征信修复 scam) to whatever the step answered."""
-    if not _intent(typed, ctx).scam:
+    # e.g. a 征信修复 (credit repair) scam
+    """Add warnings a text calls for (e.g. a credit-repair scam) to whatever the step answered."""
+    intent = _intent(typed, ctx)
+    warnings = (
+        *((guidance.scam_warning(ctx),) if intent.scam else ()),
+        *((guidance.lawsuit_note(),) if intent.lawsuit else ()),
+    )
+    if not warnings:
         return outcome
-    return replace(outcome, replies=(guidance.scam_warning(ctx), *outcome.replies))
+    return replace(outcome, replies=(*warnings, *outcome.replies))

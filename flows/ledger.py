@@ -20,8 +20,11 @@ class LenderKind(StrEnum):
     """Who lent: decides which legal line applies (facts §2–§3)."""
 
     BANK = "bank"  # banks, credit cards
-    CONSUMER_FINANCE = "consumer_finance"  # 持牌消费金融公司
-    MICROLENDER = "microlender"  # 小额贷款公司 / 网络小贷 and other local financial organisations
+    # 持牌消费金融公司: licensed consumer finance companies
+    CONSUMER_FINANCE = "consumer_finance"
+    # 小额贷款公司 / 网络小贷 (microlenders, online microlenders) and other local financial
+    # organisations
+    MICROLENDER = "microlender"
     PRIVATE_OR_UNKNOWN = "private_or_unknown"  # a person, an unlicensed company, or not known
 
     @property
@@ -30,7 +33,8 @@ class LenderKind(StrEnum):
 
 
 class RateQuote(Frozen):
-    """A rate as the user knows it, e.g. 日息万五 = RateQuote(per_period=0.0005, period=day)."""
+    # e.g. 日息万五 = RateQuote(per_period=0.0005, period=day)
+    """A rate as the user knows it, e.g. 0.05% a day = RateQuote(per_period=0.0005, period=day)."""
 
     per_period: Decimal = Field(ge=0)
     period: Period
@@ -95,7 +99,8 @@ class Debt(Frozen):
     lender: LenderKind | None = None
     contract_date: date | None = None
     borrowed: Decimal | None = Field(default=None, gt=0)  # the amount on the contract
-    received: Decimal | None = Field(default=None, gt=0)  # money actually received (砍头息)
+    # money actually received: less than borrowed when interest is taken up front (砍头息)
+    received: Decimal | None = Field(default=None, gt=0)
     remaining_principal: Decimal | None = Field(default=None, ge=0)
     rate: RateQuote | None = None
     installments: InstallmentTerms | None = None
@@ -108,7 +113,8 @@ class Debt(Frozen):
 
     @property
     def principal(self) -> Decimal | None:
-        """The principal the law counts: the money actually received, if known (民法典670)."""
+        # 民法典 第六百七十条: Civil Code art. 670
+        """The principal the law counts: the money actually received, if known (Civil Code 670)."""
         return self.received or self.borrowed
 
     @property

@@ -1,15 +1,18 @@
 """Which legal line applies to a debt, from the data files (facts sections 1-3).
 
 - Private or unknown lender, contract on or after 2020-08-20: 4 x the one-year LPR in force on
-  the contract date (民间借贷规定 第二十五条).
+  the contract date (private-lending provisions, art. 25).
 - Private lender, contract before 2020-08-20 (including before the LPR existed, 2019-08-20):
   interest up to 2020-08-19 follows the old rules (24%; above 36% void); from 2020-08-20 the
-  line is 4 x the LPR when a suit is filed, estimated with today's LPR (第三十一条).
+  line is 4 x the LPR when a suit is filed, estimated with today's LPR (art. 31).
 - Contract date unknown: 4 x today's LPR, marked as an estimate.
 - Licensed lender (bank, consumer finance, microlender): the 24% court reference line of 2017,
   with 36% shown as the line where illegal lending may begin. Licensed lenders are outside the
-  private-lending rules (第一条第二款).
+  private-lending rules (art. 1, para. 2).
 """
+
+# Sources as cited in Chinese: 民间借贷规定 (the Supreme People's Court provisions on private
+# lending cases) 第二十五条 (art. 25), 第三十一条 (art. 31), 第一条第二款 (art. 1 para. 2).
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The conversation state machine: (user state, event) -> (new state, replies).
 
-Global things happen here — commands, 返回/跳过/重新开始/主菜单, stale or forged buttons,
+Global things happen here — commands, Back/Skip/Start over/Main menu, stale or forged buttons,
 unreadable input, questions that may interrupt any step — and everything else is handed to
 the node the user is on.
 """
@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import replace
 
 import flows.steps  # noqa: F401  (installs every step in the registry)
-from flows import commands, interrupts, registry
+from flows import commands, intents, interrupts, registry
 from flows.core import (
     Button,
     ButtonPress,
@@ -26,7 +26,7 @@ from flows.core import (
     text,
 )
 from flows.state import UserState
-from flows.steps.base import reprompt
+from flows.steps.base import FormNode, reprompt
 
 # Longer than any answer the guide asks for; longer texts are refused before any parsing.
 MAX_TEXT_LENGTH = 2000
@@ -79,12 +79,32 @@ def _typed(state: UserState, raw: str, ctx: Context) -> Outcome:
     if not cleaned:
         return reprompt(state, ctx, Reply(text("common.empty")))
     node = registry.node_at(state.position)
+    nav = _typed_nav(state, cleaned, ctx)
+    if nav is not None:
+        return nav
     if not node.takes_free_text(state):
         interrupted = interrupts.answer(state, cleaned, ctx)
         if interrupted is not None:
             return interrupted
     outcome = node.on_text(state, cleaned, ctx)
     return interrupts.with_warnings(outcome, cleaned, ctx)
+
+
+def _typed_nav(state: UserState, cleaned: str, ctx: Context) -> Outcome | None:
+    # e.g. 跳过 (Skip), 返回 (Back), 主菜单 (Main menu), 重新开始 (Start over), 帮助 (Help)
+    """A typed button word (Skip, Back, Main menu, Start over, Help) does what its button does."""
+    action = intents.nav_action(cleaned, ctx.facts.intents if ctx.facts else None)
+    if action is None:
+        return None
+    if action in ("menu", "restart", "help"):
+        return commands.run(state, Command(action), ctx)
+    node = registry.node_at(state.position)
+    if action == "back":
+        return node.on_back(state, ctx) or commands.go_back(state, ctx)
+    if not isinstance(node, FormNode):
+        # A screen of buttons has no question to skip.
+        return reprompt(state, ctx, Reply(text("common.use_buttons")))
+    return node.on_skip(state, ctx)
 
 
 def _pressed(state: UserState, event: ButtonPress, ctx: Context) -> Outcome:

@@ -25,16 +25,18 @@ class Period(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Rate:
+    # Rate(Decimal("0.0005"), Period.DAY) is 日息万五, as lenders write it.
     """An interest rate as a fraction per period.
 
-    Rate(Decimal("0.0005"), Period.DAY) is 日息万五 (0.05% a day).
+    Rate(Decimal("0.0005"), Period.DAY) is 0.05% a day.
     """
 
     per_period: Decimal
     period: Period
 
     def annual_simple(self) -> Decimal:
-        """The simple (non-compounded) annual rate, the way Chinese lenders quote 年化."""
+        # 年化: the annualised rate lenders quote.
+        """The simple (non-compounded) annual rate, the way Chinese lenders quote it."""
         if self.period is Period.DAY:
             return self.per_period * DAYS_PER_YEAR
         if self.period is Period.MONTH:

@@ -82,6 +82,18 @@ _APPROX_WORDS = (
     "\u4e00\u5171",  # yigong (in all)
     "\u603b\u5171",  # zonggong (in all)
 )
+# "1500元/月", "每月1500", "每期1000": the questions already ask per month or per period.
+_PER_PERIOD_WORDS = (
+    "/\u6708",  # /yue (a month)
+    "\u6bcf\u6708",  # meiyue (each month)
+    "\u6bcf\u4e2a\u6708",  # meigeyue (each month)
+    "\u4e00\u4e2a\u6708",  # yigeyue (one month)
+    "/\u671f",  # /qi (a period)
+    "\u6bcf\u671f",  # meiqi (each period)
+    "/month",
+    "amonth",
+    "permonth",
+)
 _NEGATIVE_WORDS = ("-", "\u8d1f", "\u2212")  # minus, fu (negative), minus sign
 _RANGE_WORDS = ("~", "\u5230", "\u81f3")  # tilde, dao (to), zhi (to)
 
@@ -100,12 +112,14 @@ def normalise(raw: str) -> str:
 
 
 def parse_amount(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
-    """An amount of money in yuan, more than zero: "1.5万", "两千五", "¥2,000", "2k"."""
+    # Examples people type: "1.5万", "两千五" (2500), "¥2,000", "2k".
+    """An amount of money in yuan, more than zero, as people type it."""
     return _amount(raw, allow_zero=False)
 
 
 def parse_amount_or_zero(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
-    """An amount where nothing is a real answer ("0", "没有"): spending, amount owed now."""
+    # "Nothing" as typed: "0", "没有" (none).
+    """An amount where nothing is a real answer ("0", "none"): spending, amount owed now."""
     return _amount(raw, allow_zero=True)
 
 
@@ -147,14 +161,16 @@ def check_amount(value: Decimal, *, allow_zero: bool = False) -> ParseResult[Dec
 
 
 def _strip_amount_words(cleaned: str) -> str:
-    return _strip_words(cleaned, (*_YUAN_WORDS, *_APPROX_WORDS))
+    return _strip_words(cleaned, (*_YUAN_WORDS, *_APPROX_WORDS, *_PER_PERIOD_WORDS))
 
 
 def number_value(cleaned: str) -> Decimal | None:
+    # Numbers: "12000", "2,000", "1.5万", "两千五" (2500), "一万二" (12000), "3k", "2w", "十万".
+    # Not one number: "万五万五", "abc", "1,5".
     """A non-negative number written with Arabic digits, Chinese numerals or both.
 
-    "12000", "2,000", "1.5万", "两千五" (2500), "一万二" (12000), "3k", "2w", "十万".
-    None when it is not one number ("万五万五", "abc", "1,5").
+    Thousands separators, "k" and "w" (wan) suffixes and Chinese units are understood. None
+    when it is not one number (see the examples above).
     """
     if not cleaned:
         return None
@@ -198,8 +214,11 @@ def _tokens(cleaned: str) -> list[Token] | None:
 
 
 def _combine(tokens: list[Token]) -> Decimal | None:
-    """Chinese number grammar: sections of 千/百/十 under 万 and 亿, with the spoken
-    abbreviation that a last bare digit counts one unit lower ("两千五" = 2500)."""
+    # Units: 十 (10), 百 (100), 千 (1000) within a section; 万 (10^4), 亿 (10^8) close sections.
+    # The abbreviation: "两千五" = 2500.
+    """Chinese number grammar: sections of thousands/hundreds/tens under wan (10^4) and yi
+    (10^8), with the spoken abbreviation that a last bare digit counts one unit lower
+    ("two thousand five" = 2500)."""
     if tokens == [("z", Decimal(0))]:
         return Decimal(0)
     total = Decimal(0)
@@ -212,7 +231,8 @@ def _combine(tokens: list[Token]) -> Decimal | None:
     for kind, value in tokens:
         if kind == "n":
             if pending is not None:
-                return None  # two numbers in a row: "一二", "12 34"
+                # two numbers in a row: "一二", "12 34"
+                return None
             pending = value
         elif kind == "z":
             if pending is not None or last_unit is None:
@@ -220,18 +240,22 @@ def _combine(tokens: list[Token]) -> Decimal | None:
             after_zero = True
         elif kind == "u":
             if section_unit is not None and value >= section_unit:
-                return None  # units must fall: "一百千" is not a number
+                # units must fall: "一百千" is not a number
+                return None
             if pending is None:
                 if value != 10 or section or total:
-                    return None  # only "十" may stand without a number before it
+                    # only "十" may stand without a number before it
+                    return None
                 pending = Decimal(1)
             section += pending * value
             pending, last_unit, section_unit, after_zero = None, value, value, False
         else:  # a big unit: wan, yi
             if pending is None and not section:
-                return None  # "万" with nothing before it: "万五万五"
+                # "万" with nothing before it: "万五万五"
+                return None
             if any(seen <= value for seen in big_seen):
-                return None  # "一万万", "一万亿" out of order
+                # "一万万", "一万亿" out of order
+                return None
             section += pending or 0
             if value > 10**4 and total:
                 total = (total + section) * value
@@ -247,11 +271,13 @@ def _combine(tokens: list[Token]) -> Decimal | None:
             )
     if pending is not None:
         if last_unit is not None and not after_zero and pending < 10 and pending == int(pending):
-            section += pending * last_unit / 10  # "两千五" = 2000 + 500
+            # "两千五" = 2000 + 500
+            section += pending * last_unit / 10
         elif last_unit is None or after_zero:
             section += pending
         else:
-            return None  # "一万12": not how anyone writes an amount
+            # "一万12": not how anyone writes an amount
+            return None
     return total + section
 
 
@@ -340,12 +366,28 @@ FEN_SCALE = {
 PERIODS = (Period.DAY, Period.MONTH, Period.YEAR)
 
 
-def parse_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
-    """A rate as people quote it: "日息万五", "月息2分", "月利率1.5%", "年化24%".
+# fei (fee), as in 月费率 (monthly fee rate), 手续费 (handling fee), 服务费 (service fee)
+_FEE_RATE_MARK = "\u8d39"
 
-    Without a period ("24%", "万五", "2分") the answer is a question: which period? Only
+
+def parse_loan_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
+    # Fee rates as written: "月费率0.6%" (monthly fee rate), "手续费" (handling fee).
+    """A loan's interest rate. A fee rate ("monthly fee 0.6%") is charged on the original
+    principal every period, so it is not an interest rate: the real cost is about 1.8-1.9
+    times it (domain facts §7); it is refused with a pointer to the installment questions."""
+    if _FEE_RATE_MARK in normalise(raw):
+        return Invalid("parsing.rate.fee_rate")
+    return parse_rate(raw, ctx)
+
+
+def parse_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
+    # As quoted: "日息万五" (0.05% a day), "月息2分" (2% a month), "月利率1.5%", "年化24%".
+    # Without a period: "24%", "万五", "2分". A period word without "%": "年化24".
+    """A rate as people quote it: a period word (daily, monthly, annual) and a value.
+
+    Without a period ("24%", "wan wu", "2 fen") the answer is a question: which period? Only
     readings between 0.1% and 1000% a year are offered. A number without "%" after a period
-    word ("年化24") is read as a percentage when the other reading is beyond any real loan,
+    word ("annual 24") is read as a percentage when the other reading is beyond any real loan,
     and asked back when both could be meant.
     """
     cleaned = normalise(raw)
@@ -421,7 +463,8 @@ def _rate_from_value(rest: str, period: Period | None, typed: str) -> ParseResul
 
 
 def _explicit_fraction(rest: str) -> Decimal | None:
-    """Values whose size is written out: "24%", "0.5‰", "百分之24", "万五", "万分之五"."""
+    # e.g. "24%", "0.5‰", "百分之24" (24 percent), "万五", "万分之五" (5 per ten thousand)
+    """Values whose size is written out: percent, per mille, per ten thousand."""
     if rest.endswith("%"):
         number = number_value(rest[:-1])
         return None if number is None else number / 100
@@ -437,14 +480,16 @@ def _explicit_fraction(rest: str) -> Decimal | None:
         if rest.startswith(prefix):
             tail = rest[len(prefix) :]
             if prefix == _WAN and not _SMALL_NUMBER.fullmatch(tail):
-                return None  # "万五万五" is not one rate
+                # "万五万五" is not one rate
+                return None
             number = number_value(tail)
             return None if number is None else number / divisor
     return None
 
 
 def _fen_count(rest: str) -> Decimal | None:
-    """ "2分" -> 2, "1分5" or "一分五厘" -> 1.5, "5厘" -> 0.5 (in fen)."""
+    # "2分" -> 2, "1分5" or "一分五厘" -> 1.5, "5厘" -> 0.5
+    """A rate in fen and li (a li is a tenth of a fen), counted in fen."""
     if _FEN not in rest:
         if not rest.endswith(_LI):
             return None
@@ -479,8 +524,9 @@ def _which_period(candidates: list[RateQuote], typed: str) -> ParseResult[RateQu
 
 
 def _ask_rate(question: str, options: list[RateQuote], typed: str) -> Ask[RateQuote]:
+    # One plausible reading is confirmed, not offered as a "which one?" with one choice.
     return Ask(
-        question,
+        "parsing.rate.confirm" if len(options) == 1 else question,
         tuple(
             Option(
                 f"parsing.rate.option.{q.period.value}",
@@ -516,9 +562,10 @@ LAST_YEAR = 2100
 
 
 def parse_date(raw: str, ctx: Context | None = None) -> ParseResult[date]:
-    """A calendar date: "2023-09-01", "2023/9/1", "2023年9月1日", "23.9.1", "20230901".
+    # e.g. "2023-09-01", "2023/9/1", "2023年9月1日", "23.9.1", "20230901"; no year: "9月1日".
+    """A calendar date, with digits or Chinese year/month/day marks.
 
-    Without a year ("9月1日") it asks which year, offering this year and the next.
+    Without a year (only month and day) it asks which year, offering this year and the next.
     """
     return _date(raw, ctx, past_only=False)
 
@@ -555,7 +602,8 @@ def _date(raw: str, ctx: Context | None, *, past_only: bool) -> ParseResult[date
         options.append(Option("parsing.date.option", candidate, {"date": candidate.isoformat()}))
     if not options:
         return Invalid("parsing.date.no_such_day")
-    return Ask("parsing.date.which_year", tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
+    question = "parsing.date.confirm_year" if len(options) == 1 else "parsing.date.which_year"
+    return Ask(question, tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
 
 
 def _today(ctx: Context | None) -> date | None:
@@ -581,7 +629,8 @@ def _full_date(cleaned: str) -> date | Invalid | None:
 
 
 def _date_part(group: str) -> Decimal | None:
-    """A year, month or day: "2023", "九", "二〇二三" (read digit by digit)."""
+    # e.g. "2023", "九" (9), "二〇二三" (2023, read digit by digit)
+    """A year, month or day in digits or Chinese numerals (a long one read digit by digit)."""
     if len(group) > 2 and all(ch in _DIGITS for ch in group):
         return Decimal("".join(str(_DIGITS[ch]) for ch in group))
     return number_value(group)
@@ -625,7 +674,8 @@ LAST_DAY = 31  # "the 31st" means the month's last day (DueSpec)
 
 
 def parse_due(raw: str, ctx: Context | None = None) -> ParseResult[DueSpec]:
-    """When payment is due: "15号", "每月15日", "月底" (the last day), or one date."""
+    # e.g. "15号" (the 15th), "每月15日" (the 15th of every month), "月底" (month end)
+    """When payment is due: a day of the month, the month's last day, or one date."""
     cleaned = normalise(raw)
     if len(cleaned) > MAX_INPUT:
         return Invalid("parsing.due.not_understood")
@@ -684,9 +734,11 @@ DAYS_PER_MONTH_ESTIMATE = 30
 
 
 def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]:
-    """How many days a payment is late: "30天", "两周", "0"/"没逾期", or the date it fell due.
+    # e.g. "30天" (30 days), "两周" (two weeks), "0"/"没逾期" (not overdue); "3个月" (3 months)
+    """How many days a payment is late: days, weeks, "not overdue", or the date it fell due.
 
-    Months and years are not a whole number of days: "3个月" is asked back as "about 90 days?".
+    Months and years are not a whole number of days: "3 months" is asked back as
+    "about 90 days?".
     """
     cleaned = normalise(raw)
     if len(cleaned) > MAX_INPUT:
@@ -719,13 +771,27 @@ def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]
     today = _today(ctx)
     if isinstance(since, Parsed) and today is not None:
         return _days_in_range((today - since.value).days)
+    if isinstance(since, Ask) and today is not None:
+        # "10月1日" without a year: the days since each possible year's day, most recent first.
+        options = tuple(
+            Option(
+                "parsing.days.option_since",
+                (today - o.value).days,
+                {"days": str((today - o.value).days), "date": o.value.isoformat()},
+            )
+            for o in sorted(since.options, key=lambda o: o.value, reverse=True)
+            if isinstance(_days_in_range((today - o.value).days), Parsed)
+        )
+        if options:
+            return Ask("parsing.days.about", options, {"typed": raw.strip()[:MAX_INPUT]})
     if isinstance(since, Invalid) and since.reason == "parsing.date.future":
         return Invalid("parsing.days.future")
     return Invalid("parsing.days.not_understood")
 
 
 def _count_with_units(cleaned: str, units: tuple[str, ...], scale: int) -> Decimal | None:
-    """ "3个月" with month units -> 3; "半个月" -> 0.5; "一年半" -> 1.5; None if no unit fits."""
+    # "3个月" with month units -> 3; "半个月" (half a month) -> 0.5; "一年半" -> 1.5
+    """A count of `units` times `scale`, halves included; None if no unit fits."""
     for unit in sorted(units, key=len, reverse=True):
         if unit and unit not in cleaned:
             continue
@@ -733,7 +799,8 @@ def _count_with_units(cleaned: str, units: tuple[str, ...], scale: int) -> Decim
         half = Decimal("0.5") if tail == _HALF else Decimal(0)
         if tail and not half:
             continue
-        if head in (_HALF, _HALF + "\u4e2a"):  # "半个月": half a month
+        # "半个月": half a month
+        if head in (_HALF, _HALF + "\u4e2a"):
             return Decimal("0.5") * scale
         count = number_value(head.removesuffix("\u4e2a"))  # ge: the measure word
         if count is not None:
@@ -758,7 +825,8 @@ _PERIOD_COUNT_UNITS = ("\u671f", "\u4e2a\u6708", "\u6708", "\u6b21")  # qi, ge y
 
 
 def parse_periods(raw: str, ctx: Context | None = None) -> ParseResult[int]:
-    """How many monthly payments: "12", "12期", "十二期", "12个月", "2年" (24)."""
+    # e.g. "12", "12期", "十二期", "12个月", "2年" (24)
+    """How many monthly payments: a number of installments or months, or years (x 12)."""
     cleaned = _strip_words(normalise(raw), ("\u5206", "\u5171", "\u4e00\u5171"))  # fen, gong
     if len(cleaned) > MAX_INPUT:
         return Invalid("parsing.periods.not_understood")
@@ -804,8 +872,10 @@ DAILY_PLACES = Decimal("1e-10")  # a daily rate converted from a monthly one is 
 
 
 def parse_penalty(raw: str, ctx: Context | None = None) -> ParseResult[PenaltyRule]:
-    """What lateness costs: a penalty rate ("罚息日万五", "0.1%/天", converted to a daily
-    rate), a fixed fee ("每次100元"), or both ("日万五+每次50元"). "没有" means no penalty."""
+    # e.g. "罚息日万五" (penalty 0.05% a day), "0.1%/天", "每次100元" (100 yuan each time),
+    # "日万五+每次50元" (both), "没有" (none).
+    """What lateness costs: a penalty rate (converted to a daily rate), a fixed fee per
+    occurrence, or both. "None" means no penalty."""
     cleaned = normalise(raw)
     if not cleaned or len(cleaned) > MAX_INPUT:
         return Invalid("parsing.penalty.not_understood")
@@ -881,4 +951,5 @@ def _bare_penalty(part: str, raw: str) -> ParseResult[PenaltyRule]:
         )
     if not options:
         return Invalid("parsing.penalty.not_understood")
-    return Ask("parsing.penalty.which", tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
+    question = "parsing.penalty.confirm" if len(options) == 1 else "parsing.penalty.which"
+    return Ask(question, tuple(options), {"typed": raw.strip()[:MAX_INPUT]})

@@ -159,15 +159,23 @@ def _balance(debt: Debt) -> Decimal | None:
 
 
 def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date) -> PlanDebt:
+    check = assess(debt, facts, today)
+    monthly_rate = debt.rate.rate().monthly_simple() if debt.rate else None
+    if monthly_rate is None and check.method == "irr" and check.interest_rate is not None:
+        # An installment loan without a quoted rate: its real rate is the IRR of the schedule
+        # (a month's share of it), not zero.
+        monthly_rate = check.interest_rate / MONTHS_PER_YEAR
+    if monthly_rate is None and check.method == "single":
+        monthly_rate = ZERO  # one payment, interest included: nothing accrues on top
     return PlanDebt(
         id=debt.id,
         platform=debt.platform,
         balance=balance,
-        monthly_rate=debt.rate.rate().monthly_simple() if debt.rate else ZERO,
+        monthly_rate=monthly_rate if monthly_rate is not None else ZERO,
         minimum=_monthly_minimum(debt),
         overdue=debt.overdue,
-        above_line=assess(debt, facts, today).exceeds,
-        rate_known=debt.rate is not None,
+        above_line=check.exceeds,
+        rate_known=monthly_rate is not None,
     )
 
 

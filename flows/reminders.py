@@ -4,7 +4,7 @@ Pure: the shell stores the schedule (bot/storage.py rebuilds it on every save) a
 pass sends the due ones (bot/reminders.py). For each unpaid debt with a due day or date and
 reminders switched on, a reminder fires `lead` days before each of the next due dates, at the
 user's reminder hour (08-21, never at night) in their time zone. A monthly due day past the end
-of a short month falls on its last day (31 -> Feb 28 or 29). Snoozes (推迟提醒) add one-off
+of a short month falls on its last day (31 -> Feb 28 or 29). Snoozes (Remind me later) add one-off
 reminders with negative leads: -1 is the first snooze of that due date, -2 the second.
 """
 

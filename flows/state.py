@@ -45,8 +45,10 @@ class UserState(Frozen):
     next_debt_id: int = 1
     # ---- reminders: the local hour they are sent at ----
     reminder_hour: int = 9
-    paid_dues: tuple[PaidDue, ...] = ()  # occurrences marked 已还 from a reminder
-    snoozes: tuple[Snooze, ...] = ()  # reminders pushed later with 推迟提醒
+    # occurrences marked 已还 (Paid) from a reminder
+    paid_dues: tuple[PaidDue, ...] = ()
+    # reminders pushed later with 推迟提醒 (Remind me later)
+    snoozes: tuple[Snooze, ...] = ()
     # ---- steps 3-4: budget and plan ----
     budget: Budget | None = None  # None: not entered yet
     plan_order: str = "guide"  # the order the user last chose to look at (flows.plan.Order)
@@ -56,7 +58,7 @@ class UserState(Frozen):
     next_action: NextAction | None = None
 
     def at(self, position: Position) -> UserState:
-        """Move to `position`, remembering where we were so 返回 can come back."""
+        """Move to `position`, remembering where we were so Back can come back."""
         if position.step == self.position.step and position.node == self.position.node:
             return self.model_copy(update={"position": position})
         history = (*self.history, self.position)[-HISTORY_LIMIT:]

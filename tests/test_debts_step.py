@@ -312,8 +312,8 @@ def test_the_list_totals_remaining_principal_and_owed_now(chat: Driver):
     summary = chat.outcome.replies[0].text
     assert summary.key == "debts.list.summary"
     assert summary.values["count"] == 2
-    assert summary.values["remaining"] == "11,000"
-    assert summary.values["owed"] == "9,000"
+    assert summary.values["remaining"] == Text("debts.yuan", {"amount": "11,000"})
+    assert summary.values["owed"] == Text("debts.yuan", {"amount": "9,000"})
     assert summary.values["owed_note"] == Text("debts.list.missing", {"count": 1})
     shown = all_values(summary)
     assert "debts.list.exceeds_line" in shown and "debts.list.overdue_line" in shown

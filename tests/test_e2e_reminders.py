@@ -257,7 +257,7 @@ async def test_a_debt_entered_in_the_debts_step_is_reminded_and_its_settings_ope
     await quiet_bot.say(qin, "/debts")
     await add_jiebei(quiet_bot, qin)  # due on the 15th, 1,000 a month
     screen = await quiet_bot.press(qin, "提醒设置")
-    assert "借呗 的提醒" in screen.text and "每月15日" in screen.text
+    assert "借呗 的提醒" in screen.text and "每月 15 号" in screen.text
     with sqlite3.connect(database) as connection:
         scheduled = connection.execute(
             "SELECT due_date, lead FROM reminders WHERE user_id = 7112 ORDER BY fire_at"

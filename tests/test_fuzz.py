@@ -126,14 +126,14 @@ class World:
         return self.loop.run_until_complete(coroutine)
 
 
-WORLD = World()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_world() -> Iterator[None]:
-    """aiosqlite's worker thread is not a daemon: an open database would keep pytest alive."""
-    yield
-    WORLD.close()
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    """Opened only when a fuzz test runs, and closed after: aiosqlite's worker thread is not a
+    daemon, so a database left open (say, by a run that deselects these tests) would keep
+    pytest alive."""
+    opened = World()
+    yield opened
+    opened.close()
 
 
 KINDS = st.sampled_from(["text", "own", "other", "forged", "command", "unsupported"])
@@ -160,17 +160,17 @@ def event_for(data: st.DataObject, user_buttons: list[str], other_buttons: list[
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_random_sequences_from_two_users_never_break_anything(data: st.DataObject):
-    first = next(WORLD.ids)
+def test_random_sequences_from_two_users_never_break_anything(world: World, data: st.DataObject):
+    first = next(world.ids)
     users = (first, first + 1)
     buttons: dict[int, list[str]] = {u: [] for u in users}
     for _ in range(data.draw(st.integers(1, 25), label="length")):
         who = data.draw(st.sampled_from(users), label="who")
         other = users[1] if who == users[0] else users[0]
         event = event_for(data, buttons[who], buttons[other])
-        other_rows_before = WORLD.run(WORLD.conversation.storage.export_user(other))
+        other_rows_before = world.run(world.conversation.storage.export_user(other))
 
-        turn = WORLD.run(WORLD.conversation.handle(who, who, event))
+        turn = world.run(world.conversation.handle(who, who, event))
 
         assert turn.replies, f"silence after {event!r}"
         for reply in turn.replies:
@@ -182,12 +182,12 @@ def test_random_sequences_from_two_users_never_break_anything(data: st.DataObjec
         buttons[who] = [
             callback for reply in turn.replies for row in reply.keyboard for _, callback in row
         ]
-        assert WORLD.run(WORLD.conversation.storage.export_user(other)) == other_rows_before
+        assert world.run(world.conversation.storage.export_user(other)) == other_rows_before
 
 
-def test_every_reply_key_of_a_walk_exists_in_every_locale():
+def test_every_reply_key_of_a_walk_exists_in_every_locale(world: World):
     """The fuzz renders through zh-CN; this renders the same walk through every locale."""
-    user = next(WORLD.ids)
+    user = next(world.ids)
     events = [
         Command("start"),
         Command("menu"),
@@ -200,10 +200,10 @@ def test_every_reply_key_of_a_walk_exists_in_every_locale():
     ]
     for locale in LOCALES.catalogs:
         for event in events:
-            turn = WORLD.run(WORLD.conversation.handle(user, user, event))
+            turn = world.run(world.conversation.handle(user, user, event))
             for reply in turn.replies:
                 assert reply.parts or reply.caption
-        state = WORLD.run(WORLD.conversation.storage.load(user)).state
-        WORLD.run(
-            WORLD.conversation.storage.save(user, user, state.model_copy(update={"locale": locale}))
+        state = world.run(world.conversation.storage.load(user)).state
+        world.run(
+            world.conversation.storage.save(user, user, state.model_copy(update={"locale": locale}))
         )

@@ -210,9 +210,10 @@ def _result(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     if entry is None:
         return (Reply(text("collection.entry_gone"), buttons),)
     behaviours = guidance.behaviours_of(ctx, entry.behaviours)
+    shown_laws: set[str] = set()
     return (
         Reply(text("collection.recorded", date=entry.on.isoformat())),
-        *(guidance.behaviour_reply(b, state.locale) for b in behaviours),
+        *(guidance.behaviour_reply(b, state.locale, shown_laws) for b in behaviours),
         guidance.channels_reply(ctx, state.locale, entry.behaviours, _lender_of(state, entry)),
         Reply(
             text("collection.complaint_text", **complaint_values(entry, ctx, state.locale)), buttons

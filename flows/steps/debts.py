@@ -29,10 +29,10 @@ from flows.parsing import (
     parse_amount_or_zero,
     parse_days_overdue,
     parse_due,
+    parse_loan_rate,
     parse_past_date,
     parse_penalty,
     parse_periods,
-    parse_rate,
 )
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
@@ -65,6 +65,19 @@ SAME = "same"  # button value: received = borrowed, or remaining = borrowed
 NONE = "none"  # button value: no penalty
 MONTH_END = "end"  # button value: due on the month's last day
 NOT_OVERDUE = "0"  # button value: not overdue
+
+
+def _not_above_borrowed(problem: str) -> Callable[[Draft, Any], Text | None]:
+    """Money received, or principal left, above the contract amount is almost surely a typo."""
+
+    def check(draft: Draft, value: Any) -> Text | None:
+        borrowed = draft.get("borrowed")
+        if borrowed is None or Decimal(str(value)) <= Decimal(str(borrowed)):
+            return None
+        return text(problem, borrowed=money_text(Decimal(str(borrowed))))
+
+    return check
+
 
 FIELDS: dict[str, Field] = {
     f.name: f
@@ -99,6 +112,7 @@ FIELDS: dict[str, Field] = {
             encode=str,
             choices=(Choice(SAME, "debts.same_as_borrowed"),),
             applies=_has_borrowed,
+            check=_not_above_borrowed("debts.received_above_borrowed"),
         ),
         Field(
             name="remaining_principal",
@@ -108,11 +122,12 @@ FIELDS: dict[str, Field] = {
             encode=str,
             choices=(Choice(SAME, "debts.nothing_repaid"),),
             applies=_has_borrowed,
+            check=_not_above_borrowed("debts.remaining_above_borrowed"),
         ),
         Field(
             name="rate",
             prompt="debts.ask.rate",
-            parse=parse_rate,
+            parse=parse_loan_rate,
             optional=True,
             encode=_json_model,
         ),
@@ -270,7 +285,7 @@ def _not_found(state: UserState, ctx: Context) -> Outcome:
 def _unwind_to(state: UserState, node: str) -> UserState:
     """Drop positions from the history until we are back at `node` of this step.
 
-    Used when a form is done: 返回 afterwards must not reopen a form that already saved.
+    Used when a form is done: Back afterwards must not reopen a form that already saved.
     """
     probe: UserState | None = state
     while probe is not None:
@@ -298,7 +313,7 @@ def _replace(state: UserState, debt: Debt) -> UserState:
 
 
 def show_list(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    """/debts from anywhere: the list with totals; 返回 goes back to where the user was."""
+    """/debts from anywhere: the list with totals; Back goes back to where the user was."""
     return _to_list(state, ctx)
 
 
@@ -372,22 +387,29 @@ def summary(ordered: list[Debt], checks: dict[int, Assessment]) -> Text:
     return text(
         "debts.list.summary",
         count=len(ordered),
-        remaining=money_text(sum(remaining, Decimal(0))),
-        remaining_note=_missing_note(len(ordered) - len(remaining)),
-        owed=money_text(sum(owed, Decimal(0))),
-        owed_note=_missing_note(len(ordered) - len(owed)),
+        remaining=_total(remaining),
+        remaining_note=_missing_note(len(ordered) - len(remaining)) if remaining else "",
+        owed=_total(owed),
+        owed_note=_missing_note(len(ordered) - len(owed)) if owed else "",
         exceeding=(
-            (text("debts.list.exceeding_title"), *exceeding)
-            if exceeding
-            else (text("debts.list.none_exceed"),)
+            *((text("debts.list.exceeding_title"), *exceeding) if exceeding else ()),
+            *(() if exceeding or unchecked == len(ordered) else (text("debts.list.none_exceed"),)),
+            *((text("debts.list.unchecked", count=unchecked),) if unchecked else ()),
         ),
-        unchecked=text("debts.list.unchecked", count=unchecked) if unchecked else "",
         overdue=(
             (text("debts.list.overdue_title"), *overdue)
             if overdue
             else (text("debts.list.none_overdue"),)
         ),
     )
+
+
+def _total(amounts: list[Decimal]) -> Value:
+    # 未填: "not filled in"
+    """The sum in yuan; "not filled in" when no debt has the amount (not a misleading 0 yuan)."""
+    if not amounts:
+        return text("debts.unknown")
+    return text("debts.yuan", amount=money_text(sum(amounts, Decimal(0))))
 
 
 def _missing_note(missing: int) -> Value:
@@ -430,7 +452,7 @@ def _finish_add(state: UserState, draft: Draft, ctx: Context) -> Outcome:
 
 @dataclasses.dataclass
 class AddNode(FormNode):
-    """The add form, plus 「先保存」: save what was answered so far, fill the rest later."""
+    """The add form, plus "Save now": save what was answered so far, fill the rest later."""
 
     def on_choice(self, state: UserState, payload: str, ctx: Context) -> Outcome | None:
         if payload == "save":
@@ -544,10 +566,13 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
     if check.all_in_annual_rate is None:
         parts.append(text("debts.check.no_rate"))
         return text("debts.check.block", parts=tuple(parts))
-    parts.append(_cost_text(check))
+    parts.append(_cost_text(check, debt))
     licensed = line.kind is LineKind.LICENSED
     if check.exceeds:
-        parts.append(text("debts.check.exceeds_licensed" if licensed else "debts.check.exceeds"))
+        if licensed:
+            parts.append(text("debts.check.exceeds_licensed", line=percent_text(line.rate)))
+        else:
+            parts.append(text("debts.check.exceeds"))
         if check.interest_above_line:
             parts.append(text("debts.check.above", amount=money_text(check.interest_above_line)))
         else:
@@ -595,7 +620,7 @@ def _line_text(debt: Debt, check: Assessment, facts: Facts) -> Text:
     return text("debts.check.line.licensed", line=percent_text(line.rate), source=line.source)
 
 
-def _cost_text(check: Assessment) -> Text:
+def _cost_text(check: Assessment, debt: Debt) -> Text:
     rate = percent_text(check.interest_rate) if check.interest_rate is not None else None
     if check.method == "irr" and rate is not None:
         cost = text(
@@ -603,6 +628,12 @@ def _cost_text(check: Assessment) -> Text:
             rate=rate,
             effective=percent_text(check.effective_annual or Decimal(0)),
         )
+    elif check.method == "single" and rate is not None:
+        cost = text("debts.check.cost_single", rate=rate, days=check.term_days or 0)
+    elif rate is not None and debt.borrowed and debt.received and debt.received < debt.borrowed:
+        # The rate shown is not the one typed: say why, or it reads as a wrong conversion.
+        deducted = money_text(debt.borrowed - debt.received)
+        cost = text("debts.check.cost_quoted_deducted", rate=rate, deducted=deducted)
     elif rate is not None:
         cost = text("debts.check.cost_quoted", rate=rate)
     else:

@@ -134,7 +134,7 @@ def _debt_line(view: Situation, number: int, outcome: DebtOutcome) -> Text:
         balance=money_text(debt.balance),
         month=_month_label(view, outcome.payoff_month),
         interest=money_text(outcome.interest),
-        notes=tuple(notes) if notes else "",
+        notes=text("plan.debt_notes", notes=tuple(notes)) if notes else "",
     )
 
 
@@ -185,7 +185,7 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
             (Button(text("plan.show_table"), "table"), Button(text("plan.show_chart"), "chart"))
         )
         rows.append((Button(text("plan.export_csv"), "csv"),))
-    notes = _notes(view)
+    notes = _notes(view, refused=plan is None)
     body = text(
         "plan.overview",
         monthly=money_text(view.available.monthly),
@@ -194,15 +194,19 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
         explain=text(f"plan.order_explain.{view.order.value}"),
         detail=detail,
         notes=notes,
+        closing=text("plan.closing_refused" if plan is None else "plan.closing"),
     )
     return (Reply(body, (*rows, nav_row())),)
 
 
-def _notes(view: Situation) -> Value:
+def _notes(view: Situation, refused: bool = False) -> Value:
+    """Notes under the plan; without a plan only the missing amounts still matter."""
     notes: list[Text] = []
     if view.missing:
         names = tuple(text("plan.platform_line", platform=d.platform) for d in view.missing)
         notes.append(text("plan.note_missing", platforms=names))
+    if refused:
+        return tuple(notes) if notes else ""
     if any(d.above_line for d in view.debts):
         notes.append(text("plan.note_negotiate"))
     if view.available is not None and view.available.floor_applied:

@@ -1,5 +1,5 @@
-"""Reminder settings (/reminders, and 「提醒设置」 on a debt or a reminder) and the buttons every
-reminder carries: 已还 (this due date is paid), 推迟提醒 (snooze), 提醒设置.
+"""Reminder settings (/reminders, and "Reminder settings" on a debt or a reminder) and the buttons
+every reminder carries: Paid (this due date is paid), Remind me later (snooze), Reminder settings.
 
 Not a step of the guide (not in the menu): per debt, reminders on or off and which days before
 the due date; for the user, the hour. Every id and date in a button is untrusted and looked up
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.core import Button, Context, Outcome, Reply, Text, text
+from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.ledger import Debt, ReminderPrefs
 from flows.reminders import (
     EARLIEST_HOUR,
@@ -47,13 +47,24 @@ def due_text(debt: Debt) -> Text:
     return text("reminders.settings.due_monthly", day=debt.due.day_of_month or 0)
 
 
+def zone_name(state: UserState) -> Value:
+    """Beijing time by its everyday name; other zones as their identifier."""
+    if state.timezone == "Asia/Shanghai":
+        return text("reminders.settings.beijing_time")
+    return state.timezone
+
+
 def chosen_leads(debt: Debt) -> tuple[int, ...]:
     return tuple(lead for lead in LEAD_CHOICES if lead in debt.reminders.leads_days)
 
 
-def status_text(debt: Debt) -> Text:
+def status_text(debt: Debt, today: date | None = None) -> Text:
     if debt.cleared:
         return text("reminders.settings.status_paid")
+    once = debt.due.on_date if debt.due is not None else None
+    if once is not None and today is not None and once < today:
+        # A one-off due date already gone: no reminder will come, so don't say "on".
+        return text("reminders.settings.status_past")
     if not debt.reminders.enabled:
         return text("reminders.settings.status_off")
     leads = chosen_leads(debt)
@@ -78,7 +89,7 @@ def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
             "reminders.settings.line",
             platform=debt.platform,
             due=due_text(debt),
-            status=status_text(debt),
+            status=status_text(debt, local_today(state, ctx.now)),
         )
         for debt in dated
     )
@@ -86,7 +97,7 @@ def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         (Button(text("reminders.settings.of", platform=d.platform), f"debt:{d.id}"),) for d in dated
     )
     message = text(
-        "reminders.settings.overview", hour=send_hour(state), zone=state.timezone, lines=lines
+        "reminders.settings.overview", hour=send_hour(state), zone=zone_name(state), lines=lines
     )
     return (Reply(message, (*debt_rows, hour_row, nav_row())),)
 
@@ -122,7 +133,7 @@ def _debt_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         "reminders.settings.debt",
         platform=debt.platform,
         due=due_text(debt),
-        status=status_text(debt),
+        status=status_text(debt, local_today(state, ctx.now)),
         hour=send_hour(state),
     )
     return (Reply(message, buttons),)
@@ -216,7 +227,7 @@ def _occurrence(state: UserState, argument: str) -> tuple[Debt, date] | None:
 
 
 def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
-    """已还 on a reminder: this due date is paid, no more reminders for it."""
+    """Paid on a reminder: this due date is paid, no more reminders for it."""
     found = _occurrence(state, argument)
     if found is None:
         return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
@@ -229,7 +240,7 @@ def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
 
 
 def snooze(state: UserState, argument: str, ctx: Context) -> Outcome:
-    """推迟提醒: remind again a few hours later, or the next day, never at night."""
+    """Remind me later: remind again a few hours later, or the next day, never at night."""
     found = _occurrence(state, argument)
     if found is None:
         return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
