@@ -6,7 +6,7 @@ import pstats
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from benchmarks.figures import Figure, at_least
+from benchmarks.figures import Figure, at_least, at_most
 from benchmarks.processes import OUT, bot_environment, follow, python, start_load, stop
 from bot.settings import PROJECT_ROOT
 
@@ -165,6 +165,7 @@ def _costs(result: ConversationResult) -> dict[str, tuple[str, ...]]:
 
 
 THROUGHPUT_TARGET = 1_000
+RSS_TARGET_MB = 150
 RATIO_TARGET = 0.7
 
 
@@ -250,6 +251,18 @@ def figures(full: bool = False, users: int = 200, seconds: float | None = None) 
                 f" {_cpu_ms(shaped):.2f} ms: the difference is our own logic (flows, storage,"
                 " rendering, ordering)",
             ),
+        ),
+        Figure(
+            "conversation",
+            "bot peak RSS serving the walk (plan charts included)",
+            ours.bot_peak_rss_mb,
+            "MB",
+            *at_most(ours.bot_peak_rss_mb, RSS_TARGET_MB),
+            limits=(
+                "matplotlib and the chart being drawn (one at a time); the bot without"
+                " charts stays near the storage benchmark's figure",
+            ),
+            note=f"{ours.charts} plan charts drawn while measuring",
         ),
         Figure(
             "conversation",
