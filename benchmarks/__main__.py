@@ -237,8 +237,12 @@ FINDINGS = [
     " old buttons pressable and the chat without the user's answers; kept deliberately.",
     "- The bot is one asyncio process: it can use one core, and shares the machine with the"
     " load process here. Its ceiling on a free core is 1,000 / (bot CPU per update in ms)"
-    " updates/s: ~575 at 1.74 ms. 1,000/s needs ≤ 1 ms per update or a second process (webhook"
-    " workers split by user).",
+    " updates/s. 1,000/s needs ≤ 1 ms per update or a second process (webhook workers split by"
+    " user).",
+    "- The plan chart costs ~120 ms of CPU (matplotlib) per drawing. In the full walk (one"
+    " chart per lap of ~45 turns) that is over half of the bot's CPU: steps 1-3 alone cost"
+    " ~2 ms per update, the whole walk ~5 ms. Charts are drawn one at a time: several at once"
+    " took peak RSS from ~155 to ~185 MB for no throughput.",
     "- Where our CPU per update goes (compare the rows above): the bare echo is the framework's"
     " floor; the echo sending what we send adds what our traffic costs the framework (bigger"
     " messages and keyboards parsed back from every response, the mark on pressed messages);"
