@@ -276,7 +276,7 @@ def test_the_real_legal_check_puts_its_line_into_the_script(ctx: Context):
     chat.send(ButtonPress("m:negotiate"))
     chat.press("negotiate.write_script")
     chat.press("platforms.debt_button")
-    chat.press("negotiate.kind.waive")
+    chat.press("negotiate.kind_private.waive")
     chat.say("500")
     text = rendered(chat.outcome.replies[0])
     assert "36.5%" in text and "12%" in text  # 4 x LPR 3.00% for a contract of 2025-06-01

@@ -4,6 +4,8 @@ names the input and the wrong output it guards against."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from bot.locale import Locales
@@ -108,3 +110,71 @@ def test_every_mention_of_the_public_security_law_carries_its_version():
                 assert "2012年版第四十二条" in line, (path.name, line)
             if "art. 42" in line:
                 assert "2012 version, art. 42" in line, (path.name, line)
+
+
+# ---- 2. negotiating with a private lender ---------------------------------------------------
+
+
+def _script_for(ctx: Context, lender: LenderKind, kind: str, locale: str) -> Driver:
+    chat = Driver(ctx)
+    chat.command("start")
+    debt = Debt(id=1, platform="朋友借款", lender=lender, borrowed=Decimal(20000))
+    chat.state = chat.state.model_copy(
+        update={"debts": (debt,), "next_debt_id": 2, "locale": locale}
+    )
+    chat.send(ButtonPress("m:negotiate"))
+    chat.press("negotiate.write_script")
+    chat.press("platforms.debt_button")
+    prefix = (
+        "negotiate.kind_private" if lender is LenderKind.PRIVATE_OR_UNKNOWN else "negotiate.kind"
+    )
+    chat.press(f"{prefix}.{kind}")
+    if kind == "extension":
+        chat.say("3")
+    if kind != "supervisor":
+        chat.say("800")
+    return chat
+
+
+@pytest.mark.parametrize("kind", ["extension", "installments", "waive", "supervisor"])
+def test_a_friends_loan_gets_a_script_without_platform_or_customer_service(ctx: Context, kind: str):
+    # Before: "您好，我是朋友借款的借款用户…请问平台有哪些延期方案？…用短信或站内信发给我",
+    # and the tips said to pay only through the platform's official channels.
+    chat = _script_for(ctx, LenderKind.PRIVATE_OR_UNKNOWN, kind, "zh-CN")
+    replies = rendered(chat)
+    script = replies[f"negotiate.script_private.{kind}"]
+    body = script.split("<code>")[1]
+    for platform_word in ("平台", "客服", "借款用户", "站内信", "主管", "工单"):
+        assert platform_word not in body, platform_word
+    assert "20,000" in body or "20000" in body
+    tips = replies["negotiate.tips_private"]
+    assert "客服工号" not in tips and "转主管" not in tips
+
+
+def test_a_friends_loan_is_asked_what_to_ask_them_not_the_platform(ctx: Context):
+    chat = Driver(ctx)
+    chat.command("start")
+    debt = Debt(id=1, platform="朋友借款", lender=LenderKind.PRIVATE_OR_UNKNOWN)
+    chat.state = chat.state.model_copy(update={"debts": (debt,), "next_debt_id": 2})
+    chat.send(ButtonPress("m:negotiate"))
+    chat.press("negotiate.write_script")
+    chat.press("platforms.debt_button")
+    chat.say("20000")
+    question = rendered(chat)["negotiate.ask_kind"]
+    assert "对方" in question and "平台" not in question
+    labels = [LOCALES.get("zh-CN").render(b.label) for b in chat.buttons]
+    assert not any("主管" in label for label in labels)
+
+
+@pytest.mark.parametrize("kind", ["extension", "installments", "waive", "supervisor"])
+def test_the_private_script_in_english_names_no_platform(ctx: Context, kind: str):
+    chat = _script_for(ctx, LenderKind.PRIVATE_OR_UNKNOWN, kind, "en")
+    body = rendered(chat, "en")[f"negotiate.script_private.{kind}"].split("<code>")[1]
+    for platform_word in ("platform", "borrower of", "customer service", "supervisor", "ticket"):
+        assert platform_word not in body, platform_word
+
+
+def test_a_licensed_lender_keeps_the_platform_script(ctx: Context):
+    chat = _script_for(ctx, LenderKind.CONSUMER_FINANCE, "waive", "zh-CN")
+    assert "negotiate.script.waive" in rendered(chat)
+    assert "negotiate.tips" in rendered(chat)
