@@ -4,14 +4,18 @@ names the input and the wrong output it guards against."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from bot.locale import Locales
 from bot.settings import PROJECT_ROOT
+from flows.answers import Ask, Invalid, Parsed
 from flows.core import ButtonPress, Context
-from flows.ledger import Debt, LenderKind
+from flows.event_days import parse_day
+from flows.ledger import Debt, DueSpec, LenderKind
+from flows.parsing import parse_days_overdue, parse_due, parse_past_date
 from tests.driver import Driver
 
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
@@ -178,3 +182,99 @@ def test_a_licensed_lender_keeps_the_platform_script(ctx: Context):
     chat = _script_for(ctx, LenderKind.CONSUMER_FINANCE, "waive", "zh-CN")
     assert "negotiate.script.waive" in rendered(chat)
     assert "negotiate.tips" in rendered(chat)
+
+
+# ---- 3. dates and durations in everyday words -----------------------------------------------
+
+TODAY = date(2026, 11, 24)  # ctx.now
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("昨天", date(2026, 11, 23)),
+        ("前天", date(2026, 11, 22)),
+        ("今天", TODAY),
+        ("上个月5号", date(2026, 10, 5)),
+        ("本月3号", date(2026, 11, 3)),
+        ("2023年9月1日", date(2023, 9, 1)),
+    ],
+)
+def test_a_past_day_in_everyday_words_is_read(ctx: Context, typed: str, expected: date):
+    assert parse_past_date(typed, ctx) == Parsed(expected)
+    assert parse_day(typed, ctx) == Parsed(expected)
+
+
+@pytest.mark.parametrize("typed", ["明天", "下个月5号", "2026年12月"])
+def test_a_day_still_to_come_is_refused_as_a_past_day(ctx: Context, typed: str):
+    assert parse_past_date(typed, ctx) == Invalid("parsing.date.future")
+    # The day something happened has its own message, not the loan date's.
+    assert parse_day(typed, ctx) == Invalid("days.in_future")
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("2023年9月", date(2023, 9, 1)),
+        ("2023-09", date(2023, 9, 1)),
+        ("2024年2月份", date(2024, 2, 1)),
+    ],
+)
+def test_a_month_without_a_day_is_asked_back_never_guessed(ctx: Context, typed: str, first: date):
+    # Before: "没看懂这个日期". Now: which day? with the 1st offered, spelt out, as a button.
+    result = parse_past_date(typed, ctx)
+    assert isinstance(result, Ask) and result.question == "parsing.date.which_day"
+    (option,) = result.options
+    assert option.value == first and option.label_values == {"date": first.isoformat()}
+
+
+@pytest.mark.parametrize(
+    ("typed", "question", "days"),
+    [
+        ("一个多月", "parsing.days.about_more", 30),
+        ("两个多月了", "parsing.days.about_more", 60),
+        ("一个月出头", "parsing.days.about_more", 30),
+        ("20多天", "parsing.days.about_more", 20),
+        ("十多天", "parsing.days.about_more", 10),
+        ("半年多", "parsing.days.about_more", 180),
+        ("快两个月了", "parsing.days.about", 60),
+        ("不到一个月", "parsing.days.about", 30),
+        ("3个月", "parsing.days.about", 90),
+    ],
+)
+def test_a_rough_time_overdue_is_asked_back_as_days(
+    ctx: Context, typed: str, question: str, days: int
+):
+    result = parse_days_overdue(typed, ctx)
+    assert isinstance(result, Ask) and result.question == question
+    (option,) = result.options
+    assert option.value == days
+
+
+@pytest.mark.parametrize(("typed", "days"), [("昨天", 1), ("上个月5号", 50), ("30天", 30)])
+def test_overdue_since_a_day_in_everyday_words_counts_the_days(ctx: Context, typed: str, days: int):
+    assert parse_days_overdue(typed, ctx) == Parsed(days)
+
+
+def test_next_months_day_as_a_due_date_asks_monthly_or_once(ctx: Context):
+    result = parse_due("下个月5号", ctx)
+    assert isinstance(result, Ask) and result.question == "parsing.due.which_kind"
+    assert [o.value for o in result.options] == [
+        DueSpec.monthly(5),
+        DueSpec.once(date(2026, 12, 5)),
+    ]
+
+
+def test_a_month_only_contract_date_is_confirmed_in_the_debt_form(ctx: Context):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    bot.say("朋友借款")
+    bot.press("nav.skip")  # lender
+    bot.say("2023年9月")
+    assert bot.keys[-1] == "parsing.date.which_day"
+    assert "“2023年9月”具体是哪一天" in rendered(bot)["parsing.date.which_day"]
+    bot.press("parsing.date.option_first")
+    assert bot.state.position.draft["contract_date"] == "2023-09-01"
+    assert bot.keys[-1] == "debts.ask.borrowed"
