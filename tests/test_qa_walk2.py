@@ -16,6 +16,7 @@ from flows.core import ButtonPress, Context
 from flows.event_days import parse_day
 from flows.ledger import Debt, DueSpec, LenderKind
 from flows.parsing import parse_days_overdue, parse_due, parse_past_date
+from flows.steps.plan import legend_tag
 from tests.driver import Driver
 
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
@@ -278,3 +279,11 @@ def test_a_month_only_contract_date_is_confirmed_in_the_debt_form(ctx: Context):
     bot.press("parsing.date.option_first")
     assert bot.state.position.draft["contract_date"] == "2023-09-01"
     assert bot.keys[-1] == "debts.ask.borrowed"
+
+
+# ---- 4. chart legend tags -------------------------------------------------------------------
+
+
+def test_chart_legend_tags_are_letters_not_hashtags():
+    # Before: "#1 借呗" — a hashtag in Telegram, and a button-like number in the terminal.
+    assert [legend_tag(n) for n in (1, 2, 26, 27, 28)] == ["A", "B", "Z", "AA", "AB"]

@@ -229,13 +229,23 @@ class Overview(ChoiceNode):
 # ---- the chart ------------------------------------------------------------------------------
 
 
+def legend_tag(number: int) -> str:
+    # Letters, not "#1": Telegram turns "#1" into a hashtag, and in the terminal a number looks
+    # like a button to press. 1 -> A, 26 -> Z, 27 -> AA.
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def chart_reply(view: Situation, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
     plan = view.plan
     assert plan is not None
     balances = plan.balances()
     series = [
         {
-            "tag": f"#{number}",
+            "tag": legend_tag(number),
             "name": outcome.debt.platform,
             "values": [str(v) for v in balances[outcome.debt.id]],
         }
