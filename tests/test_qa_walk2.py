@@ -15,12 +15,14 @@ from bot.export import as_csv
 from bot.locale import Locales
 from bot.settings import PROJECT_ROOT
 from flows.answers import Ask, Invalid, Parsed
+from flows.budget import Budget
 from flows.contact_log import LogEntry
 from flows.core import ButtonPress, Context
 from flows.event_days import parse_day
 from flows.ledger import Debt, DueSpec, LenderKind, RateQuote
 from flows.money import Period
 from flows.parsing import parse_days_overdue, parse_due, parse_past_date
+from flows.planned import payment_on, plan_start
 from flows.state import UserState
 from flows.steps.plan import legend_tag
 from tests.driver import Driver
@@ -383,3 +385,56 @@ def test_the_csv_still_holds_every_stored_row():
 def test_a_name_that_looks_like_a_formula_stays_text_in_excel():
     flat = [cell for row in _csv_rows("zh-CN") for cell in row]
     assert "'=HYPERLINK(1)" in flat and "=HYPERLINK(1)" not in flat
+
+
+# ---- 6. the plan's first month --------------------------------------------------------------
+
+
+def _plan_state(ctx: Context, **debt_terms: object) -> Driver:
+    chat = Driver(ctx)  # ctx.now: 2026-11-24, late in the month
+    chat.command("start")
+    debt = Debt(id=1, platform="借呗", borrowed=Decimal(20000), **debt_terms)
+    budget = Budget(income=Decimal(6000), rent=Decimal(3200))
+    chat.state = chat.state.model_copy(
+        update={"debts": (debt,), "next_debt_id": 2, "budget": budget}
+    )
+    chat.command("plan")
+    return chat
+
+
+def test_late_in_the_month_with_this_months_due_day_past_the_plan_starts_next_month(
+    ctx: Context,
+):
+    # Before: month 1 was November even on the 24th, with the 15th's payment already made,
+    # planning a full 2,800 for the last days of the month.
+    chat = _plan_state(ctx, due=DueSpec.monthly(15), days_overdue=0)
+    overview = rendered(chat)["plan.overview"]
+    assert "计划从下月（2026-12）开始" in overview
+    chart = next(r for r in chat.outcome.replies if r.attachment is not None)
+    assert chart.attachment.payload["months"][0] == "2026-12"
+    # A reminder for the December due date names the plan's first month.
+    assert payment_on(chat.state, 1, date(2026, 12, 15), ctx) == Decimal(2800)
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"due": DueSpec.monthly(15), "days_overdue": 9},  # overdue: pay now
+        {"due": DueSpec.monthly(28), "days_overdue": 0},  # due later this month
+        {"due": DueSpec.monthly(15)},  # not known whether it is overdue
+        {"days_overdue": 0},  # due day not known
+    ],
+)
+def test_the_plan_starts_this_month_while_something_may_be_due_in_it(
+    ctx: Context, terms: dict[str, object]
+):
+    chat = _plan_state(ctx, **terms)
+    assert "计划从本月（2026-11）开始" in rendered(chat)["plan.overview"]
+    chart = next(r for r in chat.outcome.replies if r.attachment is not None)
+    assert chart.attachment.payload["months"][0] == "2026-11"
+
+
+def test_the_first_month_rule_at_the_turn_of_the_year():
+    debts = (Debt(id=1, platform="x", borrowed=Decimal(1), due=DueSpec.monthly(5), days_overdue=0),)
+    assert plan_start(debts, date(2026, 12, 20)) == date(2027, 1, 1)
+    assert plan_start(debts, date(2026, 12, 5)) == date(2026, 12, 5)  # due today

@@ -11,6 +11,7 @@ from typing import Any
 from flows import registry
 from flows.answers import Invalid, Parsed, ParseResult
 from flows.assessment import assess
+from flows.budget import month_key
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.event_days import parse_day
@@ -19,7 +20,7 @@ from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
 from flows.names import parse_name, parse_note
 from flows.parsing import parse_amount
-from flows.planned import monthly_offer
+from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 from flows.steps.collection import resolve_day
@@ -61,7 +62,9 @@ def _prefill(state: UserState, debt: Debt, ctx: Context) -> dict[str, Any]:
     offer = monthly_offer(state, debt.id, ctx)
     if offer is not None:
         known["plan_monthly"] = str(offer.amount)
-        known["plan_from"] = offer.start_month(ctx.now.date()) if offer.start > 1 else None
+        # The month the amount starts in, unless it is this month.
+        first = offer.start_month(plan_start_of(state, ctx))
+        known["plan_from"] = first if first != month_key(ctx.now.date(), 0) else None
     return known
 
 
