@@ -642,7 +642,7 @@ def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
 def _month_only(
     cleaned: str, raw: str, today: date | None, *, past_only: bool
 ) -> ParseResult[date]:
-    """ "2023年9月" has no day: ask for it, offering the 1st with the date spelt out (the
+    """A year and month without a day ("2023-09"): ask for the day, offering the 1st spelt out (the
     answer is confirmed, never a silent guess)."""
     for pattern in _YEAR_MONTH:
         match = pattern.fullmatch(cleaned)
