@@ -4,13 +4,16 @@ people, each answering as soon as the bot has finished its turn (a closed loop).
 Prints one JSON line with the counts and latencies when done. The latency of a turn is the
 time from the stand-in handing the update to the bot (getUpdates) to the bot's last message of
 that turn arriving (for the guide: the message with buttons; for the echo bot: the echo).
+The echo people press the echo's button every other turn, as guide walkers do.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -21,6 +24,7 @@ from benchmarks.scenarios import GUIDE_WALK, next_action
 from tests.standin_api import SentMessage, SimUser, StandInBotApi
 
 FIRST_USER_ID = 100_000
+LINGER_SECONDS = 60
 
 
 @dataclass
@@ -40,13 +44,17 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     completed: int = 0
 
-    def begin(self, count: int) -> None:
+    def begin(self, count: int, stride: int = 1, stagger: float = 0.0) -> None:
+        """People start at random moments within `stagger` seconds, so that by the time
+        measuring starts they are spread over the whole walk, not all at its first steps."""
         for offset in range(count):
-            user = self.api.user(FIRST_USER_ID + offset)
+            user = self.api.user(FIRST_USER_ID + offset * stride)
             self.people[user.id] = Person(user)
         self.api.listeners.append(self._on_message)
+        chance = random.Random(8)
+        loop = asyncio.get_running_loop()
         for person in self.people.values():
-            self._act(person)
+            loop.call_later(chance.uniform(0, stagger), self._act, person)
 
     def _on_message(self, message: SentMessage) -> None:
         person = self.people.get(message.chat_id)
@@ -67,7 +75,11 @@ class Load:
     def _act(self, person: Person) -> None:
         before = self.api.updates_pushed
         if self.scenario == "echo":
-            person.user.says(f"你好 {person.turns}")
+            # The guide walk's mix (benchmarks/scenarios.py): as many presses as typed messages.
+            if person.last_prompt is not None and person.turns % 2:
+                person.user.presses_data(person.last_prompt, person.last_prompt.buttons[0][1])
+            else:
+                person.user.says(f"你好 {person.turns}")
         else:
             next_action(GUIDE_WALK, person.last_prompt)(
                 person.user, person.last_prompt, person.turns
@@ -81,6 +93,7 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--stride", type=int, default=1, help="spread user ids this far apart")
     parser.add_argument("--port-file", type=Path, required=True)
     arguments = parser.parse_args()
 
@@ -90,8 +103,9 @@ async def main() -> None:
     await api.wait_until(lambda: bool(api.calls_to("getUpdates")), timeout=60)
     api.calls.clear()  # keep memory flat: the driver needs messages, not the call log
     load = Load(api, arguments.scenario)
-    load.begin(arguments.users)
+    load.begin(arguments.users, arguments.stride, stagger=arguments.warmup)
     await asyncio.sleep(arguments.warmup)
+    _emit({"event": "measuring"})
     load.measuring = True
     api.calls.clear()
     started = time.monotonic()
@@ -112,9 +126,17 @@ async def main() -> None:
         "api_calls_per_turn": round(sum(methods.values()) / max(load.completed, 1), 2),
         "api_calls": dict(methods),
     }
-    sys.stdout.write(json.dumps(result) + "\n")
-    sys.stdout.flush()
+    _emit(result)
+    # Keep answering until the benchmark has stopped the bot (then it interrupts us), so the
+    # bot's last turns do not fail on a vanished server and pollute its profile.
+    await asyncio.sleep(LINGER_SECONDS)
     await api.stop()
+
+
+def _emit(message: dict[str, object]) -> None:
+    """One JSON line to the benchmark that started us."""
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
 
 
 def _percentile_ms(ordered: list[float], percentile: int) -> float | None:
@@ -125,4 +147,5 @@ def _percentile_ms(ordered: list[float], percentile: int) -> float | None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.settings import PROJECT_ROOT
 from tests.standin_api import TOKEN
@@ -26,7 +28,8 @@ class Usage:
 def python(
     *arguments: str, env: dict[str, str] | None = None, stdout: int | None = None
 ) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
+    search_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    environment = {**os.environ, "PYTHONPATH": search_path, **(env or {})}
     return subprocess.Popen(
         [sys.executable, *arguments],
         cwd=OUT,
@@ -37,8 +40,9 @@ def python(
 
 
 def start_load(
-    scenario: str, users: int, seconds: float, warmup: float
+    scenario: str, users: int, seconds: float, warmup: float, stride: int = 1
 ) -> tuple[subprocess.Popen[bytes], int]:
+    """The load process; its people have user ids FIRST_USER_ID, +stride, +2*stride..."""
     OUT.mkdir(parents=True, exist_ok=True)
     port_file = OUT / f"port-{scenario}-{os.getpid()}"
     port_file.unlink(missing_ok=True)
@@ -53,6 +57,8 @@ def start_load(
         str(seconds),
         "--warmup",
         str(warmup),
+        "--stride",
+        str(stride),
         "--port-file",
         str(port_file),
         stdout=subprocess.PIPE,
@@ -86,6 +92,21 @@ def usage(process: subprocess.Popen[bytes]) -> Usage:
         if line.startswith("VmHWM:")
     )
     return Usage(cpu_seconds=cpu, peak_rss_mb=round(peak_kb / 1024, 1))
+
+
+def follow(
+    load: subprocess.Popen[bytes], bot: subprocess.Popen[bytes]
+) -> tuple[dict[str, Any], float, Usage]:
+    """Read the load's progress lines; take the bot's CPU when measuring starts and ends."""
+    assert load.stdout is not None
+    measuring_cpu = 0.0
+    for raw in load.stdout:
+        message = json.loads(raw)
+        if message.get("event") == "measuring":
+            measuring_cpu = usage(bot).cpu_seconds
+        elif "turns_per_second" in message:
+            return message, measuring_cpu, usage(bot)
+    raise RuntimeError("the load process ended without a result")
 
 
 def stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:

@@ -11,6 +11,7 @@ import re
 QUIET_LIBRARIES = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
+    "aiohttp": logging.WARNING,
     "aiosqlite": logging.INFO,
     "telegram": logging.INFO,
     "apscheduler": logging.WARNING,

@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # Telegram sends this in X-Telegram-Bot-Api-Secret-Token; unset: a new random one per start.
     webhook_secret_token: SecretStr | None = None
-    # HTTP connections to the Bot API. httpcore scans its pool on every request, so a small pool
-    # is faster than a large one under load (benchmarks/RESULTS.md: 8 beat 32 and 256).
+    # HTTP connections to the Bot API (bot/http.py). 8, 32 and 100 measured alike under load
+    # (benchmarks/RESULTS.md).
     connection_pool_size: int = Field(default=8, ge=1, le=256)
     # A user sending faster than this is asked to slow down; queued updates beyond it are dropped.
     max_queued_updates_per_user: int = Field(default=20, ge=1)

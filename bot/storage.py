@@ -162,13 +162,13 @@ class Storage:
     # ---- user state ---------------------------------------------------------------------
 
     async def load(self, user_id: int) -> StoredUser | None:
-        async with self._db.execute(
+        # execute_fetchall is one trip to aiosqlite's thread; a cursor costs one per call.
+        rows = await self._db.execute_fetchall(
             "SELECT state, chat_id, active, last_update_id FROM users WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
-        raw, chat_id, active, last_update_id = row
+        raw, chat_id, active, last_update_id = next(iter(rows))
         try:
             state = UserState.model_validate_json(raw)
         except ValidationError as error:
@@ -272,12 +272,11 @@ class Storage:
         is still owed); one whose time passed before it existed is not owed. Reminders done
         (in the sent-log, not merely claimed) are never scheduled again."""
         now_s = int(now.timestamp())
-        async with self._db.execute(
+        # One trip to aiosqlite's thread; iterating a cursor would take one per row.
+        stored = await self._db.execute_fetchall(
             "SELECT debt_id, due_date, lead, fire_at FROM reminders WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            existing = {
-                (int(d), str(due), int(lead)): int(fire) async for d, due, lead, fire in cursor
-            }
+        )
+        existing = {(int(d), str(due), int(lead)): int(fire) for d, due, lead, fire in stored}
         wanted = {
             (r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows
         }

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot import attachments, events, reminders
 from bot.conversation import Conversation, Turn, apology
 from bot.facts import load_facts
+from bot.http import AiohttpRequest
 from bot.limiter import BROADCAST, ReplyAwareLimiter
 from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
@@ -34,6 +36,10 @@ from bot.storage import Storage
 from flows.core import text
 
 log = logging.getLogger(__name__)
+# Attachments (the plan chart, exports) are made one at a time: each chart holds a matplotlib
+# figure in memory and drawing is CPU-bound anyway; several at once took the bot from ~155 to
+# ~185 MB at no gain in throughput (benchmarks/RESULTS.md).
+_DRAWING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
 
 COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
 CONVERSATION = "conversation"
@@ -53,7 +59,8 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
-        .connection_pool_size(settings.connection_pool_size)
+        .request(AiohttpRequest(settings.connection_pool_size))
+        .get_updates_request(AiohttpRequest())
         .rate_limiter(ReplyAwareLimiter())
         .concurrent_updates(
             PerUserOrder(MAX_CONCURRENT_UPDATES, settings.max_queued_updates_per_user, notices.send)
@@ -193,7 +200,9 @@ async def send_reply(
     await bot.send_chat_action(
         chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT, **limit
     )
-    content = await asyncio.to_thread(attachments.produce, attachment)
+    content = await asyncio.get_running_loop().run_in_executor(
+        _DRAWING, attachments.produce, attachment
+    )
     if photo:
         await bot.send_photo(
             chat_id,
