@@ -93,7 +93,8 @@ class Conversation:
     async def _with_export(self, user_id: int, outcome: Outcome) -> Outcome:
         """Fill the export attachments flows placed with every stored row of the user."""
         rows = await self.storage.export_user(user_id)
-        contents = {"export_json": export.as_json(rows), "export_csv": export.as_csv(rows)}
+        catalog = self.locales.get(outcome.state.locale)
+        contents = {"export_json": export.as_json(rows), "export_csv": export.as_csv(rows, catalog)}
         replies = tuple(
             replace(
                 reply,

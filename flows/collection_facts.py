@@ -63,6 +63,11 @@ class Law:
     name: Localized
     says: Localized
     mark: str
+    cite: Localized | None = None  # how a complaint letter names it; None: by its name
+    caveat: Localized | None = None  # said once per answer, e.g. "revised since this text"
+
+    def cited(self, locale: str) -> str:
+        return (self.cite or self.name).get(locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +149,19 @@ def channels_from_data(data: Mapping[str, Any]) -> ChannelBook:
     return ChannelBook(checked_on=data.get("checked_on"), channels=channels)
 
 
+def _law(law_id: str, law: Mapping[str, Any]) -> Law:
+    return Law(
+        law_id,
+        _localized(law["name"]),
+        _localized(law["says"]),
+        _mark(law["mark"]),
+        cite=_localized(law["cite"]) if "cite" in law else None,
+        caveat=_localized(law["caveat"]) if "caveat" in law else None,
+    )
+
+
 def rules_from_data(data: Mapping[str, Any]) -> RuleBook:
-    laws = {
-        law_id: Law(law_id, _localized(law["name"]), _localized(law["says"]), _mark(law["mark"]))
-        for law_id, law in data["law"].items()
-    }
+    laws = {law_id: _law(law_id, law) for law_id, law in data["law"].items()}
     behaviours = []
     for b in data["behaviour"]:
         if b["verdict"] not in VERDICTS:

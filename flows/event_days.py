@@ -38,7 +38,11 @@ def parse_day(raw: str, ctx: Context) -> ParseResult[date]:
         return Parsed(today - timedelta(days=_RELATIVE[cleaned]))
     day = _calendar_day(cleaned, today)
     if day is None:
-        return parse_past_date(raw, ctx)
+        general = parse_past_date(raw, ctx)
+        if isinstance(general, Invalid) and general.reason == "parsing.date.future":
+            # The general message speaks of a loan date; this is the day something happened.
+            return Invalid("days.in_future")
+        return general
     if day > today:
         return Invalid("days.in_future")
     return Parsed(day)

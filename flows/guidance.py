@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flows.collection_facts import Behaviour, Channel, ChannelBook, CreditReportFacts, RuleBook
+from flows.collection_facts import (
+    Behaviour,
+    Channel,
+    ChannelBook,
+    CreditReportFacts,
+    Law,
+    RuleBook,
+)
 from flows.core import Button, Context, Reply, Text, Value, text
 
 MARK_KEYS = {"VERIFIED": "verified", "VERIFIED-2nd": "second", "UNVERIFIED": "unverified"}
@@ -90,6 +97,8 @@ def channels_reply(
 def _law_lines(behaviour: Behaviour, locale: str, shown: set[str] | None = None) -> Value:
     if not behaviour.laws:
         return text("guidance.no_law")
+    # A caveat shared by several laws (e.g. "revised since") is said once per answer.
+    said = shown if shown is not None else set()
     lines = []
     for law in behaviour.laws:
         name = law.name.get(locale)
@@ -100,9 +109,25 @@ def _law_lines(behaviour: Behaviour, locale: str, shown: set[str] | None = None)
         if shown is not None:
             shown.add(name)
         lines.append(
-            text("guidance.law_line", name=name, says=law.says.get(locale), mark=mark(law.mark))
+            text(
+                "guidance.law_line",
+                name=name,
+                says=law.says.get(locale),
+                mark=mark(law.mark),
+                caveat=_caveat(law, locale, said),
+            )
         )
     return tuple(lines)
+
+
+def _caveat(law: Law, locale: str, said: set[str]) -> Value:
+    if law.caveat is None:
+        return ""
+    note = law.caveat.get(locale)
+    if f"caveat:{note}" in said:
+        return ""
+    said.add(f"caveat:{note}")
+    return text("guidance.law_caveat", note=note)
 
 
 def behaviour_reply(behaviour: Behaviour, locale: str, shown_laws: set[str] | None = None) -> Reply:

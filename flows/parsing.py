@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
@@ -557,6 +557,39 @@ _MONTH_DAY = (
     re.compile(f"({_NUM}){_MONTH_WORD}({_NUM}){_DAY_WORDS}?"),
     re.compile(r"(\d{1,2})[-/](\d{1,2})"),
 )
+_YEAR_MONTH = (
+    re.compile(f"({_NUM}){_YEAR_WORD}({_NUM}){_MONTH_WORD}(?:{_DAY_WORDS}|\u4efd)?"),  # fen
+    re.compile(r"(\d{4})[-/](\d{1,2})"),
+)
+# Days said relative to today: jintian/jinri (today), zuotian/zuori (yesterday), qiantian (the
+# day before), daqiantian (three days ago), mingtian (tomorrow), houtian (the day after).
+RELATIVE_DAYS = {
+    "\u4eca\u5929": 0,
+    "\u4eca\u65e5": 0,
+    "\u6628\u5929": -1,
+    "\u6628\u65e5": -1,
+    "\u524d\u5929": -2,
+    "\u5927\u524d\u5929": -3,
+    "\u660e\u5929": 1,
+    "\u540e\u5929": 2,
+    "today": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+}
+# Months relative to this one: xiageyue/xiayue (next), shangeyue/shangyue (last), benyue,
+# zhegeyue, zheyue (this), each followed by a day: "xiageyue 5 hao".
+_RELATIVE_MONTHS = {
+    "\u4e0b\u4e2a\u6708": 1,
+    "\u4e0b\u6708": 1,
+    "\u4e0a\u4e2a\u6708": -1,
+    "\u4e0a\u6708": -1,
+    "\u672c\u6708": 0,
+    "\u8fd9\u4e2a\u6708": 0,
+    "\u8fd9\u6708": 0,
+}
+_RELATIVE_MONTH_DAY = re.compile(
+    "(" + "|".join(sorted(_RELATIVE_MONTHS, key=len, reverse=True)) + f")({_NUM}){_DAY_WORDS}?"
+)
 FIRST_YEAR = 1990  # online lending did not exist before; an earlier year is a typo
 LAST_YEAR = 2100
 
@@ -581,6 +614,8 @@ def _date(raw: str, ctx: Context | None, *, past_only: bool) -> ParseResult[date
         return Invalid("parsing.date.not_understood")
     today = _today(ctx)
     found = _full_date(cleaned)
+    if found is None and today is not None:
+        found = _relative_date(cleaned, today)
     if isinstance(found, Invalid):
         return found
     if found is not None:
@@ -589,7 +624,7 @@ def _date(raw: str, ctx: Context | None, *, past_only: bool) -> ParseResult[date
         return Parsed(found)
     month_day = _month_day(cleaned)
     if month_day is None:
-        return Invalid("parsing.date.not_understood")
+        return _month_only(cleaned, raw, today, past_only=past_only)
     if today is None:
         return Invalid("parsing.date.need_year")
     month, day = month_day
@@ -604,6 +639,50 @@ def _date(raw: str, ctx: Context | None, *, past_only: bool) -> ParseResult[date
         return Invalid("parsing.date.no_such_day")
     question = "parsing.date.confirm_year" if len(options) == 1 else "parsing.date.which_year"
     return Ask(question, tuple(options), {"typed": raw.strip()[:MAX_INPUT]})
+
+
+def _relative_date(cleaned: str, today: date) -> date | Invalid | None:
+    """ "zuotian" (yesterday) and the like; "xiageyue 5 hao" (the 5th of next month)."""
+    if cleaned in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[cleaned])
+    match = _RELATIVE_MONTH_DAY.fullmatch(cleaned)
+    if not match:
+        return None
+    day = number_value(match[2])
+    if day is None or day != int(day):
+        return Invalid("parsing.date.not_understood")
+    year, month = _shift_month(today.year, today.month, _RELATIVE_MONTHS[match[1]])
+    found = _real_date(year, month, int(day))
+    return found if found is not None else Invalid("parsing.date.no_such_day")
+
+
+def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + by
+    return index // 12, index % 12 + 1
+
+
+def _month_only(
+    cleaned: str, raw: str, today: date | None, *, past_only: bool
+) -> ParseResult[date]:
+    """A year and month without a day ("2023-09"): ask for the day, offering the 1st spelt out (the
+    answer is confirmed, never a silent guess)."""
+    for pattern in _YEAR_MONTH:
+        match = pattern.fullmatch(cleaned)
+        if not match:
+            continue
+        year, month = (_date_part(group) for group in match.groups())
+        if year is None or month is None or year != int(year) or month != int(month):
+            return Invalid("parsing.date.not_understood")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return Invalid("parsing.date.year_range")
+        first = _real_date(int(year), int(month), 1)
+        if first is None:
+            return Invalid("parsing.date.no_such_day")
+        if past_only and today is not None and first > today:
+            return Invalid("parsing.date.future")
+        option = Option("parsing.date.option_first", first, {"date": first.isoformat()})
+        return Ask("parsing.date.which_day", (option,), {"typed": raw.strip()[:MAX_INPUT]})
+    return Invalid("parsing.date.not_understood")
 
 
 def _today(ctx: Context | None) -> date | None:
@@ -692,6 +771,8 @@ def parse_due(raw: str, ctx: Context | None = None) -> ParseResult[DueSpec]:
             return Invalid("parsing.due.day_range")
         return Parsed(DueSpec.monthly(int(day)))
     on = parse_date(raw, ctx)
+    if isinstance(on, Parsed) and _RELATIVE_MONTH_DAY.fullmatch(cleaned):
+        return _monthly_or_once(on.value, raw)
     if isinstance(on, Parsed):
         return Parsed(DueSpec.once(on.value))
     if isinstance(on, Ask):
@@ -703,6 +784,16 @@ def parse_due(raw: str, ctx: Context | None = None) -> ParseResult[DueSpec]:
     if on.reason == "parsing.date.not_understood":
         return Invalid("parsing.due.not_understood")
     return on
+
+
+def _monthly_or_once(day: date, raw: str) -> Ask[DueSpec]:
+    # "xiageyue 5 hao" (the 5th of next month) answers "which day each month?" as well as "the
+    # one date": ask which, never guess.
+    options = (
+        Option("parsing.due.option_monthly", DueSpec.monthly(day.day), {"day": str(day.day)}),
+        Option("parsing.due.option_once", DueSpec.once(day), {"date": day.isoformat()}),
+    )
+    return Ask("parsing.due.which_kind", options, {"typed": raw.strip()[:MAX_INPUT]})
 
 
 # ---- days overdue -----------------------------------------------------------------------------
@@ -731,6 +822,17 @@ _MONTH_UNITS = ("\u4e2a\u6708", "months", "month")  # ge yue (month)
 _YEAR_UNITS = ("\u5e74", "years", "year")  # nian (year)
 _HALF = "\u534a"  # ban (half)
 DAYS_PER_MONTH_ESTIMATE = 30
+_DUO = "\u591a"  # duo: "yi ge duo yue" (a month and more), "20 duo tian" (20-odd days)
+_MORE_AFTER = re.compile(
+    "(?<=[0-9" + "".join(_DIGITS) + "".join(_SMALL_UNITS) + "\u4e2a\u534a])" + _DUO  # ge, ban
+)
+_MORE_ENDINGS = (_DUO, "\u51fa\u5934")  # duo, chutou ("a month chutou": just over a month)
+_NEARLY_WORDS = (
+    "\u5feb",  # kuai (almost)
+    "\u5c06\u8fd1",  # jiangjin (nearly)
+    "\u63a5\u8fd1",  # jiejin (close to)
+    "\u4e0d\u5230",  # budao (not quite)
+)
 
 
 def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]:
@@ -748,9 +850,13 @@ def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]
     cleaned = _strip_words(cleaned, _OVERDUE_FILLERS)
     if cleaned.startswith(_NEGATIVE_WORDS):
         return Invalid("parsing.days.negative")
+    cleaned, vague = _without_vague_words(cleaned)
     exact = _count_with_units(cleaned, ("", *_DAY_UNITS), 1)
     if exact is None:
         exact = _count_with_units(cleaned, _WEEK_UNITS, 7)
+    if exact is not None and vague:
+        # "20 duo tian", "kuai 10 tian": a rough count, confirmed before it is used.
+        return _about_days(exact, raw, vague)
     if exact is not None:
         return _days_in_range(exact)
     months = _count_with_units(cleaned, _MONTH_UNITS, 1)
@@ -758,15 +864,7 @@ def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]
         years = _count_with_units(cleaned, _YEAR_UNITS, 1)
         months = None if years is None else years * 12
     if months is not None:
-        about = int(months * DAYS_PER_MONTH_ESTIMATE)
-        checked = _days_in_range(about)
-        if not isinstance(checked, Parsed):
-            return checked
-        return Ask(
-            "parsing.days.about",
-            (Option("parsing.days.option_about", about, {"days": str(about)}),),
-            {"typed": raw.strip()[:MAX_INPUT]},
-        )
+        return _about_days(months * DAYS_PER_MONTH_ESTIMATE, raw, vague or "about")
     since = parse_past_date(raw, ctx)
     today = _today(ctx)
     if isinstance(since, Parsed) and today is not None:
@@ -787,6 +885,35 @@ def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]
     if isinstance(since, Invalid) and since.reason == "parsing.date.future":
         return Invalid("parsing.days.future")
     return Invalid("parsing.days.not_understood")
+
+
+def _without_vague_words(cleaned: str) -> tuple[str, str]:
+    """The count without "duo" (more than) or "kuai" (almost), and which one it had: "more",
+    "nearly" or ""."""
+    for word in _NEARLY_WORDS:
+        if cleaned.startswith(word) and len(cleaned) > len(word):
+            return cleaned[len(word) :], "nearly"
+    without = _MORE_AFTER.sub("", cleaned, count=1)
+    if without != cleaned:
+        return without, "more"
+    for ending in _MORE_ENDINGS:
+        if cleaned.endswith(ending) and len(cleaned) > len(ending):
+            return cleaned[: -len(ending)], "more"
+    return cleaned, ""
+
+
+def _about_days(days: Decimal | int, raw: str, vague: str) -> ParseResult[int]:
+    """Ask back a rough count of days: at least `days` for "more", about `days` otherwise."""
+    about = int(days)
+    checked = _days_in_range(about)
+    if not isinstance(checked, Parsed):
+        return checked
+    question = "parsing.days.about_more" if vague == "more" else "parsing.days.about"
+    return Ask(
+        question,
+        (Option("parsing.days.option_about", about, {"days": str(about)}),),
+        {"typed": raw.strip()[:MAX_INPUT]},
+    )
 
 
 def _count_with_units(cleaned: str, units: tuple[str, ...], scale: int) -> Decimal | None:

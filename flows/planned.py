@@ -12,7 +12,9 @@ while the same object is asked about with the same day, living floor and facts.
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,9 +22,35 @@ from typing import Any
 
 from flows.budget import asset_sales, available, living_floor, month_key, month_offset
 from flows.core import Context
+from flows.ledger import Debt
 from flows.money import ZERO
 from flows.plan import Order, Plan, plan_debts, simulate
 from flows.state import UserState
+
+
+def plan_start(debts: Iterable[Debt], today: date) -> date:
+    # Month 1 of the plan. It is this month while something may still be paid in it: a debt
+    # overdue or not known not to be (days overdue unknown), a due day from today to the
+    # month's end, or a debt whose due day is unknown. Otherwise (late in the month, every due
+    # day of this month past and nothing overdue) this month's payments are done and the plan
+    # starts next month. The returned day only anchors the calendar: month 1 is its month.
+    open_debts = [d for d in debts if not d.cleared]
+    if not open_debts or any(_still_due_this_month(d, today) for d in open_debts):
+        return today
+    return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
+def _still_due_this_month(debt: Debt, today: date) -> bool:
+    if debt.days_overdue != 0 or debt.due is None:
+        return True
+    if debt.due.on_date is not None:
+        return debt.due.on_date <= today or month_key(debt.due.on_date, 0) == month_key(today, 0)
+    last = calendar.monthrange(today.year, today.month)[1]
+    return min(debt.due.day_of_month or last, last) >= today.day
+
+
+def plan_start_of(state: UserState, ctx: Context) -> date:
+    return plan_start(state.debts, ctx.now.date())
 
 
 def chosen_order(state: UserState) -> Order:
@@ -33,7 +61,7 @@ def chosen_order(state: UserState) -> Order:
 class _Memo:
     state: UserState  # held, so no other object can take its id while the entry lives
     facts: Any  # likewise
-    inputs: tuple[date, Decimal]
+    inputs: tuple[date, date, Decimal]  # today, the plan start, the living floor
     plan: Plan | None
 
 
@@ -46,26 +74,26 @@ def current_plan(state: UserState, ctx: Context) -> Plan | None:
     """The plan /plan shows now in the user's chosen order, or None when there is none."""
     today = ctx.now.date()
     floor = living_floor(ctx)
-    inputs = (today, floor)
+    inputs = (today, plan_start(state.debts, today), floor)
     memo = _memo.get(id(state))
     if memo and memo.state is state and memo.facts is ctx.facts and memo.inputs == inputs:
         _memo.move_to_end(id(state))
         return memo.plan
-    plan = _compute(state, ctx, today, floor)
+    plan = _compute(state, ctx, inputs[1], floor)
     _memo[id(state)] = _Memo(state, ctx.facts, inputs, plan)
     while len(_memo) > MEMO_SIZE:
         _memo.popitem(last=False)
     return plan
 
 
-def _compute(state: UserState, ctx: Context, today: date, floor: Decimal) -> Plan | None:
+def _compute(state: UserState, ctx: Context, start: date, floor: Decimal) -> Plan | None:
     if state.budget is None:
         return None
-    debts, _missing = plan_debts(state.debts, ctx.facts, today)
+    debts, _missing = plan_debts(state.debts, ctx.facts, ctx.now.date())
     money = available(state.budget, floor)
     if not debts or money.nothing_left:
         return None
-    result = simulate(debts, money.monthly, chosen_order(state), asset_sales(state.budget, today))
+    result = simulate(debts, money.monthly, chosen_order(state), asset_sales(state.budget, start))
     return result if isinstance(result, Plan) else None
 
 
@@ -90,7 +118,7 @@ def payment_on(state: UserState, debt_id: int, due: date, ctx: Context) -> Decim
     plan = current_plan(state, ctx)
     if plan is None:
         return None
-    return payment_in_month(plan, debt_id, month_number(ctx.now.date(), due))
+    return payment_in_month(plan, debt_id, month_number(plan_start_of(state, ctx), due))
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ def test_an_unrecognised_description_is_kept_for_the_complaint(chat: Driver):
     assert chat.keys == ["collection.not_recognised", "collection.intro"]
     tick(chat, "insults")
     finish(chat)
-    assert "他们的态度特别差" in texts(chat)[-1]
+    assert "他们的态度特别差" in texts(chat)[-2]
 
 
 def test_the_result_says_why_it_is_unlawful_with_marks_and_evidence(chat: Driver):
@@ -90,9 +90,10 @@ def test_the_result_says_why_it_is_unlawful_with_marks_and_evidence(chat: Driver
         "guidance.behaviour",
         "guidance.channels",
         "collection.complaint_text",
+        "collection.complaint_tips",
     ]
     threats, contact_list = texts(chat)[1:3]
-    assert "违法" in threats and "第四十二条" in threats and "（已核对条文）" in threats
+    assert "违法" in threats and "2012年版第四十二条" in threats and "（已核对条文）" in threats
     assert "通话录音" in threats
     assert "爆通讯录" in contact_list and "（未核实，仅供参考）" in contact_list
     assert "截图" in contact_list
@@ -112,7 +113,7 @@ def test_the_complaint_text_is_prefilled_with_the_users_facts(chat: Driver):
     tick(chat, "third_parties")
     tick(chat, "fake_documents")
     finish(chat)
-    complaint = texts(chat)[-1]
+    complaint = texts(chat)[-2]
     assert "招联金融" in complaint and "2026-11-20" in complaint
     assert "联系与债务无关的我的家人" in complaint and "律师函" in complaint
     assert "{" not in complaint

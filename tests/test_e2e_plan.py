@@ -73,7 +73,8 @@ async def test_budget_then_plan_as_text_chart_and_csv(
     await bot.press(user, "看还款计划")
     photos = [m for m in user.messages if m.kind == "photo"]
     assert len(photos) == 1 and photos[0].file[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "#1 借呗" in photos[0].text and "#2 花呗" in photos[0].text
+    assert "A：借呗" in photos[0].text and "B：花呗" in photos[0].text
+    assert "#" not in photos[0].text  # "#1" would be a Telegram hashtag
     overview = user.messages[-2].text
     assert "三种还款顺序对比" in overview and "借呗" in overview
     assert api.calls_to("sendPhoto", USER_ID)

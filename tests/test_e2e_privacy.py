@@ -39,6 +39,7 @@ async def test_export_sends_json_and_csv_with_everything_saved(bot: RunningBot, 
     assert exported["users"][0]["state"]["position"]["draft"]["platform"] == "安逸花"
     csv_text = documents[1].file.decode("utf-8")
     assert csv_text.startswith("\ufeff") and "安逸花" in csv_text
+    assert "【债务清单】" in csv_text  # readable sections, in the user's language
     assert "逾期的主要原因" in frank.last.text  # and the conversation goes on where it was
 
 

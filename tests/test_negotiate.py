@@ -238,8 +238,9 @@ def test_the_log_survives_a_json_round_trip(chat: Driver):
 def test_the_log_is_in_the_csv_export(chat: Driver):
     log_a_call(chat)
     csv = as_csv({"users": [{"user_id": 1, "state": chat.state.model_dump_json()}]}).decode()
-    assert "contact_log[0].platform,安心借" in csv
-    assert "contact_log[0].terms,分12期，每月1100，12月5日起" in csv
+    assert "【沟通和催收记录】" in csv
+    row = next(line for line in csv.splitlines() if "分12期，每月1100，12月5日起" in line)
+    assert row.startswith("2026-") and "安心借" in row
 
 
 def test_the_log_lists_entries_grouped_per_platform(chat: Driver):
@@ -276,7 +277,7 @@ def test_the_real_legal_check_puts_its_line_into_the_script(ctx: Context):
     chat.send(ButtonPress("m:negotiate"))
     chat.press("negotiate.write_script")
     chat.press("platforms.debt_button")
-    chat.press("negotiate.kind.waive")
+    chat.press("negotiate.kind_private.waive")
     chat.say("500")
     text = rendered(chat.outcome.replies[0])
     assert "36.5%" in text and "12%" in text  # 4 x LPR 3.00% for a contract of 2025-06-01

@@ -202,7 +202,7 @@ def test_the_chart_is_a_png_of_sensible_size(ctx):
     width, height = png_size(data)
     assert 600 <= width <= 2000 and 300 <= height <= 1500
     assert width + height <= 10000 and len(data) < 10_000_000  # Telegram's photo limits
-    assert "#1" in shown.caption and "\u501f\u5457" in shown.caption  # the legend mapping
+    assert "A\uff1a" in shown.caption and "\u501f\u5457" in shown.caption  # the legend mapping
 
 
 def test_the_chart_starts_today_and_ends_in_the_payoff_month_the_text_names(ctx):
@@ -223,7 +223,7 @@ def test_a_chart_without_any_month_or_font_for_its_labels_still_renders():
     assert png_size(data)[0] > 0
     data = render_chart(
         ["2026-11", "2026-12"],
-        [{"tag": "#1", "name": "\u501f\u5457", "values": ["100", "0"]}],
+        [{"tag": "A", "name": "\u501f\u5457", "values": ["100", "0"]}],
         {"title": "\u6807\u9898", "x_label": "\u6708\u4efd", "y_label": "\u5143"},
     )
     assert png_size(data)[0] > 0
@@ -232,12 +232,12 @@ def test_a_chart_without_any_month_or_font_for_its_labels_still_renders():
 def test_without_a_chinese_font_the_chart_shows_numbers_and_neutral_labels(monkeypatch):
     ascii_only = (("DejaVu Sans",), frozenset(range(32, 127)))
     monkeypatch.setattr(charts, "available_fonts", lambda: ascii_only)
-    series = {"tag": "#1", "name": "\u501f\u5457"}
-    assert charts._series_label(series) == "#1"
+    series = {"tag": "A", "name": "\u501f\u5457"}
+    assert charts._series_label(series) == "A"
     assert charts._label({"x_label": "\u6708\u4efd"}, "x_label") == "Month"
     with_cjk = (("Noto Sans CJK SC",), frozenset([*range(32, 127), 0x501F, 0x5457]))
     monkeypatch.setattr(charts, "available_fonts", lambda: with_cjk)
-    assert charts._series_label(series) == "#1 \u501f\u5457"
+    assert charts._series_label(series) == "A \u501f\u5457"
 
 
 # ---- the CSV --------------------------------------------------------------------------------

@@ -160,9 +160,12 @@ def _record(state: UserState, draft: Draft, ctx: Context) -> Outcome:
 def complaint_values(entry: LogEntry, ctx: Context, locale: str) -> dict[str, Value]:
     """The user's facts for the complaint template: platform, date, behaviours, laws, evidence."""
     behaviours = guidance.behaviours_of(ctx, entry.behaviours)
-    laws: list[str] = []
-    for behaviour in behaviours:
-        laws += [law.name.get(locale) for law in behaviour.laws if law.name.get(locale) not in laws]
+    # The letter names a law by what it forbids, not by an article number that may be out of
+    # date (law.cite); each law once, provisions of the same law next to each other.
+    cited = [law for behaviour in behaviours for law in behaviour.laws]
+    families = list(dict.fromkeys(_law_family(law.id) for law in cited))
+    cited.sort(key=lambda law: families.index(_law_family(law.id)))
+    laws = list(dict.fromkeys(law.cited(locale) for law in cited))
     evidence: list[str] = []
     for behaviour in behaviours:
         evidence += [e for e in behaviour.evidence if e not in evidence]
@@ -183,10 +186,16 @@ def complaint_values(entry: LogEntry, ctx: Context, locale: str) -> dict[str, Va
         if laws
         else "",
         "evidence": tuple(
-            text("collection.complaint_line", phrase=text(f"collection.evidence.{e}"))
+            # Plain item names: the how-to notes are in the evidence lists above the letter.
+            text("collection.complaint_line", phrase=text(f"collection.complaint_evidence.{e}"))
             for e in evidence
         ),
     }
+
+
+def _law_family(law_id: str) -> str:
+    # Provisions of one law share an id prefix: psl_42_1, psl_42_5 -> psl.
+    return law_id.split("_")[0]
 
 
 def _entry_in_draft(state: UserState) -> LogEntry | None:
@@ -215,9 +224,8 @@ def _result(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         Reply(text("collection.recorded", date=entry.on.isoformat())),
         *(guidance.behaviour_reply(b, state.locale, shown_laws) for b in behaviours),
         guidance.channels_reply(ctx, state.locale, entry.behaviours, _lender_of(state, entry)),
-        Reply(
-            text("collection.complaint_text", **complaint_values(entry, ctx, state.locale)), buttons
-        ),
+        Reply(text("collection.complaint_text", **complaint_values(entry, ctx, state.locale))),
+        Reply(text("collection.complaint_tips"), buttons),
     )
 
 

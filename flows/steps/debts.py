@@ -492,19 +492,31 @@ def fields_of(debt: Debt) -> tuple[Text, ...]:
     def amount(value: Decimal | None) -> Value | None:
         return None if value is None else text("debts.yuan", amount=money_text(value))
 
+    shown = shown_terms(debt)
     return (
-        line("lender", text(f"debts.lender.{debt.lender.value}") if debt.lender else None),
+        line("lender", shown["lender"]),
         line("contract_date", debt.contract_date.isoformat() if debt.contract_date else None),
         line("borrowed", amount(debt.borrowed)),
         line("received", amount(debt.received)),
         line("remaining_principal", amount(debt.remaining_principal)),
-        line("rate", rate_text(debt.rate) if debt.rate else None),
-        line("installments", _installments_text(debt.installments)),
-        line("penalty", _penalty_text(debt.penalty)),
-        line("due", _due_text(debt.due)),
+        line("rate", shown["rate"]),
+        line("installments", shown["installments"]),
+        line("penalty", shown["penalty"]),
+        line("due", shown["due"]),
         line("days_overdue", _overdue_text(debt.days_overdue)),
         line("owed_now", amount(debt.owed_now)),
     )
+
+
+def shown_terms(debt: Debt) -> dict[str, Value | None]:
+    # The terms as the debt list words them (None: not filled); also used by the CSV export.
+    return {
+        "lender": text(f"debts.lender.{debt.lender.value}") if debt.lender else None,
+        "rate": rate_text(debt.rate) if debt.rate else None,
+        "installments": _installments_text(debt.installments),
+        "penalty": _penalty_text(debt.penalty),
+        "due": _due_text(debt.due),
+    }
 
 
 def rate_text(quote: RateQuote) -> Text:

@@ -11,15 +11,16 @@ from typing import Any
 from flows import registry
 from flows.answers import Invalid, Parsed, ParseResult
 from flows.assessment import assess
+from flows.budget import month_key
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.event_days import parse_day
 from flows.form import Choice, Draft, Field, Form
 from flows.formatting import money_text, percent_text
-from flows.ledger import Debt
+from flows.ledger import Debt, LenderKind
 from flows.names import parse_name, parse_note
 from flows.parsing import parse_amount
-from flows.planned import monthly_offer
+from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 from flows.steps.collection import resolve_day
@@ -55,10 +56,15 @@ def _prefill(state: UserState, debt: Debt, ctx: Context) -> dict[str, Any]:
     plan's monthly amount for this debt (offered as a button at the monthly question)."""
     owed = owed_of(debt)
     known: dict[str, Any] = {"owed": str(owed), "owed_known": True} if owed is not None else {}
+    if debt.lender is LenderKind.PRIVATE_OR_UNKNOWN:
+        # A friend's loan or an unknown lender: no platform, no customer service, no supervisor.
+        known["private"] = True
     offer = monthly_offer(state, debt.id, ctx)
     if offer is not None:
         known["plan_monthly"] = str(offer.amount)
-        known["plan_from"] = offer.start_month(ctx.now.date()) if offer.start > 1 else None
+        # The month the amount starts in, unless it is this month.
+        first = offer.start_month(plan_start_of(state, ctx))
+        known["plan_from"] = first if first != month_key(ctx.now.date(), 0) else None
     return known
 
 
@@ -72,6 +78,15 @@ def _plan_choice(draft: Draft) -> tuple[Choice, ...]:
         values: dict[str, Value] = {"amount": amount, "month": str(start)}
         return (Choice(str(draft["plan_monthly"]), "negotiate.monthly_from_plan_later", values),)
     return (Choice(str(draft["plan_monthly"]), "negotiate.monthly_from_plan", {"amount": amount}),)
+
+
+def _kind_choices(draft: Draft) -> tuple[Choice, ...]:
+    labels = "negotiate.kind_private" if draft.get("private") else "negotiate.kind"
+    return tuple(Choice(k, f"{labels}.{k}") for k in KINDS)
+
+
+def _who(draft: Draft) -> dict[str, Value]:
+    return {"who": text("negotiate.who_private" if draft.get("private") else "negotiate.who")}
 
 
 def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
@@ -117,7 +132,8 @@ SCRIPT_FORM = Form(
         Field(
             name="kind",
             prompt="negotiate.ask_kind",
-            choices=tuple(Choice(k, f"negotiate.kind.{k}") for k in KINDS),
+            prompt_values=_who,
+            suggest=_kind_choices,
             columns=1,
         ),
         Field(
@@ -163,10 +179,11 @@ def _legal_line(state: UserState, draft: Draft, ctx: Context) -> Value:
     verdict = assess(debt, ctx.facts, ctx.now.date())
     if not verdict.exceeds:
         return ""
+    private = "_private" if draft.get("private") else ""
     if verdict.all_in_annual_rate is None or verdict.line is None:
-        return text("negotiate.legal_line_generic")
+        return text(f"negotiate.legal_line_generic{private}")
     return text(
-        "negotiate.legal_line",
+        f"negotiate.legal_line{private}",
         rate=percent_text(verdict.all_in_annual_rate),
         line=percent_text(verdict.line),
     )
@@ -185,9 +202,10 @@ def script_values(state: UserState, draft: Draft, ctx: Context) -> dict[str, Val
     owed = _amount_text(draft.get("owed"))
     monthly = _amount_text(draft.get("monthly"))
     months = draft.get("months")
+    private = "_private" if draft.get("private") else ""
     return {
         "platform": draft.get("platform") or text("negotiate.platform_unnamed"),
-        "owed": text("negotiate.owed_phrase", amount=owed) if owed else "",
+        "owed": text(f"negotiate.owed_phrase{private}", amount=owed) if owed else "",
         "reason": _reason(state),
         "months": text("negotiate.months_phrase", months=str(months))
         if months
@@ -209,9 +227,10 @@ def _script(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         (Button(text("negotiate.next_collection"), "next:"),),
         nav_row(),
     )
+    private = "_private" if draft.get("private") else ""
     return (
-        Reply(text(f"negotiate.script.{kind}", **script_values(state, draft, ctx))),
-        Reply(text("negotiate.tips"), buttons),
+        Reply(text(f"negotiate.script{private}.{kind}", **script_values(state, draft, ctx))),
+        Reply(text(f"negotiate.tips{private}"), buttons),
     )
 
 

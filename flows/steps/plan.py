@@ -26,7 +26,7 @@ from flows.plan import (
     compare,
     plan_debts,
 )
-from flows.planned import chosen_order
+from flows.planned import chosen_order, plan_start
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, move, nav_row, say
 
@@ -49,6 +49,7 @@ class Situation:
     results: dict[Order, Plan | Refusal]
     order: Order
     today: date
+    start: date  # month 1 of the plan is this day's month (flows.planned.plan_start)
 
     @property
     def chosen(self) -> Plan | Refusal | None:
@@ -66,10 +67,11 @@ def situation(state: UserState, ctx: Context) -> Situation:
     order = chosen_order(state)
     money = available(state.budget, living_floor(ctx)) if state.budget else None
     results: dict[Order, Plan | Refusal] = {}
+    start = plan_start(state.debts, today)
     if debts and money is not None:
         assert state.budget is not None
-        results = compare(debts, money.monthly, asset_sales(state.budget, today))
-    return Situation(debts, missing, money, results, order, today)
+        results = compare(debts, money.monthly, asset_sales(state.budget, start))
+    return Situation(debts, missing, money, results, order, today, start)
 
 
 # ---- what is missing ------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def _missing_step(view: Situation) -> Reply | None:
 
 def _month_label(view: Situation, number: int) -> str:
     """The calendar month of plan month `number` (1 = this month)."""
-    return month_key(view.today, number - 1)
+    return month_key(view.start, number - 1)
 
 
 def _comparison_line(view: Situation, order: Order) -> Text:
@@ -189,6 +191,7 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
     body = text(
         "plan.overview",
         monthly=money_text(view.available.monthly),
+        start=_start_line(view),
         comparison=comparison,
         order=text(f"plan.order.{view.order.value}"),
         explain=text(f"plan.order_explain.{view.order.value}"),
@@ -197,6 +200,12 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
         closing=text("plan.closing_refused" if plan is None else "plan.closing"),
     )
     return (Reply(body, (*rows, nav_row())),)
+
+
+def _start_line(view: Situation) -> Text:
+    later = month_key(view.start, 0) != month_key(view.today, 0)
+    key = "plan.start_next_month" if later else "plan.start_this_month"
+    return text(key, month=month_key(view.start, 0))
 
 
 def _notes(view: Situation, refused: bool = False) -> Value:
@@ -229,13 +238,23 @@ class Overview(ChoiceNode):
 # ---- the chart ------------------------------------------------------------------------------
 
 
+def legend_tag(number: int) -> str:
+    # Letters, not "#1": Telegram turns "#1" into a hashtag, and in the terminal a number looks
+    # like a button to press. 1 -> A, 26 -> Z, 27 -> AA.
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def chart_reply(view: Situation, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
     plan = view.plan
     assert plan is not None
     balances = plan.balances()
     series = [
         {
-            "tag": f"#{number}",
+            "tag": legend_tag(number),
             "name": outcome.debt.platform,
             "values": [str(v) for v in balances[outcome.debt.id]],
         }
@@ -248,7 +267,7 @@ def chart_reply(view: Situation, buttons: tuple[tuple[Button, ...], ...] = ()) -
         "y_label": text("plan.chart.y_label"),
         # Balances start with today's, then one after each month's payment.
         "start": text("plan.chart.start"),
-        "months": [month_key(view.today, i) for i in range(plan.payoff_month)],
+        "months": [month_key(view.start, i) for i in range(plan.payoff_month)],
         "series": series,
     }
     legend = tuple(text("plan.chart.legend", tag=s["tag"], platform=s["name"]) for s in series)
