@@ -83,15 +83,36 @@ def bot_environment(port: int, database: Path) -> dict[str, str]:
 
 
 def usage(process: subprocess.Popen[bytes]) -> Usage:
-    """CPU time so far and peak resident memory of a live process (Linux /proc)."""
-    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    peak_kb = next(
-        int(line.split()[1])
-        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines()
-        if line.startswith("VmHWM:")
-    )
+    """CPU time so far and peak resident memory of a live process and every process it started
+    (the chart drawer among them), from Linux /proc. Peaks are summed: an upper bound."""
+    cpu, peak_kb = 0.0, 0
+    for pid in _family(process.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except FileNotFoundError:
+            continue  # ended meanwhile
+        cpu += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        peak_kb += next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), 0)
     return Usage(cpu_seconds=cpu, peak_rss_mb=round(peak_kb / 1024, 1))
+
+
+def _family(root: int) -> list[int]:
+    """`root` and its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    family, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        family.append(pid)
+        pending.extend(children.get(pid, []))
+    return family
 
 
 def follow(

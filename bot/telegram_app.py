@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,10 +34,7 @@ from bot.storage import Storage
 from flows.core import text
 
 log = logging.getLogger(__name__)
-# Attachments (the plan chart, exports) are made one at a time: each chart holds a matplotlib
-# figure in memory and drawing is CPU-bound anyway; several at once took the bot from ~155 to
-# ~185 MB at no gain in throughput (benchmarks/RESULTS.md).
-_DRAWING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
+WORKSHOP = attachments.Workshop()
 
 COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
 CONVERSATION = "conversation"
@@ -135,6 +130,7 @@ def broadcast_sender(bot: Bot) -> reminders.Sender:
 
 
 async def _post_shutdown(application: Application) -> None:
+    WORKSHOP.close()
     conversation: Conversation | None = application.bot_data.pop(CONVERSATION, None)
     if conversation is not None:
         await conversation.storage.close()
@@ -200,9 +196,7 @@ async def send_reply(
     await bot.send_chat_action(
         chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT, **limit
     )
-    content = await asyncio.get_running_loop().run_in_executor(
-        _DRAWING, attachments.produce, attachment
-    )
+    content = await WORKSHOP.produce(attachment)
     if photo:
         await bot.send_photo(
             chat_id,
