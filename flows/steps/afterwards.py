@@ -10,7 +10,7 @@ from typing import Any
 from flows import guidance
 from flows.contact_log import NextAction
 from flows.core import Button, Context, Outcome, Reply, Value, text
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Draft, Field, Form, labelled_choices
 from flows.formatting import money_text
 from flows.names import parse_note
 from flows.parsing import parse_amount
@@ -55,7 +55,7 @@ FORM = Form(
         Field(
             name="kind",
             prompt="afterwards.ask_kind",
-            choices=tuple(Choice(a, f"afterwards.kind.{a}") for a in ACTIONS),
+            choices=labelled_choices(ACTIONS, "afterwards.kind"),
             columns=1,
         ),
         Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows import registry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Draft, Field, Form, labelled_choices
 from flows.names import parse_name, parse_note
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
@@ -25,7 +25,7 @@ FORM = Form(
         Field(
             name="reason",
             prompt="contact.ask_reason",
-            choices=tuple(Choice(r, f"contact.reason.{r}") for r in REASONS),
+            choices=labelled_choices(REASONS, "contact.reason"),
             # Typing a reason instead of choosing one is as good as choosing "other".
             parse=parse_note,
             encode=lambda typed: {"own_words": typed},
@@ -42,7 +42,7 @@ FORM = Form(
         Field(
             name="proposal",
             prompt="contact.ask_proposal",
-            choices=tuple(Choice(p, f"contact.proposal.{p}") for p in PROPOSALS),
+            choices=labelled_choices(PROPOSALS, "contact.proposal"),
             columns=1,
         ),
     )

@@ -15,7 +15,7 @@ from flows.budget import month_key
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.event_days import parse_day
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
 from flows.names import parse_name, parse_note
@@ -82,7 +82,7 @@ def _plan_choice(draft: Draft) -> tuple[Choice, ...]:
 
 def _kind_choices(draft: Draft) -> tuple[Choice, ...]:
     labels = "negotiate.kind_private" if draft.get("private") else "negotiate.kind"
-    return tuple(Choice(k, f"{labels}.{k}") for k in KINDS)
+    return labelled_choices(KINDS, labels)
 
 
 def _who(draft: Draft) -> dict[str, Value]:
@@ -352,7 +352,7 @@ LOG_FORM = Form(
         Field(
             name="channel",
             prompt="negotiate.ask_channel",
-            choices=tuple(Choice(c, f"negotiate.channel.{c}") for c in CHANNELS),
+            choices=labelled_choices(CHANNELS, "negotiate.channel"),
             optional=True,
             applies=_in_field("channel"),
         ),
@@ -367,7 +367,7 @@ LOG_FORM = Form(
         Field(
             name="outcome",
             prompt="negotiate.ask_outcome",
-            choices=tuple(Choice(o, f"negotiate.outcome.{o}") for o in OUTCOMES),
+            choices=labelled_choices(OUTCOMES, "negotiate.outcome"),
             parse=parse_note,
             encode=_encode_outcome,
             optional=True,
