@@ -7,6 +7,7 @@ step from guidance given in passing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -97,21 +98,25 @@ def _only_channels(state: UserState, _argument: str, ctx: Context) -> Outcome:
 
 # ---- when -----------------------------------------------------------------------------------
 
-WHEN_FORM = Form(
-    fields=(
-        Field(
-            name="when",
-            prompt="collection.ask_when",
-            choices=(
-                Choice("today", "collection.today"),
-                Choice("yesterday", "collection.yesterday"),
-            ),
-            parse=parse_day,
-            encode=lambda day: day.isoformat() if isinstance(day, date) else day,
-            optional=True,
+
+def day_field(name: str, prompt: str, applies: Callable[[Draft], bool] = lambda _d: True) -> Field:
+    """A "which day did it happen" question: today/yesterday buttons or a typed past day,
+    stored as the choice id or an ISO date (read back with `resolve_day`); skippable."""
+    return Field(
+        name=name,
+        prompt=prompt,
+        choices=(
+            Choice("today", "collection.today"),
+            Choice("yesterday", "collection.yesterday"),
         ),
+        parse=parse_day,
+        encode=lambda day: day.isoformat() if isinstance(day, date) else day,
+        optional=True,
+        applies=applies,
     )
-)
+
+
+WHEN_FORM = Form(fields=(day_field("when", "collection.ask_when"),))
 
 
 def resolve_day(value: Any, ctx: Context) -> date:

@@ -14,7 +14,6 @@ from flows.assessment import assess
 from flows.budget import month_key
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.event_days import parse_day
 from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
@@ -23,7 +22,7 @@ from flows.parsing import parse_amount
 from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
-from flows.steps.collection import resolve_day
+from flows.steps.collection import day_field, resolve_day
 from flows.steps.platforms import find_debt, picker
 
 STEP_ID = "negotiate"
@@ -337,18 +336,7 @@ def _encode_outcome(value: Any) -> Any:
 
 LOG_FORM = Form(
     fields=(
-        Field(
-            name="on",
-            prompt="negotiate.ask_on",
-            choices=(
-                Choice("today", "collection.today"),
-                Choice("yesterday", "collection.yesterday"),
-            ),
-            parse=parse_day,
-            encode=lambda day: day if isinstance(day, str) else day.isoformat(),
-            optional=True,
-            applies=_in_field("on"),
-        ),
+        day_field("on", "negotiate.ask_on", applies=_in_field("on")),
         Field(
             name="channel",
             prompt="negotiate.ask_channel",
