@@ -226,28 +226,38 @@ def _occurrence(state: UserState, argument: str) -> tuple[Debt, date] | None:
     return (debt, due) if is_due_date(debt.due, due) else None
 
 
-def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
-    """Paid on a reminder: this due date is paid, no more reminders for it."""
+def _unpaid_occurrence(
+    state: UserState, argument: str, ctx: Context
+) -> tuple[Debt, date] | Outcome:
+    """The unpaid due date a reminder's button names, or the reply when there is none to act
+    on: an unknown (or forged) debt or date, or a date already marked paid."""
     found = _occurrence(state, argument)
     if found is None:
         return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
     debt, due = found
-    values = {"platform": debt.platform, "date": date_text(due)}
     if is_paid(state, debt.id, due):
+        values = {"platform": debt.platform, "date": date_text(due)}
         return reprompt(state, ctx, Reply(text("reminders.already_paid", **values)))
+    return debt, due
+
+
+def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
+    """Paid on a reminder: this due date is paid, no more reminders for it."""
+    found = _unpaid_occurrence(state, argument, ctx)
+    if isinstance(found, Outcome):
+        return found
+    debt, due = found
     updated = mark_paid(state, debt.id, due, local_today(state, ctx.now))
+    values = {"platform": debt.platform, "date": date_text(due)}
     return reprompt(updated, ctx, Reply(text("reminders.marked_paid", **values)))
 
 
 def snooze(state: UserState, argument: str, ctx: Context) -> Outcome:
     """Remind me later: remind again a few hours later, or the next day, never at night."""
-    found = _occurrence(state, argument)
-    if found is None:
-        return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
+    found = _unpaid_occurrence(state, argument, ctx)
+    if isinstance(found, Outcome):
+        return found
     debt, due = found
-    values = {"platform": debt.platform, "date": date_text(due)}
-    if is_paid(state, debt.id, due):
-        return reprompt(state, ctx, Reply(text("reminders.already_paid", **values)))
     if snoozes_of(state, debt.id, due) >= MAX_SNOOZES:
         return reprompt(state, ctx, Reply(text("reminders.snooze_limit")))
     until = snooze_until(state, ctx.now)
