@@ -12,18 +12,9 @@ from flows.core import Context, Text
 from flows.facts import Facts
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
 from flows.parsing import parse_days_overdue, parse_past_date, parse_penalty, parse_rate
-from tests.driver import Driver
+from tests.driver import Driver, adding_a_debt
 
 TODAY = date(2026, 11, 25)
-
-
-def adding_a_debt(ctx: Context) -> Driver:
-    """A new chat at the first question of a new debt (its platform)."""
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
-    return bot
 
 
 def one_loan_and_a_budget(
