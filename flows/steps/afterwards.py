@@ -15,7 +15,7 @@ from flows.formatting import money_text
 from flows.names import parse_note
 from flows.parsing import parse_amount
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
 
 STEP_ID = "afterwards"
 ACTIONS = ("save_monthly", "emergency_fund", "delete_apps", "no_new_loans", "own")
@@ -46,8 +46,7 @@ def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     return (Reply(text("afterwards.intro", current=current, years=years), buttons),)
 
 
-def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "form", ctx)
+_to_form = to_node(STEP_ID, "form")
 
 
 FORM = Form(

@@ -21,7 +21,7 @@ from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Draft, Field, Form, labelled_choices
 from flows.formatting import money_text
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
 
 STEP_ID = "budget"
 INCOME_KINDS = ("fixed", "irregular")
@@ -188,8 +188,7 @@ def _asset_lines(budget: Budget) -> Text | tuple[Text, ...]:
     )
 
 
-def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "form", ctx)
+_to_form = to_node(STEP_ID, "form")
 
 
 def _to_asset(state: UserState, _argument: str, ctx: Context) -> Outcome:

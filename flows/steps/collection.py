@@ -19,7 +19,7 @@ from flows.form import Choice, Draft, Field, Form
 from flows.intents import classify
 from flows.interrupts import RECORD_ACTION
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
 from flows.steps.platforms import find_debt, picker
 
 STEP_ID = "collection"
@@ -234,8 +234,7 @@ def _result(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     )
 
 
-def _again(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "pick", ctx)
+_again = to_node(STEP_ID, "pick")
 
 
 def _to_log(state: UserState, _argument: str, ctx: Context) -> Outcome:

@@ -7,7 +7,7 @@ from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Draft, Field, Form, labelled_choices
 from flows.names import parse_name, parse_note
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
 
 STEP_ID = "contact"
 REASONS = ("job_loss", "income_drop", "illness", "family", "too_many_loans", "other")
@@ -58,8 +58,7 @@ def _why(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     return (Reply(text("contact.why"), buttons),)
 
 
-def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "form", ctx)
+_to_form = to_node(STEP_ID, "form")
 
 
 def _to_debts(state: UserState, _argument: str, ctx: Context) -> Outcome:

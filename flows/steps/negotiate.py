@@ -21,7 +21,7 @@ from flows.names import parse_name, parse_note
 from flows.parsing import parse_amount
 from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
 from flows.steps.collection import day_field, resolve_day
 from flows.steps.platforms import find_debt, picker
 
@@ -99,16 +99,13 @@ def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     return (Reply(text("negotiate.intro"), buttons),)
 
 
-def _to_choose(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "choose", ctx)
+_to_choose = to_node(STEP_ID, "choose")
 
 
-def _to_log(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "log", ctx)
+_to_log = to_node(STEP_ID, "log")
 
 
-def _to_evidence(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "evidence", ctx)
+_to_evidence = to_node(STEP_ID, "evidence")
 
 
 def _to_collection(state: UserState, _argument: str, ctx: Context) -> Outcome:

@@ -31,7 +31,7 @@ from flows.reminders import (
     zone_of,
 )
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt
+from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt, to_node
 
 STEP_ID = "reminders"
 HOURS_PER_ROW = 5
@@ -151,8 +151,7 @@ def _hour_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
 # ---- what the buttons do ------------------------------------------------------------------
 
 
-def open_overview(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "overview", ctx)
+open_overview = to_node(STEP_ID, "overview")
 
 
 def _own_debt(state: UserState, argument: str) -> Debt | None:
@@ -196,8 +195,7 @@ def _toggle_lead(state: UserState, argument: str, ctx: Context) -> Outcome | Non
     return _change_prefs(state, debt, prefs, ctx)
 
 
-def _to_hour(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "hour", ctx)
+_to_hour = to_node(STEP_ID, "hour")
 
 
 def _set_hour(state: UserState, argument: str, ctx: Context) -> Outcome | None:
