@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,11 @@ class Choice:
     value: str
     label: str
     label_values: Mapping[str, Value] = field(default_factory=dict)
+
+
+def labelled_choices(values: Iterable[str], labels: str) -> tuple[Choice, ...]:
+    """One button a value, each labelled by the locale key `<labels>.<value>`."""
+    return tuple(Choice(value, f"{labels}.{value}") for value in values)
 
 
 def _identity(value: Any) -> Any:

@@ -46,3 +46,12 @@ class Driver:
     @property
     def where(self) -> tuple[str, str]:
         return (self.state.position.step, self.state.position.node)
+
+
+def adding_a_debt(ctx: Context) -> Driver:
+    """A new chat at the first question of a new debt (its platform)."""
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.command("debts")
+    bot.press("debts.add")
+    return bot

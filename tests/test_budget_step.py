@@ -16,9 +16,14 @@ def started(ctx: Context, **fields: object) -> Driver:
     return Driver(ctx, UserState(started=True, **fields))
 
 
-def fill_budget(d: Driver, income: str = "8000", spending: list[str] = SPENDING) -> None:
+def open_budget_form(d: Driver) -> None:
+    """From anywhere: to the budget overview, then its first question (the kind of income)."""
     d.command("budget")
     d.press("budget.start")
+
+
+def fill_budget(d: Driver, income: str = "8000", spending: list[str] = SPENDING) -> None:
+    open_budget_form(d)
     d.press("budget.income_kind.fixed")
     d.say(income)
     for amount in spending:
@@ -49,8 +54,7 @@ def test_a_whole_budget_gives_what_is_truly_available_each_month(ctx):
 
 def test_an_irregular_income_is_asked_as_a_cautious_low_estimate(ctx):
     d = started(ctx)
-    d.command("budget")
-    d.press("budget.start")
+    open_budget_form(d)
     d.press("budget.income_kind.irregular")
     hint = value(d.outcome.replies[-1].text, "hint")
     assert isinstance(hint, Text) and hint.key == "budget.ask.income_hint.irregular"
@@ -58,8 +62,7 @@ def test_an_irregular_income_is_asked_as_a_cautious_low_estimate(ctx):
 
 def test_spending_can_be_zero_or_skipped(ctx):
     d = started(ctx)
-    d.command("budget")
-    d.press("budget.start")
+    open_budget_form(d)
     d.press("budget.income_kind.fixed")
     d.say("5000")
     d.say("0")
@@ -73,8 +76,7 @@ def test_spending_can_be_zero_or_skipped(ctx):
 
 def test_garbage_and_negative_amounts_get_a_friendly_reply_and_keep_the_answers(ctx):
     d = started(ctx)
-    d.command("budget")
-    d.press("budget.start")
+    open_budget_form(d)
     d.press("budget.income_kind.fixed")
     d.say("8000")
     for bad in ("lots", "-300", "\U0001f4b8", "999999999999"):
@@ -130,7 +132,6 @@ def test_the_floor_is_a_setting(ctx):
 
 def test_going_back_from_the_first_question_returns_to_the_overview(ctx):
     d = started(ctx)
-    d.command("budget")
-    d.press("budget.start")
+    open_budget_form(d)
     d.press("nav.back")
     assert d.keys == ["budget.intro"]

@@ -12,9 +12,33 @@ from flows.core import Context, Text
 from flows.facts import Facts
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
 from flows.parsing import parse_days_overdue, parse_past_date, parse_penalty, parse_rate
-from tests.driver import Driver
+from tests.driver import Driver, adding_a_debt
 
 TODAY = date(2026, 11, 25)
+
+
+def one_loan_and_a_budget(
+    ctx: Context, rate: str, income: str, spending: tuple[str, ...]
+) -> Driver:
+    """A 20,000 借呗 loan at `rate`, nothing repaid, then a fixed `income` and the six
+    spending answers typed in order (the asset sale skipped)."""
+    bot = adding_a_debt(ctx)
+    bot.say("借呗")
+    bot.press("nav.skip")
+    bot.press("nav.skip")
+    bot.say("20000")
+    bot.press("debts.same_as_borrowed")
+    bot.press("debts.nothing_repaid")
+    bot.say(rate)
+    bot.press("debts.save_now")
+    bot.command("budget")
+    bot.press("budget.start")
+    bot.press("budget.income_kind.fixed")
+    bot.say(income)
+    for typed in spending:
+        bot.say(typed)
+    bot.press("nav.skip")
+    return bot
 
 
 def test_a_seven_day_loan_is_annualised_over_its_seven_days(facts: Facts):
@@ -60,10 +84,7 @@ def test_a_day_without_year_with_one_possible_year_is_confirmed(ctx: Context):
 
 
 def test_typing_skip_skips_the_question(ctx: Context):
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
+    bot = adding_a_debt(ctx)
     bot.say("借呗")
     bot.say("跳过")  # lender
     assert bot.keys[-1] == "debts.ask.contract_date"
@@ -74,10 +95,7 @@ def test_typing_skip_skips_the_question(ctx: Context):
 
 
 def test_a_total_no_debt_has_is_shown_as_not_filled_not_as_zero(ctx: Context):
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
+    bot = adding_a_debt(ctx)
     bot.say("借呗")
     bot.press("debts.save_now")
     bot.command("debts")
@@ -87,10 +105,7 @@ def test_a_total_no_debt_has_is_shown_as_not_filled_not_as_zero(ctx: Context):
 
 
 def test_money_received_above_the_contract_amount_is_questioned(ctx: Context):
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
+    bot = adding_a_debt(ctx)
     bot.say("借呗")
     bot.press("nav.skip")
     bot.press("nav.skip")
@@ -103,10 +118,7 @@ def test_money_received_above_the_contract_amount_is_questioned(ctx: Context):
 
 
 def test_being_told_of_a_lawsuit_gets_a_calm_note_and_the_question_again(ctx: Context):
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
+    bot = adding_a_debt(ctx)
     bot.say("他们说要告我")
     assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_question", "debts.ask.platform"]
 
@@ -166,25 +178,7 @@ def test_a_rate_that_shows_as_the_line_is_not_above_it(facts: Facts):
 
 
 def test_a_refused_plan_does_not_point_at_a_table_it_does_not_offer(ctx: Context):
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
-    bot.say("借呗")
-    bot.press("nav.skip")
-    bot.press("nav.skip")
-    bot.say("20000")
-    bot.press("debts.same_as_borrowed")
-    bot.press("debts.nothing_repaid")
-    bot.say("月息2分")
-    bot.press("debts.save_now")
-    bot.command("budget")
-    bot.press("budget.start")
-    bot.press("budget.income_kind.fixed")
-    bot.say("1600")
-    for _ in range(6):
-        bot.say("0")
-    bot.press("nav.skip")
+    bot = one_loan_and_a_budget(ctx, "月息2分", "1600", ("0",) * 6)
     bot.command("plan")
     overview = bot.outcome.replies[0].text
     assert overview.values["closing"] == Text("plan.closing_refused")
@@ -194,25 +188,7 @@ def test_a_refused_plan_does_not_point_at_a_table_it_does_not_offer(ctx: Context
 def test_a_reminder_names_what_the_plan_pays_that_month(ctx: Context):
     from flows.reminders import plan_text
 
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
-    bot.say("借呗")
-    bot.press("nav.skip")
-    bot.press("nav.skip")
-    bot.say("20000")
-    bot.press("debts.same_as_borrowed")
-    bot.press("debts.nothing_repaid")
-    bot.say("日息万五")
-    bot.press("debts.save_now")
-    bot.command("budget")
-    bot.press("budget.start")
-    bot.press("budget.income_kind.fixed")
-    bot.say("6000")
-    for typed in ("1500", "200", "1200", "300", "0", "0"):
-        bot.say(typed)
-    bot.press("nav.skip")
+    bot = one_loan_and_a_budget(ctx, "日息万五", "6000", ("1500", "200", "1200", "300", "0", "0"))
     debt = bot.state.debts[0]
     # 6,000 - 3,200 = 2,800 a month, all of it to the only debt.
     shown = plan_text(bot.state, debt, date(2026, 12, 15), ctx)

@@ -25,7 +25,7 @@ from flows.parsing import parse_days_overdue, parse_due, parse_past_date
 from flows.planned import payment_on, plan_start
 from flows.state import UserState
 from flows.steps.plan import legend_tag
-from tests.driver import Driver
+from tests.driver import Driver, adding_a_debt
 
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
 
@@ -275,10 +275,7 @@ def test_next_months_day_as_a_due_date_asks_monthly_or_once(ctx: Context):
 
 
 def test_a_month_only_contract_date_is_confirmed_in_the_debt_form(ctx: Context):
-    bot = Driver(ctx)
-    bot.command("start")
-    bot.command("debts")
-    bot.press("debts.add")
+    bot = adding_a_debt(ctx)
     bot.say("朋友借款")
     bot.press("nav.skip")  # lender
     bot.say("2023年9月")

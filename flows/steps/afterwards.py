@@ -10,12 +10,12 @@ from typing import Any
 from flows import guidance
 from flows.contact_log import NextAction
 from flows.core import Button, Context, Outcome, Reply, Value, text
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Draft, Field, Form, labelled_choices
 from flows.formatting import money_text
 from flows.names import parse_note
 from flows.parsing import parse_amount
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
 
 STEP_ID = "afterwards"
 ACTIONS = ("save_monthly", "emergency_fund", "delete_apps", "no_new_loans", "own")
@@ -46,8 +46,7 @@ def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     return (Reply(text("afterwards.intro", current=current, years=years), buttons),)
 
 
-def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "form", ctx)
+_to_form = to_node(STEP_ID, "form")
 
 
 FORM = Form(
@@ -55,7 +54,7 @@ FORM = Form(
         Field(
             name="kind",
             prompt="afterwards.ask_kind",
-            choices=tuple(Choice(a, f"afterwards.kind.{a}") for a in ACTIONS),
+            choices=labelled_choices(ACTIONS, "afterwards.kind"),
             columns=1,
         ),
         Field(

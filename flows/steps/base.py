@@ -33,6 +33,16 @@ def move(
     return Outcome(arrived.state, (*lead, *arrived.replies))
 
 
+def to_node(step: str, node: str) -> Action:
+    """An action (button or command) that only moves to `node` of `step`; its argument is
+    not used."""
+
+    def go(state: UserState, _argument: str, ctx: Context) -> Outcome:
+        return move(state, step, node, ctx)
+
+    return go
+
+
 def reprompt(state: UserState, ctx: Context, *lead: Reply) -> Outcome:
     """Stay where we are: say `lead`, then ask the current question again."""
     return Outcome(state, (*lead, *registry.prompt_here(state, ctx)))

@@ -18,10 +18,10 @@ from flows.budget import (
     parse_sale_month,
 )
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Draft, Field, Form, labelled_choices
 from flows.formatting import money_text
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
 
 STEP_ID = "budget"
 INCOME_KINDS = ("fixed", "irregular")
@@ -59,7 +59,7 @@ FORM = Form(
         Field(
             name="income_kind",
             prompt="budget.ask.income_kind",
-            choices=tuple(Choice(k, f"budget.income_kind.{k}") for k in INCOME_KINDS),
+            choices=labelled_choices(INCOME_KINDS, "budget.income_kind"),
             columns=1,
         ),
         Field(
@@ -188,8 +188,7 @@ def _asset_lines(budget: Budget) -> Text | tuple[Text, ...]:
     )
 
 
-def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "form", ctx)
+_to_form = to_node(STEP_ID, "form")
 
 
 def _to_asset(state: UserState, _argument: str, ctx: Context) -> Outcome:

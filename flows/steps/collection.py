@@ -7,6 +7,7 @@ step from guidance given in passing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from flows.form import Choice, Draft, Field, Form
 from flows.intents import classify
 from flows.interrupts import RECORD_ACTION
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
 from flows.steps.platforms import find_debt, picker
 
 STEP_ID = "collection"
@@ -97,21 +98,25 @@ def _only_channels(state: UserState, _argument: str, ctx: Context) -> Outcome:
 
 # ---- when -----------------------------------------------------------------------------------
 
-WHEN_FORM = Form(
-    fields=(
-        Field(
-            name="when",
-            prompt="collection.ask_when",
-            choices=(
-                Choice("today", "collection.today"),
-                Choice("yesterday", "collection.yesterday"),
-            ),
-            parse=parse_day,
-            encode=lambda day: day.isoformat() if isinstance(day, date) else day,
-            optional=True,
+
+def day_field(name: str, prompt: str, applies: Callable[[Draft], bool] = lambda _d: True) -> Field:
+    """A "which day did it happen" question: today/yesterday buttons or a typed past day,
+    stored as the choice id or an ISO date (read back with `resolve_day`); skippable."""
+    return Field(
+        name=name,
+        prompt=prompt,
+        choices=(
+            Choice("today", "collection.today"),
+            Choice("yesterday", "collection.yesterday"),
         ),
+        parse=parse_day,
+        encode=lambda day: day.isoformat() if isinstance(day, date) else day,
+        optional=True,
+        applies=applies,
     )
-)
+
+
+WHEN_FORM = Form(fields=(day_field("when", "collection.ask_when"),))
 
 
 def resolve_day(value: Any, ctx: Context) -> date:
@@ -229,8 +234,7 @@ def _result(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     )
 
 
-def _again(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "pick", ctx)
+_again = to_node(STEP_ID, "pick")
 
 
 def _to_log(state: UserState, _argument: str, ctx: Context) -> Outcome:

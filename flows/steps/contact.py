@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flows import registry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Draft, Field, Form, labelled_choices
 from flows.names import parse_name, parse_note
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
 
 STEP_ID = "contact"
 REASONS = ("job_loss", "income_drop", "illness", "family", "too_many_loans", "other")
@@ -25,7 +25,7 @@ FORM = Form(
         Field(
             name="reason",
             prompt="contact.ask_reason",
-            choices=tuple(Choice(r, f"contact.reason.{r}") for r in REASONS),
+            choices=labelled_choices(REASONS, "contact.reason"),
             # Typing a reason instead of choosing one is as good as choosing "other".
             parse=parse_note,
             encode=lambda typed: {"own_words": typed},
@@ -42,7 +42,7 @@ FORM = Form(
         Field(
             name="proposal",
             prompt="contact.ask_proposal",
-            choices=tuple(Choice(p, f"contact.proposal.{p}") for p in PROPOSALS),
+            choices=labelled_choices(PROPOSALS, "contact.proposal"),
             columns=1,
         ),
     )
@@ -58,8 +58,7 @@ def _why(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     return (Reply(text("contact.why"), buttons),)
 
 
-def _to_form(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "form", ctx)
+_to_form = to_node(STEP_ID, "form")
 
 
 def _to_debts(state: UserState, _argument: str, ctx: Context) -> Outcome:

@@ -18,7 +18,7 @@ from flows import registry
 from flows.assessment import Assessment, assess
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.facts import Facts
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
 from flows.legal import LineKind
@@ -60,7 +60,7 @@ def _has_payment(draft: Draft) -> bool:
 
 
 LENDER_VALUES = frozenset(kind.value for kind in LenderKind)
-LENDER_CHOICES = tuple(Choice(kind.value, f"debts.lender.{kind.value}") for kind in LenderKind)
+LENDER_CHOICES = labelled_choices((kind.value for kind in LenderKind), "debts.lender")
 SAME = "same"  # button value: received = borrowed, or remaining = borrowed
 NONE = "none"  # button value: no penalty
 MONTH_END = "end"  # button value: due on the month's last day

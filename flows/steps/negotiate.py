@@ -14,16 +14,15 @@ from flows.assessment import assess
 from flows.budget import month_key
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.event_days import parse_day
-from flows.form import Choice, Draft, Field, Form
+from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
 from flows.names import parse_name, parse_note
 from flows.parsing import parse_amount
 from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
-from flows.steps.collection import resolve_day
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
+from flows.steps.collection import day_field, resolve_day
 from flows.steps.platforms import find_debt, picker
 
 STEP_ID = "negotiate"
@@ -82,7 +81,7 @@ def _plan_choice(draft: Draft) -> tuple[Choice, ...]:
 
 def _kind_choices(draft: Draft) -> tuple[Choice, ...]:
     labels = "negotiate.kind_private" if draft.get("private") else "negotiate.kind"
-    return tuple(Choice(k, f"{labels}.{k}") for k in KINDS)
+    return labelled_choices(KINDS, labels)
 
 
 def _who(draft: Draft) -> dict[str, Value]:
@@ -100,16 +99,13 @@ def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     return (Reply(text("negotiate.intro"), buttons),)
 
 
-def _to_choose(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "choose", ctx)
+_to_choose = to_node(STEP_ID, "choose")
 
 
-def _to_log(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "log", ctx)
+_to_log = to_node(STEP_ID, "log")
 
 
-def _to_evidence(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "evidence", ctx)
+_to_evidence = to_node(STEP_ID, "evidence")
 
 
 def _to_collection(state: UserState, _argument: str, ctx: Context) -> Outcome:
@@ -337,22 +333,11 @@ def _encode_outcome(value: Any) -> Any:
 
 LOG_FORM = Form(
     fields=(
-        Field(
-            name="on",
-            prompt="negotiate.ask_on",
-            choices=(
-                Choice("today", "collection.today"),
-                Choice("yesterday", "collection.yesterday"),
-            ),
-            parse=parse_day,
-            encode=lambda day: day if isinstance(day, str) else day.isoformat(),
-            optional=True,
-            applies=_in_field("on"),
-        ),
+        day_field("on", "negotiate.ask_on", applies=_in_field("on")),
         Field(
             name="channel",
             prompt="negotiate.ask_channel",
-            choices=tuple(Choice(c, f"negotiate.channel.{c}") for c in CHANNELS),
+            choices=labelled_choices(CHANNELS, "negotiate.channel"),
             optional=True,
             applies=_in_field("channel"),
         ),
@@ -367,7 +352,7 @@ LOG_FORM = Form(
         Field(
             name="outcome",
             prompt="negotiate.ask_outcome",
-            choices=tuple(Choice(o, f"negotiate.outcome.{o}") for o in OUTCOMES),
+            choices=labelled_choices(OUTCOMES, "negotiate.outcome"),
             parse=parse_note,
             encode=_encode_outcome,
             optional=True,

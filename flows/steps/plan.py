@@ -28,7 +28,7 @@ from flows.plan import (
 )
 from flows.planned import chosen_order, plan_start
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, nav_row, say
+from flows.steps.base import ChoiceNode, Step, move, nav_row, say, to_node
 
 STEP_ID = "plan"
 CHART_FILE = "yuqi-plan.png"
@@ -443,8 +443,7 @@ def _to_table(state: UserState, _argument: str, ctx: Context) -> Outcome:
     return move(state, STEP_ID, "table", ctx, draft={"page": 0})
 
 
-def _to_overview(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "overview", ctx)
+_to_overview = to_node(STEP_ID, "overview")
 
 
 FILE_ACTIONS = {"chart": _chart, "csv": _csv, "table": _to_table}

@@ -31,7 +31,7 @@ from flows.reminders import (
     zone_of,
 )
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt
+from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt, to_node
 
 STEP_ID = "reminders"
 HOURS_PER_ROW = 5
@@ -151,8 +151,7 @@ def _hour_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
 # ---- what the buttons do ------------------------------------------------------------------
 
 
-def open_overview(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "overview", ctx)
+open_overview = to_node(STEP_ID, "overview")
 
 
 def _own_debt(state: UserState, argument: str) -> Debt | None:
@@ -196,8 +195,7 @@ def _toggle_lead(state: UserState, argument: str, ctx: Context) -> Outcome | Non
     return _change_prefs(state, debt, prefs, ctx)
 
 
-def _to_hour(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "hour", ctx)
+_to_hour = to_node(STEP_ID, "hour")
 
 
 def _set_hour(state: UserState, argument: str, ctx: Context) -> Outcome | None:
@@ -226,28 +224,38 @@ def _occurrence(state: UserState, argument: str) -> tuple[Debt, date] | None:
     return (debt, due) if is_due_date(debt.due, due) else None
 
 
-def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
-    """Paid on a reminder: this due date is paid, no more reminders for it."""
+def _unpaid_occurrence(
+    state: UserState, argument: str, ctx: Context
+) -> tuple[Debt, date] | Outcome:
+    """The unpaid due date a reminder's button names, or the reply when there is none to act
+    on: an unknown (or forged) debt or date, or a date already marked paid."""
     found = _occurrence(state, argument)
     if found is None:
         return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
     debt, due = found
-    values = {"platform": debt.platform, "date": date_text(due)}
     if is_paid(state, debt.id, due):
+        values = {"platform": debt.platform, "date": date_text(due)}
         return reprompt(state, ctx, Reply(text("reminders.already_paid", **values)))
+    return debt, due
+
+
+def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
+    """Paid on a reminder: this due date is paid, no more reminders for it."""
+    found = _unpaid_occurrence(state, argument, ctx)
+    if isinstance(found, Outcome):
+        return found
+    debt, due = found
     updated = mark_paid(state, debt.id, due, local_today(state, ctx.now))
+    values = {"platform": debt.platform, "date": date_text(due)}
     return reprompt(updated, ctx, Reply(text("reminders.marked_paid", **values)))
 
 
 def snooze(state: UserState, argument: str, ctx: Context) -> Outcome:
     """Remind me later: remind again a few hours later, or the next day, never at night."""
-    found = _occurrence(state, argument)
-    if found is None:
-        return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
+    found = _unpaid_occurrence(state, argument, ctx)
+    if isinstance(found, Outcome):
+        return found
     debt, due = found
-    values = {"platform": debt.platform, "date": date_text(due)}
-    if is_paid(state, debt.id, due):
-        return reprompt(state, ctx, Reply(text("reminders.already_paid", **values)))
     if snoozes_of(state, debt.id, due) >= MAX_SNOOZES:
         return reprompt(state, ctx, Reply(text("reminders.snooze_limit")))
     until = snooze_until(state, ctx.now)
