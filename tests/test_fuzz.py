@@ -35,6 +35,7 @@ COMMANDS = [
     "budget",
     "complaint",
     "reminders",
+    "log",
     "restart",
     "export",
     "delete",
@@ -97,6 +98,12 @@ FORGED = st.one_of(
             "n:restart",
             "m:debts",
             "m:plan",
+            "n:/complaint",
+            "n:/frobnicate",
+            "n:/delete",
+            "g:rpaid:1:2026-12-15",
+            "g:rsnz:1:x",
+            "g:rem:-1",
         ]
     ),
 )
