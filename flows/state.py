@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import Field
@@ -43,6 +44,8 @@ class UserState(Frozen):
     # ---- step 2: the debt list ----
     debts: tuple[Debt, ...] = ()
     next_debt_id: int = 1
+    # The day the list last changed: a plan built on old balances says so.
+    debts_changed_on: date | None = None
     # ---- reminders: the local hour they are sent at ----
     reminder_hour: int = 9
     # occurrences marked 已还 (Paid) from a reminder

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import struct
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,7 @@ from flows.ledger import Debt, InstallmentTerms, RateQuote
 from flows.money import Period
 from flows.state import UserState
 from flows.steps.plan import situation
-from tests.driver import Driver
+from tests.driver import Driver, adding_a_debt
 
 D = Decimal
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
@@ -262,3 +263,27 @@ def test_the_csv_round_trips_with_a_bom_for_excel(ctx):
     assert plan is not None
     month_rows = [row for row in rows if row and row[0][:2] == "20"]
     assert sum(D(row[4]) for row in month_rows) == plan.total_paid
+
+
+def test_a_plan_on_month_old_balances_asks_to_update_the_debt_list(ctx):
+    month_ago = ctx.now.date() - timedelta(days=31)
+    d = driver(ctx, debts=DEBTS, budget=BUDGET, debts_changed_on=month_ago)
+    d.command("plan")
+    notes = d.outcome.replies[0].text.values["notes"]
+    stale = [n for n in notes if n.key == "plan.note_stale"]
+    assert stale and stale[0].values == {"day": month_ago.isoformat(), "days": 31}
+
+
+def test_a_plan_on_fresh_balances_says_nothing_about_their_age(ctx):
+    d = driver(ctx, debts=DEBTS, budget=BUDGET, debts_changed_on=ctx.now.date())
+    d.command("plan")
+    notes = d.outcome.replies[0].text.values["notes"]
+    assert all(n.key != "plan.note_stale" for n in notes)
+
+
+def test_adding_a_debt_dates_the_list(ctx):
+    d = adding_a_debt(ctx)
+    assert d.state.debts_changed_on is None
+    d.say("\u501f\u5457")
+    d.press("debts.save_now")
+    assert len(d.state.debts) == 1 and d.state.debts_changed_on == ctx.now.date()

@@ -304,9 +304,12 @@ def _to_detail(state: UserState, debt: Debt, ctx: Context, *lead: Reply) -> Outc
     return move(state, STEP_ID, "detail", ctx, draft={DEBT: debt.id}, lead=lead)
 
 
-def _replace(state: UserState, debt: Debt) -> UserState:
-    debts = tuple(debt if d.id == debt.id else d for d in state.debts)
-    return state.model_copy(update={"debts": debts})
+def _replace(state: UserState, debt: Debt, ctx: Context) -> UserState:
+    return _with_debts(state, tuple(debt if d.id == debt.id else d for d in state.debts), ctx)
+
+
+def _with_debts(state: UserState, debts: tuple[Debt, ...], ctx: Context) -> UserState:
+    return state.model_copy(update={"debts": debts, "debts_changed_on": ctx.now.date()})
 
 
 # ---- the list ---------------------------------------------------------------------------------
@@ -444,9 +447,8 @@ def _finish_add(state: UserState, draft: Draft, ctx: Context) -> Outcome:
         return reprompt(state, ctx, Reply(text("debts.need_platform")))
     values = _values_from(draft, tuple(FIELDS))
     debt = Debt(id=state.next_debt_id, **values)
-    saved = state.model_copy(
-        update={"debts": (*state.debts, debt), "next_debt_id": state.next_debt_id + 1}
-    )
+    numbered = state.model_copy(update={"next_debt_id": state.next_debt_id + 1})
+    saved = _with_debts(numbered, (*state.debts, debt), ctx)
     return _to_detail(_unwind_to(saved, "list"), debt, ctx, Reply(text("debts.saved")))
 
 
@@ -714,7 +716,7 @@ def _finish_edit(group: str) -> Callable[[UserState, Draft, Context], Outcome]:
         if group == "installments" and draft.get("payment") is None:
             values["installments"] = None
         updated = Debt.model_validate({**debt.model_dump(), **values})
-        saved = _unwind_to(_replace(state, updated), "detail")
+        saved = _unwind_to(_replace(state, updated, ctx), "detail")
         return _to_detail(saved, updated, ctx, Reply(text("debts.updated")))
 
     return finish
@@ -739,7 +741,7 @@ def _confirm_delete(state: UserState, _argument: str, ctx: Context) -> Outcome:
     if debt is None:
         return _not_found(state, ctx)
     kept = tuple(d for d in state.debts if d.id != debt.id)
-    gone = state.model_copy(update={"debts": kept})
+    gone = _with_debts(state, kept, ctx)
     lead = Reply(text("debts.deleted", platform=debt.platform))
     return _to_list(_unwind_to(gone, "list"), ctx, lead)
 

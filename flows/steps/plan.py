@@ -50,6 +50,7 @@ class Situation:
     order: Order
     today: date
     start: date  # month 1 of the plan is this day's month (flows.planned.plan_start)
+    balances_from: date | None = None  # the day the debt list last changed
 
     @property
     def chosen(self) -> Plan | Refusal | None:
@@ -71,7 +72,7 @@ def situation(state: UserState, ctx: Context) -> Situation:
     if debts and money is not None:
         assert state.budget is not None
         results = compare(debts, money.monthly, asset_sales(state.budget, start))
-    return Situation(debts, missing, money, results, order, today, start)
+    return Situation(debts, missing, money, results, order, today, start, state.debts_changed_on)
 
 
 # ---- what is missing ------------------------------------------------------------------------
@@ -220,7 +221,24 @@ def _notes(view: Situation, refused: bool = False) -> Value:
         notes.append(text("plan.note_negotiate"))
     if view.available is not None and view.available.floor_applied:
         notes.append(text("plan.note_floor", floor=money_text(view.available.floor)))
+    stale = _stale_balances(view)
+    if stale is not None:
+        notes.append(stale)
     return tuple(notes) if notes else ""
+
+
+# The plan starts from the balances the user typed; after this long they have likely paid some.
+STALE_AFTER_DAYS = 25
+
+
+def _stale_balances(view: Situation) -> Text | None:
+    """A reminder to update the debt list when its balances are a month old."""
+    if view.balances_from is None:
+        return None
+    days = (view.today - view.balances_from).days
+    if days < STALE_AFTER_DAYS:
+        return None
+    return text("plan.note_stale", day=view.balances_from.isoformat(), days=days)
 
 
 class Overview(ChoiceNode):
