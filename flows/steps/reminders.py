@@ -69,7 +69,7 @@ def due_text(debt: Debt) -> Text:
 
 
 def zone_label(zone: str) -> Value:
-    """A zone by its everyday name (北京时间); one not offered (set by DEFAULT_TIMEZONE) as its
+    """A zone by its everyday name (Beijing time); one not offered (set by DEFAULT_TIMEZONE) as its
     identifier."""
     label = _ZONE_LABELS.get(zone)
     return zone if label is None else text(f"reminders.zone.{label}")
