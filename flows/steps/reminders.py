@@ -2,13 +2,14 @@
 every reminder carries: Paid (this due date is paid), Remind me later (snooze), Reminder settings.
 
 Not a step of the guide (not in the menu): per debt, reminders on or off and which days before
-the due date; for the user, the hour. Every id and date in a button is untrusted and looked up
-in the user's own debts.
+the due date; for the user, the hour and the time zone. Every id and date in a button is
+untrusted and looked up in the user's own debts (a zone: in ZONE_CHOICES).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.ledger import Debt, ReminderPrefs
@@ -35,6 +36,26 @@ from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt, to_node
 
 STEP_ID = "reminders"
 HOURS_PER_ROW = 5
+ZONES_PER_ROW = 2
+
+# The zones a user can choose: where people who borrow from Chinese platforms mostly live.
+# (IANA zone, its label under reminders.zone in the locales); the first is the default.
+ZONE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("Asia/Shanghai", "shanghai"),
+    ("Asia/Hong_Kong", "hong_kong"),
+    ("Asia/Taipei", "taipei"),
+    ("Asia/Singapore", "singapore"),
+    ("Asia/Kuala_Lumpur", "kuala_lumpur"),
+    ("Asia/Tokyo", "tokyo"),
+    ("Asia/Seoul", "seoul"),
+    ("Asia/Dubai", "dubai"),
+    ("Europe/London", "london"),
+    ("Europe/Berlin", "berlin"),
+    ("America/New_York", "new_york"),
+    ("America/Los_Angeles", "los_angeles"),
+    ("Australia/Sydney", "sydney"),
+)
+_ZONE_LABELS = dict(ZONE_CHOICES)
 
 
 # ---- what the screens say -----------------------------------------------------------------
@@ -47,11 +68,21 @@ def due_text(debt: Debt) -> Text:
     return text("reminders.settings.due_monthly", day=debt.due.day_of_month or 0)
 
 
+def zone_label(zone: str) -> Value:
+    """A zone by its everyday name (Beijing time); one not offered (set by DEFAULT_TIMEZONE) as its
+    identifier."""
+    label = _ZONE_LABELS.get(zone)
+    return zone if label is None else text(f"reminders.zone.{label}")
+
+
 def zone_name(state: UserState) -> Value:
-    """Beijing time by its everyday name; other zones as their identifier."""
-    if state.timezone == "Asia/Shanghai":
-        return text("reminders.settings.beijing_time")
-    return state.timezone
+    """The zone reminders really use: an unknown stored zone falls back (see zone_of)."""
+    return zone_label(zone_of(state).key)
+
+
+def _when(state: UserState) -> dict[str, Value]:
+    """The values every screen that names the user's hour needs: the hour and its zone."""
+    return {"hour": send_hour(state), "zone": zone_name(state)}
 
 
 def chosen_leads(debt: Debt) -> tuple[int, ...]:
@@ -79,11 +110,14 @@ def _dated(state: UserState) -> tuple[Debt, ...]:
 
 
 def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
-    hour_row = (Button(text("reminders.settings.hour_button", hour=send_hour(state)), "hour"),)
+    hour_row = (
+        Button(text("reminders.settings.hour_button", hour=send_hour(state)), "hour"),
+        Button(text("reminders.settings.zone_button", zone=zone_name(state)), "zone"),
+    )
     dated = _dated(state)
     if not dated:
         buttons = ((Button(text("reminders.settings.debts"), "m:debts"),), hour_row, nav_row())
-        return (Reply(text("reminders.settings.none", hour=send_hour(state)), buttons),)
+        return (Reply(text("reminders.settings.none", **_when(state)), buttons),)
     lines = tuple(
         text(
             "reminders.settings.line",
@@ -96,9 +130,7 @@ def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     debt_rows = tuple(
         (Button(text("reminders.settings.of", platform=d.platform), f"debt:{d.id}"),) for d in dated
     )
-    message = text(
-        "reminders.settings.overview", hour=send_hour(state), zone=zone_name(state), lines=lines
-    )
+    message = text("reminders.settings.overview", lines=lines, **_when(state))
     return (Reply(message, (*debt_rows, hour_row, nav_row())),)
 
 
@@ -134,7 +166,7 @@ def _debt_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         platform=debt.platform,
         due=due_text(debt),
         status=status_text(debt, local_today(state, ctx.now)),
-        hour=send_hour(state),
+        **_when(state),
     )
     return (Reply(message, buttons),)
 
@@ -146,6 +178,23 @@ def _hour_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         tuple(options[i : i + HOURS_PER_ROW]) for i in range(0, len(options), HOURS_PER_ROW)
     )
     return (Reply(text("reminders.settings.hour_ask"), (*rows, nav_row())),)
+
+
+def _zone_option(zone: str, chosen: str, ctx: Context) -> Button:
+    """A zone with its clock now, so the user can pick the one that matches their phone."""
+    clock = ctx.now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    key = "zone_option_chosen" if zone == chosen else "zone_option"
+    return Button(text(f"reminders.settings.{key}", zone=zone_label(zone), time=clock), f"z:{zone}")
+
+
+def _zone_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    chosen = zone_of(state).key
+    options = [_zone_option(zone, chosen, ctx) for zone, _label in ZONE_CHOICES]
+    rows = tuple(
+        tuple(options[i : i + ZONES_PER_ROW]) for i in range(0, len(options), ZONES_PER_ROW)
+    )
+    message = text("reminders.settings.zone_ask", hour=send_hour(state))
+    return (Reply(message, (*rows, nav_row())),)
 
 
 # ---- what the buttons do ------------------------------------------------------------------
@@ -198,16 +247,31 @@ def _toggle_lead(state: UserState, argument: str, ctx: Context) -> Outcome | Non
 _to_hour = to_node(STEP_ID, "hour")
 
 
-def _set_hour(state: UserState, argument: str, ctx: Context) -> Outcome | None:
-    if not argument.isdigit() or not EARLIEST_HOUR <= int(argument) <= LATEST_HOUR:
-        return None
-    hour = int(argument)
-    updated = state.model_copy(update={"reminder_hour": hour})
-    done = Reply(text("reminders.settings.hour_set", hour=hour))
+def _saved(updated: UserState, done: Reply, ctx: Context) -> Outcome:
+    """After the hour or the zone is chosen: say so, then back to the screen it was chosen
+    from. (Saving the state rebuilds the reminder schedule: bot/storage.py.)"""
     previous = updated.back()
     if previous is None:
         return move(updated, STEP_ID, "overview", ctx, lead=(done,))
     return reprompt(previous, ctx, done)
+
+
+def _set_hour(state: UserState, argument: str, ctx: Context) -> Outcome | None:
+    if not argument.isdigit() or not EARLIEST_HOUR <= int(argument) <= LATEST_HOUR:
+        return None
+    updated = state.model_copy(update={"reminder_hour": int(argument)})
+    return _saved(updated, Reply(text("reminders.settings.hour_set", **_when(updated))), ctx)
+
+
+_to_zone = to_node(STEP_ID, "zone")
+
+
+def _set_zone(state: UserState, argument: str, ctx: Context) -> Outcome | None:
+    """Only a zone from the list: a forged one (even a real zone) changes nothing."""
+    if argument not in _ZONE_LABELS:
+        return None
+    updated = state.model_copy(update={"timezone": argument})
+    return _saved(updated, Reply(text("reminders.settings.zone_set", **_when(updated))), ctx)
 
 
 def _occurrence(state: UserState, argument: str) -> tuple[Debt, date] | None:
@@ -270,12 +334,15 @@ STEP = Step(
     id=STEP_ID,
     entry="overview",
     nodes={
-        "overview": ChoiceNode(render=_overview, actions={"debt": open_debt, "hour": _to_hour}),
+        "overview": ChoiceNode(
+            render=_overview, actions={"debt": open_debt, "hour": _to_hour, "zone": _to_zone}
+        ),
         "debt": ChoiceNode(
             render=_debt_screen,
             actions={"switch": _switch, "lead": _toggle_lead, "hour": _to_hour},
         ),
         "hour": ChoiceNode(render=_hour_screen, actions={"h": _set_hour}),
+        "zone": ChoiceNode(render=_zone_screen, actions={"z": _set_zone}),
     },
     commands={"reminders": open_overview},
     global_actions={"rem": open_debt, "rpaid": paid, "rsnz": snooze},
