@@ -323,21 +323,22 @@ class Storage:
     ) -> list[DueReminder]:
         """Reminders whose time has come, of active users, not done and not claimed by a pass
         still within its lease; earliest first, through the fire_at index."""
-        async with self._db.execute(
+        # One trip to aiosqlite's thread for the whole batch, as in load().
+        rows = await self._db.execute_fetchall(
             DUE_REMINDERS, (int(now.timestamp()), int(stale_before.timestamp()), limit)
-        ) as cursor:
-            return [
-                DueReminder(
-                    int(user_id),
-                    Scheduled(
-                        int(debt_id),
-                        date.fromisoformat(due),
-                        int(lead),
-                        datetime.fromtimestamp(fire_at, UTC),
-                    ),
-                )
-                async for user_id, debt_id, due, lead, fire_at in cursor
-            ]
+        )
+        return [
+            DueReminder(
+                int(user_id),
+                Scheduled(
+                    int(debt_id),
+                    date.fromisoformat(due),
+                    int(lead),
+                    datetime.fromtimestamp(fire_at, UTC),
+                ),
+            )
+            for user_id, debt_id, due, lead, fire_at in rows
+        ]
 
     async def claim_reminder(
         self, due: DueReminder, now: datetime, stale_before: datetime
