@@ -98,7 +98,8 @@ def _compute(state: UserState, ctx: Context, start: date, floor: Decimal) -> Pla
 
 
 def month_number(today: date, day: date) -> int:
-    """The plan month (1 = this month) a date falls in; a date in an earlier month: month 1."""
+    """The plan month a date falls in, counted from `today`'s month as 1 (callers pass the
+    plan's first month, plan_start); a date in an earlier month: month 1."""
     return max(1, month_offset(today, month_key(day, 0)) + 1)
 
 
@@ -126,10 +127,11 @@ class MonthlyOffer:
     """A steady monthly amount the plan pays a debt, and the plan month it starts in."""
 
     amount: Decimal
-    start: int  # plan month, 1 = this month
+    start: int  # plan month, 1 = the plan's first month (plan_start)
 
-    def start_month(self, today: date) -> str:
-        return month_key(today, self.start - 1)
+    def start_month(self, first: date) -> str:
+        """'YYYY-MM' of the offer's first month; `first` is a day in the plan's first month."""
+        return month_key(first, self.start - 1)
 
 
 def monthly_offer(state: UserState, debt_id: int, ctx: Context) -> MonthlyOffer | None:
