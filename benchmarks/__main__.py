@@ -26,8 +26,6 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # In table order; optional modules written by other areas are shown as "not available".
 BENCHMARKS = ("conversation", "core", "storage", "reminders", "plan")
 OPTIONAL = {"reminders", "plan"}
-# Rows for a module that has no figures() yet, written on this side.
-ADAPTERS = {"reminders": "benchmarks.reminders_table", "plan": "benchmarks.plan_table"}
 LIBRARIES = (
     "python-telegram-bot",
     "aiohttp",
@@ -85,8 +83,6 @@ def _run(name: str, arguments: argparse.Namespace) -> list[Figure]:
     try:
         module = importlib.import_module(f"benchmarks.{name}")
         produce: Callable[..., list[object]] | None = getattr(module, "figures", None)
-        if produce is None and name in ADAPTERS:
-            produce = importlib.import_module(ADAPTERS[name]).figures
         if produce is None:
             return [
                 Figure(name, "not available", None, note=f"benchmarks/{name}.py has no figures()")

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from benchmarks.figures import Figure
 from bot.attachments import produce
 from bot.facts import load_facts
 from bot.locale import Locales
@@ -56,6 +57,39 @@ def timed(action: Callable[[], object], repeat: int) -> tuple[float, float]:
 def report(name: str, action: Callable[[], object], repeat: int) -> None:
     median, worst = timed(action, repeat)
     print(f"{name:<28} median {median:7.1f} ms   worst {worst:7.1f} ms")
+
+
+MONTHLY = Decimal("1900")  # what benchmarks/plan.py pays a month: close to 120 months
+
+
+def figures(full: bool = False) -> list[Figure]:
+    repeat = 20 if full else 5
+    debts, _ = plan_debts(DEBTS, CTX.facts, CTX.now.date())
+    state = UserState(started=True, debts=DEBTS, budget=BUDGET)
+    outcome = machine.handle(state, Command("plan"), CTX)
+    catalog = Locales.load(PROJECT_ROOT / "locales").get("zh-CN")
+    chart = next(render(catalog, r) for r in outcome.replies if r.attachment)
+    assert chart.attachment is not None
+    attachment = chart.attachment
+    produce(attachment)  # the first chart loads the fonts
+    rows = (
+        ("compare the three orders", lambda: compare(debts, MONTHLY)),
+        ("a /plan turn (flows)", lambda: machine.handle(state, Command("plan"), CTX)),
+        ("the plan chart (PNG)", lambda: produce(attachment)),
+    )
+    figures_ = []
+    for name, action in rows:
+        median, worst = timed(action, repeat)
+        figures_.append(
+            Figure(
+                "plan",
+                f"10 debts over ~120 months: {name}",
+                round(median, 1),
+                "ms",
+                note=f"median of {repeat}; worst {worst:.1f} ms",
+            )
+        )
+    return figures_
 
 
 def main() -> None:
