@@ -36,21 +36,16 @@ def as_csv(rows: Mapping[str, list[dict[str, Any]]], catalog: Catalog | None = N
     (debts, contact log, reminders, reminders sent) with headers, then every other stored value
     in the technical form. Every stored row is in it; the JSON file is the complete copy."""
     words = catalog or Locales.load(PROJECT_ROOT / "locales").get(DEFAULT_LOCALE)
-    buffer = io.StringIO()
-    buffer.write(UTF8_BOM)
-    writer = csv.writer(buffer)
     states = [_state_of(row) for row in rows.get("users", [])]
     state = next((s for s in states if s is not None), None)
-    for section in (
+    sections = (
         _debt_section(state, words),
         _log_section(state, words),
         _reminder_section(rows.get("reminders", []), state, words),
         _sent_section(rows.get("reminders_sent", []), state, words),
         _other_section(rows, states, words),
-    ):
-        writer.writerows([_cell(c) for c in row] for row in section)
-        writer.writerow([])
-    return buffer.getvalue().encode("utf-8")
+    )
+    return table_as_csv(line for section in sections for line in (*section, []))
 
 
 Section = list[list[str]]
@@ -240,12 +235,13 @@ def _other_section(
 
 
 def table_as_csv(rows: Iterable[Iterable[Any]]) -> bytes:
-    """Rows of cells as a CSV that Excel opens with Chinese intact."""
+    """Rows of cells as a CSV that Excel opens with Chinese intact, and where no typed text
+    can become a formula."""
     buffer = io.StringIO()
     buffer.write(UTF8_BOM)
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow(["" if cell is None else str(cell) for cell in row])
+        writer.writerow([_cell("" if cell is None else str(cell)) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 

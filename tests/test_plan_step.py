@@ -287,3 +287,15 @@ def test_adding_a_debt_dates_the_list(ctx):
     d.say("\u501f\u5457")
     d.press("debts.save_now")
     assert len(d.state.debts) == 1 and d.state.debts_changed_on == ctx.now.date()
+
+
+def test_a_platform_name_that_looks_like_a_formula_stays_text_in_the_plan_csv(ctx):
+    tricky = DEBTS[0].model_copy(update={"platform": "=HYPERLINK(1)"})
+    d = driver(ctx, debts=(tricky, DEBTS[1]), budget=BUDGET)
+    d.command("plan")
+    d.press("plan.export_csv")
+    (table,) = attachments(d)
+    content = produce(rendered(d.outcome.replies[-1]).attachment).decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(content)) for cell in row]
+    assert "'=HYPERLINK(1)" in cells and "=HYPERLINK(1)" not in cells
+    assert table.kind == "csv"
