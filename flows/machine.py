@@ -26,7 +26,7 @@ from flows.core import (
     text,
 )
 from flows.state import UserState
-from flows.steps.base import FormNode, reprompt
+from flows.steps.base import reprompt
 
 # Longer than any answer the guide asks for; longer texts are refused before any parsing.
 MAX_TEXT_LENGTH = 2000
@@ -78,10 +78,10 @@ def _typed(state: UserState, raw: str, ctx: Context) -> Outcome:
     cleaned = clean_text(raw)
     if not cleaned:
         return reprompt(state, ctx, Reply(text("common.empty")))
-    node = registry.node_at(state.position)
     nav = _typed_nav(state, cleaned, ctx)
     if nav is not None:
         return nav
+    node = registry.node_at(state.position)
     if not node.takes_free_text(state):
         interrupted = interrupts.answer(state, cleaned, ctx)
         if interrupted is not None:
@@ -101,9 +101,6 @@ def _typed_nav(state: UserState, cleaned: str, ctx: Context) -> Outcome | None:
     node = registry.node_at(state.position)
     if action == "back":
         return node.on_back(state, ctx) or commands.go_back(state, ctx)
-    if not isinstance(node, FormNode):
-        # A screen of buttons has no question to skip.
-        return reprompt(state, ctx, Reply(text("common.use_buttons")))
     return node.on_skip(state, ctx)
 
 

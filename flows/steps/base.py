@@ -73,7 +73,8 @@ class Node:
         return None
 
     def on_skip(self, state: UserState, ctx: Context) -> Outcome:
-        return reprompt(state, ctx, Reply(text("form.cannot_skip")))
+        # A screen of buttons has no question to skip (forms say what they need instead).
+        return reprompt(state, ctx, Reply(text("common.use_buttons")))
 
     def takes_free_text(self, state: UserState) -> bool:
         return False
