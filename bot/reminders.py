@@ -53,7 +53,6 @@ from flows.core import Context
 from flows.reminders import (
     Scheduled,
     expired,
-    find_debt,
     is_late,
     is_paid,
     reminded,
@@ -216,7 +215,7 @@ class ReminderPass:
         setattr(self.report, counter, getattr(self.report, counter) + 1)
 
     def _rendered(self, state: UserState, due: DueReminder) -> RenderedReply:
-        debt = find_debt(state, due.row.debt_id)
+        debt = state.own_debt(due.row.debt_id)
         assert debt is not None
         ctx = Context(
             now=self.now.astimezone(zone_of(state)), facts=self.facts, settings=self.settings
@@ -247,7 +246,7 @@ def skip_reason(
 ) -> str | None:
     """Why this due reminder is not sent (None: send it)."""
     row = due.row
-    debt = find_debt(state, row.debt_id)
+    debt = state.own_debt(row.debt_id)
     if debt is None or not reminded(debt):
         return "debt_gone_or_off"
     if is_paid(state, row.debt_id, row.due_date):

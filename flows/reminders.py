@@ -189,10 +189,6 @@ def snooze_until(state: UserState, now: datetime) -> datetime:
 # ---- marks --------------------------------------------------------------------------------
 
 
-def find_debt(state: UserState, debt_id: int) -> Debt | None:
-    return next((debt for debt in state.debts if debt.id == debt_id), None)
-
-
 def mark_paid(state: UserState, debt_id: int, due: date, today: date) -> UserState:
     """Record the due date as paid; its pending snoozes go with it."""
     oldest = today - timedelta(days=KEEP_MARKS_DAYS)

@@ -60,6 +60,15 @@ class UserState(Frozen):
     next_log_id: int = 1
     next_action: NextAction | None = None
 
+    def own_debt(self, raw_id: object) -> Debt | None:
+        """This user's debt with this id; None for anything else. Ids from buttons, commands
+        and drafts are untrusted: forged, deleted or garbage ids find nothing."""
+        text_id = str(raw_id)
+        if not text_id.isdigit() or len(text_id) > 9:
+            return None
+        wanted = int(text_id)
+        return next((d for d in self.debts if d.id == wanted), None)
+
     def at(self, position: Position) -> UserState:
         """Move to `position`, remembering where we were so Back can come back."""
         if position.step == self.position.step and position.node == self.position.node:

@@ -20,7 +20,7 @@ from flows.intents import classify
 from flows.interrupts import RECORD_ACTION
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
-from flows.steps.platforms import find_debt, picker
+from flows.steps.platforms import picker
 
 STEP_ID = "collection"
 DESCRIPTION_LENGTH = 500
@@ -209,7 +209,7 @@ def _entry_in_draft(state: UserState) -> LogEntry | None:
 
 
 def _lender_of(state: UserState, entry: LogEntry) -> str | None:
-    debt = find_debt(state, str(entry.debt_id)) if entry.debt_id else None
+    debt = state.own_debt(entry.debt_id) if entry.debt_id else None
     return debt.lender.value if debt and debt.lender else None
 
 

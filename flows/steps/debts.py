@@ -265,17 +265,8 @@ def _values_from(draft: Draft, names: tuple[str, ...]) -> dict[str, Any]:
 # ---- finding the debt a press is about --------------------------------------------------------
 
 
-def find(state: UserState, raw_id: object) -> Debt | None:
-    """The user's own debt with this id; None for anything else (forged, deleted, garbage)."""
-    text_id = str(raw_id)
-    if not text_id.isdigit() or len(text_id) > 9:
-        return None
-    wanted = int(text_id)
-    return next((d for d in state.debts if d.id == wanted), None)
-
-
 def _current(state: UserState) -> Debt | None:
-    return find(state, state.position.draft.get(DEBT))
+    return state.own_debt(state.position.draft.get(DEBT))
 
 
 def _not_found(state: UserState, ctx: Context) -> Outcome:
@@ -431,7 +422,7 @@ def _add(state: UserState, _argument: str, ctx: Context) -> Outcome:
 
 
 def _open(state: UserState, argument: str, ctx: Context) -> Outcome:
-    debt = find(state, argument)
+    debt = state.own_debt(argument)
     return _not_found(state, ctx) if debt is None else _to_detail(state, debt, ctx)
 
 
@@ -706,7 +697,7 @@ def _edit_field(state: UserState, argument: str, ctx: Context) -> Outcome:
 
 def _finish_edit(group: str) -> Callable[[UserState, Draft, Context], Outcome]:
     def finish(state: UserState, draft: Draft, ctx: Context) -> Outcome:
-        debt = find(state, draft.get(DEBT))
+        debt = state.own_debt(draft.get(DEBT))
         if debt is None:
             return _not_found(_unwind_to(state, "list"), ctx)
         names = EDIT_GROUPS[group]

@@ -23,7 +23,7 @@ from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
 from flows.steps.collection import day_field, resolve_day
-from flows.steps.platforms import find_debt, picker
+from flows.steps.platforms import picker
 
 STEP_ID = "negotiate"
 KINDS = ("extension", "installments", "waive", "supervisor")
@@ -169,7 +169,7 @@ def _finish_script(state: UserState, draft: Draft, ctx: Context) -> Outcome:
 
 def _legal_line(state: UserState, draft: Draft, ctx: Context) -> Value:
     """The legal line this debt's cost exceeds, from the step-2 assessment; '' when none."""
-    debt = find_debt(state, str(draft.get("debt_id") or ""))
+    debt = state.own_debt(draft.get("debt_id"))
     if debt is None or ctx.facts is None:
         return ""
     verdict = assess(debt, ctx.facts, ctx.now.date())

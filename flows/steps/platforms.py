@@ -19,13 +19,6 @@ NO_PLATFORM = "none"
 Extra = Callable[[UserState, Debt, Context], dict[str, Any]]
 
 
-def find_debt(state: UserState, argument: str) -> Debt | None:
-    """The user's own debt with this id; None for anything else (the argument is untrusted)."""
-    if not argument.isdigit() or len(argument) > 9:
-        return None
-    return next((d for d in state.debts if d.id == int(argument)), None)
-
-
 def open_debts(state: UserState) -> tuple[Debt, ...]:
     return tuple(d for d in state.debts if not d.paid_off)[:MAX_BUTTONS]
 
@@ -56,7 +49,7 @@ def picker(
         return move(state, step_id, next_node, ctx, draft=draft)
 
     def chose_debt(state: UserState, argument: str, ctx: Context) -> Outcome:
-        debt = find_debt(state, argument)
+        debt = state.own_debt(argument)
         if debt is None:
             return reprompt(state, ctx, Reply(text("platforms.unknown_debt")))
         return go_on(

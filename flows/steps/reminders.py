@@ -20,7 +20,6 @@ from flows.reminders import (
     MAX_SNOOZES,
     add_snooze,
     date_text,
-    find_debt,
     is_due_date,
     is_paid,
     local_today,
@@ -135,7 +134,7 @@ def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
 
 
 def _debt_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
-    debt = find_debt(state, int(state.position.draft.get("debt", 0)))
+    debt = state.own_debt(state.position.draft.get("debt"))
     if debt is None:
         return (Reply(text("reminders.settings.gone"), (nav_row(),)),)
     if debt.due is None:
@@ -203,13 +202,8 @@ def _zone_screen(state: UserState, ctx: Context) -> tuple[Reply, ...]:
 open_overview = to_node(STEP_ID, "overview")
 
 
-def _own_debt(state: UserState, argument: str) -> Debt | None:
-    """The user's own debt named by an untrusted id."""
-    return find_debt(state, int(argument)) if argument.isdigit() and len(argument) < 10 else None
-
-
 def open_debt(state: UserState, argument: str, ctx: Context) -> Outcome:
-    debt = _own_debt(state, argument)
+    debt = state.own_debt(argument)
     if debt is None:
         return reprompt(state, ctx, Reply(text("reminders.unknown_debt")))
     return move(state, STEP_ID, "debt", ctx, draft={"debt": debt.id})
@@ -222,7 +216,7 @@ def _change_prefs(state: UserState, debt: Debt, prefs: ReminderPrefs, ctx: Conte
 
 
 def _current_debt(state: UserState) -> Debt | None:
-    return find_debt(state, int(state.position.draft.get("debt", 0)))
+    return state.own_debt(state.position.draft.get("debt"))
 
 
 def _switch(state: UserState, _argument: str, ctx: Context) -> Outcome | None:
@@ -278,7 +272,7 @@ def _occurrence(state: UserState, argument: str) -> tuple[Debt, date] | None:
     """`<debt id>:<ISO date>` from a reminder's button: the user's own debt and one of its due
     dates, or None."""
     debt_part, _, date_part = argument.partition(":")
-    debt = _own_debt(state, debt_part)
+    debt = state.own_debt(debt_part)
     if debt is None or debt.due is None:
         return None
     try:
