@@ -5,20 +5,18 @@ from the debts and the budget in the state: nothing is stored, so it follows eve
 budget, no usable debts, nothing left or a refused plan: no plan, and callers say nothing about
 an amount.
 
-Computing a plan takes up to a few milliseconds; the reminder pass asks once per reminder, often
-for the same state, so the last few results are kept per (immutable) state object and reused
-while the same object is asked about with the same day, living floor and facts.
+Nothing is kept between calls (a plan takes a few milliseconds and the reminder pass is held to
+30 messages a second anyway): no user's plan outlives the call that needed it.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from flows.budget import asset_sales, available, living_floor, month_key, month_offset
 from flows.core import Context
@@ -57,42 +55,16 @@ def chosen_order(state: UserState) -> Order:
     return Order(state.plan_order) if state.plan_order in set(Order) else Order.GUIDE
 
 
-@dataclass(frozen=True, slots=True)
-class _Memo:
-    state: UserState  # held, so no other object can take its id while the entry lives
-    facts: Any  # likewise
-    inputs: tuple[date, date, Decimal]  # today, the plan start, the living floor
-    plan: Plan | None
-
-
-# The reminder pass serves up to 32 users at once, their reminders interleaved: keep a few.
-MEMO_SIZE = 64
-_memo: OrderedDict[int, _Memo] = OrderedDict()
-
-
 def current_plan(state: UserState, ctx: Context) -> Plan | None:
     """The plan /plan shows now in the user's chosen order, or None when there is none."""
-    today = ctx.now.date()
-    floor = living_floor(ctx)
-    inputs = (today, plan_start(state.debts, today), floor)
-    memo = _memo.get(id(state))
-    if memo and memo.state is state and memo.facts is ctx.facts and memo.inputs == inputs:
-        _memo.move_to_end(id(state))
-        return memo.plan
-    plan = _compute(state, ctx, inputs[1], floor)
-    _memo[id(state)] = _Memo(state, ctx.facts, inputs, plan)
-    while len(_memo) > MEMO_SIZE:
-        _memo.popitem(last=False)
-    return plan
-
-
-def _compute(state: UserState, ctx: Context, start: date, floor: Decimal) -> Plan | None:
     if state.budget is None:
         return None
-    debts, _missing = plan_debts(state.debts, ctx.facts, ctx.now.date())
-    money = available(state.budget, floor)
+    today = ctx.now.date()
+    debts, _missing = plan_debts(state.debts, ctx.facts, today)
+    money = available(state.budget, living_floor(ctx))
     if not debts or money.nothing_left:
         return None
+    start = plan_start(state.debts, today)
     result = simulate(debts, money.monthly, chosen_order(state), asset_sales(state.budget, start))
     return result if isinstance(result, Plan) else None
 
