@@ -38,6 +38,19 @@ def test_a_newcomer_who_says_hello_instead_of_start_still_gets_the_welcome(ctx: 
     assert driver.keys == ["welcome.intro", "welcome.privacy"]
 
 
+def test_a_wrong_input_on_the_welcome_gets_a_short_nudge_not_the_whole_welcome(chat: Driver):
+    chat.say("asdf")
+    assert chat.keys == ["common.use_buttons", "welcome.again"]
+    chat.press("welcome.begin")
+    assert chat.where[0] == "contact"
+
+
+def test_a_question_asked_on_the_welcome_is_answered_then_the_short_nudge(chat: Driver):
+    chat.say("去哪里投诉")
+    assert chat.keys[-1] == "welcome.again"
+    assert "welcome.intro" not in chat.keys
+
+
 def test_start_again_later_continues_where_the_user_was(chat: Driver):
     in_step_one_form(chat)
     chat.command("start")

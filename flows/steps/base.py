@@ -135,9 +135,15 @@ class ChoiceNode(Node):
     render: Render
     actions: Mapping[str, Action] = field(default_factory=dict)
     typed: Action | None = None
+    # A shorter screen for asking again (after a wrong input or a question asked in passing),
+    # when showing all of `render` once more would only bury the buttons.
+    again: Render | None = None
+
+    def arrive(self, state: UserState, ctx: Context) -> Outcome:
+        return Outcome(state, self.render(state, ctx))
 
     def prompt(self, state: UserState, ctx: Context) -> tuple[Reply, ...]:
-        return self.render(state, ctx)
+        return (self.again or self.render)(state, ctx)
 
     def on_choice(self, state: UserState, payload: str, ctx: Context) -> Outcome | None:
         name, _, argument = payload.partition(":")

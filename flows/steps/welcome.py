@@ -7,13 +7,18 @@ from flows.core import Button, Context, Outcome, Reply, text
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step
 
+BUTTONS = (
+    (Button(text("welcome.begin"), "begin"),),
+    (Button(text("nav.menu"), "n:menu"),),
+)
+
 
 def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
-    buttons = (
-        (Button(text("welcome.begin"), "begin"),),
-        (Button(text("nav.menu"), "n:menu"),),
-    )
-    return (Reply(text("welcome.intro")), Reply(text("welcome.privacy"), buttons))
+    return (Reply(text("welcome.intro")), Reply(text("welcome.privacy"), BUTTONS))
+
+
+def _ready_when_you_are(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    return (Reply(text("welcome.again"), BUTTONS),)
 
 
 def _begin(state: UserState, _argument: str, ctx: Context) -> Outcome:
@@ -23,5 +28,7 @@ def _begin(state: UserState, _argument: str, ctx: Context) -> Outcome:
 STEP = Step(
     id="welcome",
     entry="intro",
-    nodes={"intro": ChoiceNode(render=_intro, actions={"begin": _begin})},
+    nodes={
+        "intro": ChoiceNode(render=_intro, actions={"begin": _begin}, again=_ready_when_you_are)
+    },
 )
