@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flows.core import ButtonPress, Context
 from flows.ledger import Debt, DueSpec, ReminderPrefs
@@ -93,6 +94,26 @@ def test_paid_marks_the_due_date_and_a_second_press_says_it_already_is(ctx: Cont
     driver.send(ButtonPress("g:rpaid:1:2026-12-15"))
     assert driver.keys[0] == "reminders.already_paid"
     assert len(driver.state.paid_dues) == 1
+
+
+def test_after_paid_one_tap_updates_what_is_left_and_the_plan_follows(ctx: Context):
+    driver = Driver(ctx, user(dated(remaining_principal=Decimal("5000"))))
+    driver.command("menu")
+    driver.send(ButtonPress("g:rpaid:1:2026-12-15"))
+    driver.press("reminders.update_balance")
+    assert driver.where == ("debts", "edit_remaining_principal")
+    driver.say("3000")
+    assert driver.state.debts[0].remaining_principal == Decimal("3000")
+    assert driver.keys[0] == "debts.updated"
+
+
+def test_a_forged_update_balance_button_changes_nothing(ctx: Context):
+    driver = Driver(ctx, user(dated()))
+    driver.command("menu")
+    for forged in ("g:dbal:2", "g:dbal:abc", "g:dbal:", "g:dbal:99999999999999"):
+        driver.send(ButtonPress(forged))
+        assert driver.keys[0] == "debts.not_found"
+        assert driver.where == ("menu", "main")
 
 
 def test_paid_for_a_date_that_is_not_a_due_date_is_refused(ctx: Context):

@@ -39,6 +39,8 @@ from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 
 STEP_ID = "debts"
 NEXT_STEP = "budget"
+# g:dbal:<debt id> -- a button on any message that opens the debt's remaining principal.
+BALANCE_ACTION = "dbal"
 DEBT = "debt"  # draft key: the id of the debt a node is about
 MAX_DEBTS = 50  # more than anyone should type in a chat; keeps every screen under 4096 chars
 VERIFIED = "VERIFIED"  # verification marks of the data files (data/README.md)
@@ -713,6 +715,14 @@ def _finish_edit(group: str) -> Callable[[UserState, Draft, Context], Outcome]:
     return finish
 
 
+def update_balance(state: UserState, argument: str, ctx: Context) -> Outcome:
+    """From any message (a reminder marked paid): straight to this debt's remaining principal."""
+    debt = state.own_debt(argument)
+    if debt is None:
+        return reprompt(state, ctx, Reply(text("debts.not_found")))
+    return move(state, STEP_ID, "edit_remaining_principal", ctx, draft={DEBT: debt.id})
+
+
 # ---- deleting ---------------------------------------------------------------------------------
 
 
@@ -774,4 +784,5 @@ STEP = Step(
         ),
     },
     commands={"debts": show_list},
+    global_actions={BALANCE_ACTION: update_balance},
 )

@@ -32,6 +32,7 @@ from flows.reminders import (
 )
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt, to_node
+from flows.steps.debts import BALANCE_ACTION
 
 STEP_ID = "reminders"
 HOURS_PER_ROW = 5
@@ -305,7 +306,8 @@ def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
     debt, due = found
     updated = mark_paid(state, debt.id, due, local_today(state, ctx.now))
     values = {"platform": debt.platform, "date": date_text(due)}
-    return reprompt(updated, ctx, Reply(text("reminders.marked_paid", **values)))
+    update = ((Button(text("reminders.update_balance"), f"g:{BALANCE_ACTION}:{debt.id}"),),)
+    return reprompt(updated, ctx, Reply(text("reminders.marked_paid", **values), update))
 
 
 def snooze(state: UserState, argument: str, ctx: Context) -> Outcome:
