@@ -35,6 +35,7 @@ FALLBACK_LABELS = {
     "start": "Now",
 }
 MAX_TICKS = 12
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 # ---- fonts ----------------------------------------------------------------------------------
 
@@ -169,29 +170,32 @@ def _probe(path: Path) -> Fonts | None:
 def _faces(path: Path) -> Iterator[tuple[int, ImageFont.FreeTypeFont]]:
     for index in range(MAX_FACES):
         try:
-            yield index, ImageFont.truetype(str(path), 20, index=index)
+            # The class, not ImageFont.truetype(): that would quietly load another file of the
+            # same name from the system's folders when this one is broken.
+            face = ImageFont.FreeTypeFont(str(path), 20, index=index)
         except OSError:
             return
+        yield index, face
 
 
-def _draws(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> bool:
+def _draws(font: Font, text: str) -> bool:
     """Whether the font has a glyph for every character: a missing one draws as the font's
     placeholder glyph, the same picture as a code point no font has."""
     missing = _glyph(font, MISSING)
     return all(_glyph(font, ch) != missing for ch in text)
 
 
-def _glyph(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, ch: str) -> tuple[Any, bytes]:
+def _glyph(font: Font, ch: str) -> tuple[Any, bytes]:
     mask = font.getmask(ch)
     return mask.size, bytes(mask)
 
 
 @functools.cache
-def _font(fonts: Fonts, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def _font(fonts: Fonts, size: int) -> Font:
     if fonts.path is None:
         return ImageFont.load_default(size)
     # Basic layout: Chinese and Latin need no shaping, and it is the faster engine.
-    return ImageFont.truetype(
+    return ImageFont.FreeTypeFont(
         fonts.path, size, index=fonts.index, layout_engine=ImageFont.Layout.BASIC
     )
 
@@ -228,8 +232,6 @@ SWATCH = 18
 LEGEND_MAX_WIDTH = 240
 MAX_Y_TICKS = 6
 NICE_MONTH_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
-
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 def _palette() -> bytes:
