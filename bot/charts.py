@@ -414,7 +414,7 @@ def _draw_months(canvas: Canvas, plot: Plot, months: Sequence[str], font: Font) 
     # Month labels all look like 2026-11; the first is "now" in words.
     widest = max(_width(font, months[0]), _width(font, months[-1]))
     spacing = (plot.right - plot.left) / len(months)
-    for index in _ticks(len(months), spacing, widest + 2 * GAP):
+    for index in _ticks(len(months), spacing, widest + GAP):
         left, right = slots[index]
         half = _width(font, months[index]) / 2
         x = min(max((left + right) / 2, MARGIN + half), WIDTH - MARGIN - half)
