@@ -20,6 +20,7 @@ import io
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,15 +157,23 @@ def _font_files(names: Sequence[str]) -> dict[str, Path]:
 
 def _probe(path: Path) -> Fonts | None:
     """What the font file draws, on its Simplified Chinese face; None if it is unusable."""
-    faces = list(_faces(path))
-    if not faces:
+    chosen = _simplified_face(path)
+    if chosen is None:
         return None
-    index, font = next(
-        ((i, f) for i, f in faces if f.getname()[0].endswith(SIMPLIFIED_SUFFIXES)), faces[0]
-    )
+    index, font = chosen
     if not _draws(font, ASCII_PROBE):
         return None  # a fallback font without Latin letters cannot write the numbers
     return Fonts(str(path), index, _draws(font, CJK_PROBE), _draws(font, LATIN1_PROBE))
+
+
+def _simplified_face(path: Path) -> tuple[int, ImageFont.FreeTypeFont] | None:
+    """The first face whose family name says Simplified Chinese, else the first face."""
+    first = None
+    for index, face in _faces(path):
+        if face.getname()[0].endswith(SIMPLIFIED_SUFFIXES):
+            return index, face
+        first = first or (index, face)
+    return first
 
 
 def _faces(path: Path) -> Iterator[tuple[int, ImageFont.FreeTypeFont]]:
@@ -276,7 +285,7 @@ class Canvas:
         return buffer.getvalue()
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=512)
 def _typeset(
     font: Font, text: str, anchor: str
 ) -> tuple[Image.Image, Image.Image, tuple[int, int]]:
@@ -302,6 +311,11 @@ class Plot:
         return self.bottom - round(value * (self.bottom - self.top) / self.top_value)
 
 
+# One chart at a time: the cached fonts' FreeType faces must not be used by two threads at
+# once (free-threaded Python), and memory stays at one image's worth.
+_DRAWING = threading.Lock()
+
+
 def render_attachment(payload: Mapping[str, Any]) -> bytes:
     """`months` are the months of payments; the balances have one more value, today's, first."""
     labels = {k: str(payload.get(k, "")) for k in FALLBACK_LABELS}
@@ -317,6 +331,13 @@ def render_chart(
 ) -> bytes:
     """A stacked bar chart of the balances: the top of each bar is the total still owed.
     The first series (the first debt the order pays) is stacked on top and listed first."""
+    with _DRAWING:
+        return _render(months, series, labels)
+
+
+def _render(
+    months: Sequence[str], series: Sequence[Mapping[str, Any]], labels: Mapping[str, str]
+) -> bytes:
     fonts = available_fonts()
     title_font, label_font, tick_font = (
         _font(fonts, size) for size in (TITLE_SIZE, LABEL_SIZE, TICK_SIZE)
