@@ -241,6 +241,9 @@ SWATCH = 18
 LEGEND_MAX_WIDTH = 240
 MAX_Y_TICKS = 6
 NICE_MONTH_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
+# Balances above this are drawn as this (the text says the real figure): the axis labels of
+# absurd amounts must still leave room for the bars.
+LARGEST_BALANCE = 1e15
 
 
 def _palette() -> bytes:
@@ -279,9 +282,8 @@ class Canvas:
     def png(self) -> bytes:
         self.image.putpalette(PALETTE)  # "L" becomes "P": the indexes become colours
         buffer = io.BytesIO()
-        self.image.save(
-            buffer, format="PNG", compress_level=3
-        )  # level 6: 25% smaller, twice as slow
+        # Level 3: ~1.3 ms for ~17 kB; the default 6 saves a quarter of the bytes in twice the time.
+        self.image.save(buffer, format="PNG", compress_level=3)
         return buffer.getvalue()
 
 
@@ -466,7 +468,7 @@ def _ticks(count: int, spacing: float, room: float) -> list[int]:
 def _draw_legend(canvas: Canvas, plot: Plot, names: Sequence[str], font: Font) -> None:
     """A column right of the plot, top down in the order the bars stack top down. More
     platforms than rows: the last row counts the rest (the caption lists them all)."""
-    row = max(SWATCH, _line(font)) + GAP // 2
+    row = max(SWATCH, LABEL_SIZE) + GAP  # tighter than a line of CJK text: fits 12 rows
     rows = max(1, (plot.bottom - plot.top) // row)
     shown = names if len(names) <= rows else names[: rows - 1]
     left = plot.right + 2 * GAP
@@ -487,7 +489,8 @@ def _numbers(values: Sequence[Any], length: int) -> list[float]:
         numbers = [float(v) for v in given]
     except (TypeError, ValueError):
         numbers = [_number(v) for v in given]
-    return [n if 0 < n < math.inf else 0.0 for n in numbers] + [0.0] * (length - len(given))
+    drawn = [min(n, LARGEST_BALANCE) if n > 0 else 0.0 for n in numbers]  # NaN > 0 is False
+    return drawn + [0.0] * (length - len(given))
 
 
 def _number(value: Any) -> float:

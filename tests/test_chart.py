@@ -114,6 +114,7 @@ def test_ten_years_of_months_get_a_bar_each():
         (MONTHS, one_debt("0", "0", "0")),  # all paid: nothing to stack
         (MONTHS, one_debt("1000000000", "999999999.99", "0")),
         (MONTHS, one_debt("-5", "NaN", "junk")),
+        (MONTHS, one_debt("1e300", "Infinity", "1e400")),
         (MONTHS, one_debt("100")),  # fewer balances than months
     ],
 )
@@ -122,7 +123,7 @@ def test_odd_plans_still_give_a_chart(months, series):
 
 
 def test_thirty_platforms_fit_the_legend_with_a_count_of_the_rest():
-    series = [{"tag": f"T{n}", "name": "", "values": ["10", "0"]} for n in range(30)]
+    series = [{"tag": f"T{n}", "name": "", "values": ["1e300", "0"]} for n in range(30)]
     assert decoded(render_chart(["now", "2026-11"], series, LABELS)).format == "PNG"
 
 
