@@ -235,10 +235,9 @@ FINDINGS = [
     " load process here. Its ceiling on a free core is 1,000 / (bot CPU per update in ms)"
     " updates/s. 1,000/s needs ≤ 1 ms per update or a second process (webhook workers split by"
     " user).",
-    "- The plan chart costs ~120 ms of CPU (matplotlib) per drawing. In the full walk (one"
-    " chart per lap of ~45 turns) that is over half of the bot's CPU: steps 1-3 alone cost"
-    " ~2 ms per update, the whole walk ~5 ms. Charts are drawn one at a time: several at once"
-    " took peak RSS from ~155 to ~185 MB for no throughput.",
+    "- The plan chart costs ~2 ms of CPU per drawing (Pillow, one at a time in a worker thread"
+    " of the bot). With matplotlib it cost ~85-120 ms in a process of its own: over half of"
+    " the bot's CPU in the full walk (one chart per lap of ~45 turns), and ~55 MB more.",
     "- Where our CPU per update goes (compare the rows above): the bare echo is the framework's"
     " floor; the echo sending what we send adds what our traffic costs the framework (bigger"
     " messages and keyboards parsed back from every response, the mark on pressed messages);"

@@ -259,8 +259,9 @@ def figures(full: bool = False, users: int = 200, seconds: float | None = None) 
             "MB",
             *at_most(ours.bot_peak_rss_mb, RSS_TARGET_MB),
             limits=(
-                "matplotlib and the chart being drawn (one at a time); the bot without"
-                " charts stays near the storage benchmark's figure",
+                "Pillow, a font and the chart being drawn (~17 MB, one chart at a time in a"
+                " worker thread); the bot without charts stays near the storage benchmark's"
+                " figure",
             ),
             note=f"{ours.charts} plan charts drawn while measuring",
         ),

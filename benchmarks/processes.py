@@ -83,8 +83,8 @@ def bot_environment(port: int, database: Path) -> dict[str, str]:
 
 
 def usage(process: subprocess.Popen[bytes]) -> Usage:
-    """CPU time so far and peak resident memory of a live process and every process it started
-    (the chart drawer among them), from Linux /proc. Peaks are summed: an upper bound."""
+    """CPU time so far and peak resident memory of a live process and every process it started,
+    from Linux /proc. Peaks are summed: an upper bound."""
     cpu, peak_kb = 0.0, 0
     for pid in _family(process.pid):
         try:

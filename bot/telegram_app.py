@@ -34,7 +34,6 @@ from bot.storage import Storage
 from flows.core import text
 
 log = logging.getLogger(__name__)
-WORKSHOP = attachments.Workshop()
 
 COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
 CONVERSATION = "conversation"
@@ -130,7 +129,6 @@ def broadcast_sender(bot: Bot) -> reminders.Sender:
 
 
 async def _post_shutdown(application: Application) -> None:
-    WORKSHOP.close()
     conversation: Conversation | None = application.bot_data.pop(CONVERSATION, None)
     if conversation is not None:
         await conversation.storage.close()
@@ -196,7 +194,7 @@ async def send_reply(
     await bot.send_chat_action(
         chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT, **limit
     )
-    content = await WORKSHOP.produce(attachment)
+    content = await attachments.produce_off_loop(attachment)
     if photo:
         await bot.send_photo(
             chat_id,

@@ -230,15 +230,25 @@ def test_a_chart_without_any_month_or_font_for_its_labels_still_renders():
     assert png_size(data)[0] > 0
 
 
-def test_without_a_chinese_font_the_chart_shows_numbers_and_neutral_labels(monkeypatch):
-    ascii_only = (("DejaVu Sans",), frozenset(range(32, 127)))
-    monkeypatch.setattr(charts, "available_fonts", lambda: ascii_only)
+def test_without_a_chinese_font_the_chart_shows_tags_and_neutral_labels(monkeypatch):
+    monkeypatch.setattr(charts, "available_fonts", lambda: charts.Fonts(latin1=True))
     series = {"tag": "A", "name": "\u501f\u5457"}
     assert charts._series_label(series) == "A"
     assert charts._label({"x_label": "\u6708\u4efd"}, "x_label") == "Month"
-    with_cjk = (("Noto Sans CJK SC",), frozenset([*range(32, 127), 0x501F, 0x5457]))
+    with_cjk = charts.Fonts(cjk=True)
     monkeypatch.setattr(charts, "available_fonts", lambda: with_cjk)
     assert charts._series_label(series) == "A \u501f\u5457"
+    assert charts._label({"x_label": "\u6708\u4efd"}, "x_label") == "\u6708\u4efd"
+
+
+def test_without_a_chinese_font_the_caption_still_names_every_platform(ctx, monkeypatch):
+    monkeypatch.setattr(charts, "available_fonts", lambda: charts.Fonts())
+    d = driver(ctx, debts=DEBTS, budget=BUDGET)
+    d.command("plan")
+    shown = rendered(next(r for r in d.outcome.replies if r.attachment))
+    assert png_size(produce(shown.attachment)) == (charts.WIDTH, charts.HEIGHT)
+    assert "A\uff1a\u501f\u5457" in shown.caption
+    assert "B\uff1a\u7f8e\u56e2\u6708\u4ed8" in shown.caption
 
 
 # ---- the CSV --------------------------------------------------------------------------------
