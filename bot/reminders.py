@@ -9,21 +9,30 @@ Order, decided: **claim, then send, then log.**
 
 1. Claim: insert the reminder into the sent-log, whose UNIQUE key (user, debt, due date, lead)
    lets exactly one pass win; a pass run twice, or the JobQueue and a cron pass at once, send it
-   once.
-2. Send through the bot with `rate_limit_args=BROADCAST`: the bulk limiter keeps all reminders
-   together within ~30 messages/s and waits out a 429 (`retry_after`), then retries.
-3. Log the outcome and take the row off the schedule, in one transaction.
+   once. All of one user's due reminders are claimed first (those to skip are logged `skipped`
+   right away, as are those given up after MAX_ATTEMPTS).
+2. Send ONE message for all the user's claimed reminders: a single reminder looks as it always
+   did; several are one combined message (flows.reminders.combined_message, a Paid button per
+   debt), so three debts due the same day ring once, not three times. More than
+   flows.reminders.MAX_PER_MESSAGE are spread evenly over as few messages as fit (< 4096
+   characters each). Sent through the bot with `rate_limit_args=BROADCAST`: the bulk limiter
+   keeps all reminders together within ~30 messages/s and waits out a 429 (`retry_after`), then
+   retries.
+3. Log the outcome of that one send for every reminder in the message and take each off the
+   schedule (one transaction per reminder).
 
-Failures: a transient error (network, time-out, 429 beyond the limiter's retries) releases the
-claim and a pass a minute later retries (at most MAX_ATTEMPTS sends); Forbidden (the user
-blocked the bot) marks the user inactive, logs `blocked` and is never retried; BadRequest logs
-`failed`.
+Failures apply to the whole message, i.e. to every reminder in it: a transient error (network,
+time-out, 429 beyond the limiter's retries) releases the claims and a pass a minute later
+retries (at most MAX_ATTEMPTS sends per reminder); Forbidden (the user blocked the bot) marks
+the user inactive, logs `blocked` and is never retried; BadRequest logs `failed`. The report
+counts reminders (a combined message of three: sent=3) and, in `messages`, Telegram messages.
 
-A crash: every claim carries a lease. If the process dies between claim and log, the claim
-stays `claimed` and, once its lease (LEASE) has run out, a later pass takes it over and sends
-it — nothing is lost. If the crash came after Telegram had accepted the message but before the
-log was written, that reminder arrives a second time: at most one duplicate per crash, and only
-for the reminders in flight at that moment (tests/test_reminders_pass.py proves both).
+A crash: every claim carries a lease. If the process dies between claim and log, the claims
+stay `claimed` and, once their lease (LEASE) has run out, a later pass takes them over and sends
+them — nothing is lost. If the crash came after Telegram had accepted a message but before all
+of its reminders were logged, the ones not yet logged arrive a second time, together in one
+message: at most one duplicate message per crash, and only for the messages in flight at that
+moment (tests/test_reminders_pass.py proves both).
 
 Catching up: after downtime every owed reminder still goes out once, those more than
 flows.reminders.LATE_AFTER behind their time saying they are late; of several leads of one due

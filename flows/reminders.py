@@ -328,10 +328,10 @@ def reminder_message(
 
 # ---- several at once ----------------------------------------------------------------------
 
-# At most this many reminders in one combined message: eight blocks stay well under Telegram's
-# 4096 characters even with 30-character platform names and the longest lines, and the
-# keyboard stays short enough to read.
-MAX_PER_MESSAGE = 8
+# At most this many reminders in one combined message: six blocks stay under Telegram's 4096
+# characters even in English with 30-character platform names and the longest lines of each
+# kind (tests/test_reminders_combined.py), and the keyboard stays short enough to read.
+MAX_PER_MESSAGE = 6
 
 T = TypeVar("T")
 
