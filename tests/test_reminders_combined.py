@@ -113,7 +113,7 @@ def test_reminders_spread_evenly_over_as_few_messages_as_fit():
     assert [len(g) for g in message_groups(list(range(MAX_PER_MESSAGE)))] == [MAX_PER_MESSAGE]
     assert [len(g) for g in message_groups(list(range(MAX_PER_MESSAGE + 1)))] == [4, 3]
     assert [len(g) for g in message_groups(list(range(20)))] == [5, 5, 5, 5]
-    assert sum(message_groups(list(range(20))), []) == list(range(20))
+    assert [n for group in message_groups(list(range(20))) for n in group] == list(range(20))
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
