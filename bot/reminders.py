@@ -9,21 +9,30 @@ Order, decided: **claim, then send, then log.**
 
 1. Claim: insert the reminder into the sent-log, whose UNIQUE key (user, debt, due date, lead)
    lets exactly one pass win; a pass run twice, or the JobQueue and a cron pass at once, send it
-   once.
-2. Send through the bot with `rate_limit_args=BROADCAST`: the bulk limiter keeps all reminders
-   together within ~30 messages/s and waits out a 429 (`retry_after`), then retries.
-3. Log the outcome and take the row off the schedule, in one transaction.
+   once. All of one user's due reminders are claimed first (those to skip are logged `skipped`
+   right away, as are those given up after MAX_ATTEMPTS).
+2. Send ONE message for all the user's claimed reminders: a single reminder looks as it always
+   did; several are one combined message (flows.reminders.combined_message, a Paid button per
+   debt), so three debts due the same day ring once, not three times. More than
+   flows.reminders.MAX_PER_MESSAGE are spread evenly over as few messages as fit (< 4096
+   characters each). Sent through the bot with `rate_limit_args=BROADCAST`: the bulk limiter
+   keeps all reminders together within ~30 messages/s and waits out a 429 (`retry_after`), then
+   retries.
+3. Log the outcome of that one send for every reminder in the message and take each off the
+   schedule (one transaction per reminder).
 
-Failures: a transient error (network, time-out, 429 beyond the limiter's retries) releases the
-claim and a pass a minute later retries (at most MAX_ATTEMPTS sends); Forbidden (the user
-blocked the bot) marks the user inactive, logs `blocked` and is never retried; BadRequest logs
-`failed`.
+Failures apply to the whole message, i.e. to every reminder in it: a transient error (network,
+time-out, 429 beyond the limiter's retries) releases the claims and a pass a minute later
+retries (at most MAX_ATTEMPTS sends per reminder); Forbidden (the user blocked the bot) marks
+the user inactive, logs `blocked` and is never retried; BadRequest logs `failed`. The report
+counts reminders (a combined message of three: sent=3) and, in `messages`, Telegram messages.
 
-A crash: every claim carries a lease. If the process dies between claim and log, the claim
-stays `claimed` and, once its lease (LEASE) has run out, a later pass takes it over and sends
-it — nothing is lost. If the crash came after Telegram had accepted the message but before the
-log was written, that reminder arrives a second time: at most one duplicate per crash, and only
-for the reminders in flight at that moment (tests/test_reminders_pass.py proves both).
+A crash: every claim carries a lease. If the process dies between claim and log, the claims
+stay `claimed` and, once their lease (LEASE) has run out, a later pass takes them over and sends
+them — nothing is lost. If the crash came after Telegram had accepted a message but before all
+of its reminders were logged, the ones not yet logged arrive a second time, together in one
+message: at most one duplicate message per crash, and only for the messages in flight at that
+moment (tests/test_reminders_pass.py proves both).
 
 Catching up: after downtime every owed reminder still goes out once, those more than
 flows.reminders.LATE_AFTER behind their time saying they are late; of several leads of one due
@@ -51,10 +60,14 @@ from bot.render import RenderedReply, render
 from bot.storage import DueReminder, Storage
 from flows.core import Context
 from flows.reminders import (
+    Item,
+    Part,
     Scheduled,
+    combined_message,
     expired,
     is_late,
     is_paid,
+    message_groups,
     reminded,
     reminder_message,
     superseded,
@@ -75,6 +88,9 @@ BATCH = 500
 # Sends in flight at once; the limiter, not this, holds the rate to ~30/s.
 CONCURRENT_SENDS = 32
 DRY_RUN_LIMIT = 100_000
+
+# A reminder's identity: user, debt, due date, lead (DueReminder.key).
+Key = tuple[int, int, str, int]
 
 # Sends one rendered reply to a chat; raises telegram.error exceptions.
 Sender = Callable[[int, RenderedReply], Awaitable[None]]
@@ -99,6 +115,9 @@ class PassReport:
     failed: int = 0
     retry_later: int = 0
     claimed_elsewhere: int = 0
+    # Telegram messages sent (or, in a dry run, that would be): several reminders of one user
+    # due in the same pass share one; the counters above count reminders.
+    messages: int = 0
     would_send: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
@@ -125,7 +144,7 @@ class ReminderPass:
         return self.now - LEASE
 
     async def run(self) -> PassReport:
-        seen: set[tuple[int, int, str, int]] = set()
+        seen: set[Key] = set()
         limit = DRY_RUN_LIMIT if self.dry_run else BATCH
         while True:
             batch = await self.storage.due_reminders(self.now, self.stale_before, limit)
@@ -160,53 +179,72 @@ class ReminderPass:
         if stored is None or not stored.active:
             return
         rows = [due.row for due in dues]
-        for due in sorted(dues, key=lambda d: (d.row.fire_at, d.row.debt_id)):
-            reason = skip_reason(stored.state, due, rows, self.now)
-            if self.dry_run:
-                self._note(stored.state, due, reason)
-                continue
-            if not await self._one(stored.state, stored.chat_id, due, reason):
-                break  # blocked: nothing more goes to this user
-        if not self.dry_run:
-            await self.storage.reschedule(user_id, self.now)
+        ordered = sorted(dues, key=lambda d: (d.row.fire_at, d.row.debt_id))
+        reasons = {due.key: skip_reason(stored.state, due, rows, self.now) for due in ordered}
+        if self.dry_run:
+            self._note(stored.state, ordered, reasons)
+            return
+        claimed = [due for due in ordered if await self._claim(due, reasons[due.key])]
+        groups = message_groups(claimed)
+        for number, group in enumerate(groups, start=1):
+            part = Part(number, len(groups), len(claimed))
+            if not await self._send(stored.state, stored.chat_id, group, part):
+                # Blocked: nothing more goes to this user; what was claimed for them is done.
+                for rest in groups[number:]:
+                    for due in rest:
+                        await self._finish(due, Outcome.BLOCKED)
+                break
+        await self.storage.reschedule(user_id, self.now)
 
-    async def _one(
-        self, state: UserState, chat_id: int, due: DueReminder, reason: str | None
-    ) -> bool:
-        """Claim, send, log one reminder. False when the user turned out to have blocked us."""
+    async def _claim(self, due: DueReminder, reason: str | None) -> bool:
+        """Claim one reminder; True when it is this pass's to send. One claimed elsewhere is left
+        to that pass; one skipped or given up is logged here."""
         attempt = await self.storage.claim_reminder(due, self.now, self.stale_before)
         if attempt is None:
             self.report.claimed_elsewhere += 1
-            return True
+            return False
         if reason is not None:
             await self._finish(due, Outcome.SKIPPED)
-            return True
+            return False
         if attempt > MAX_ATTEMPTS:
             log.warning("user %d: reminder given up after %d attempts", due.user_id, attempt - 1)
             await self._finish(due, Outcome.FAILED)
-            return True
+            return False
+        return True
+
+    async def _send(
+        self, state: UserState, chat_id: int, group: list[DueReminder], part: Part
+    ) -> bool:
+        """Send one message for the claimed reminders of `group` and log each with its outcome.
+        False when the user turned out to have blocked us."""
+        user_id = group[0].user_id
         assert self.send is not None
         try:
-            await self.send(chat_id, self._rendered(state, due))
+            await self.send(chat_id, self._rendered(state, group, part))
         except Forbidden:
-            log.info("user %d blocked the bot; marked inactive", due.user_id)
-            await self.storage.mark_inactive(due.user_id)
-            await self._finish(due, Outcome.BLOCKED)
+            log.info("user %d blocked the bot; marked inactive", user_id)
+            await self.storage.mark_inactive(user_id)
+            for due in group:
+                await self._finish(due, Outcome.BLOCKED)
             return False
         except BadRequest as error:
-            log.warning("user %d: reminder refused: %s", due.user_id, error.message)
-            await self._finish(due, Outcome.FAILED)
+            log.warning("user %d: reminder refused: %s", user_id, error.message)
+            for due in group:
+                await self._finish(due, Outcome.FAILED)
             return True
         except TelegramError as error:
             log.info(
-                "user %d: reminder not sent (%s), retried later", due.user_id, type(error).__name__
+                "user %d: reminder not sent (%s), retried later", user_id, type(error).__name__
             )
-            await self.storage.release_reminder(due, self.now + RETRY_DELAY - LEASE)
-            self.report.retry_later += 1
+            for due in group:
+                await self.storage.release_reminder(due, self.now + RETRY_DELAY - LEASE)
+            self.report.retry_later += len(group)
             return True
-        if is_late(due.row, self.now):
-            self.report.late += 1
-        await self._finish(due, Outcome.SENT)
+        self.report.messages += 1
+        for due in group:
+            if is_late(due.row, self.now):
+                self.report.late += 1
+            await self._finish(due, Outcome.SENT)
         return True
 
     async def _finish(self, due: DueReminder, outcome: Outcome) -> None:
@@ -214,17 +252,52 @@ class ReminderPass:
         counter = outcome.value
         setattr(self.report, counter, getattr(self.report, counter) + 1)
 
-    def _rendered(self, state: UserState, due: DueReminder) -> RenderedReply:
-        debt = state.own_debt(due.row.debt_id)
-        assert debt is not None
+    def _rendered(
+        self, state: UserState, group: list[DueReminder], part: Part | None = None
+    ) -> RenderedReply:
+        """One reminder as it always looked; several as one combined message."""
         ctx = Context(
             now=self.now.astimezone(zone_of(state)), facts=self.facts, settings=self.settings
         )
-        message = reminder_message(state, debt, due.row, self.now, ctx)
+        items: list[Item] = []
+        for due in group:
+            debt = state.own_debt(due.row.debt_id)
+            assert debt is not None
+            items.append((debt, due.row))
+        if len(items) == 1:
+            message = reminder_message(state, *items[0], self.now, ctx)
+        else:
+            message = combined_message(state, items, self.now, ctx, part)
         return render(self.locales.get(state.locale), message)
 
-    def _note(self, state: UserState, due: DueReminder, reason: str | None) -> None:
-        entry: dict[str, Any] = {
+    def _note(
+        self, state: UserState, ordered: list[DueReminder], reasons: dict[Key, str | None]
+    ) -> None:
+        """Dry run: one entry per reminder (skipped or not); a reminder sent alone carries its
+        text, and each combined message follows the user's reminders as one entry of its own."""
+        entries = {due.key: self._entry(due, reasons[due.key]) for due in ordered}
+        self.report.would_send.extend(entries.values())
+        to_send = [due for due in ordered if reasons[due.key] is None]
+        self.report.sent += len(to_send)
+        self.report.skipped += len(ordered) - len(to_send)
+        groups = message_groups(to_send)
+        for number, group in enumerate(groups, start=1):
+            rendered = self._rendered(state, group, Part(number, len(groups), len(to_send)))
+            message = "\n".join(to_plain(p) for p in rendered.parts)
+            self.report.messages += 1
+            if len(group) == 1:
+                entries[group[0].key]["text"] = message
+                continue
+            self.report.would_send.append(
+                {
+                    "user_id": group[0].user_id,
+                    "message": [[due.row.debt_id, due.row.due_date.isoformat()] for due in group],
+                    "text": message,
+                }
+            )
+
+    def _entry(self, due: DueReminder, reason: str | None) -> dict[str, Any]:
+        return {
             "user_id": due.user_id,
             "debt_id": due.row.debt_id,
             "due_date": due.row.due_date.isoformat(),
@@ -233,12 +306,6 @@ class ReminderPass:
             "late": is_late(due.row, self.now),
             "skip": reason,
         }
-        if reason is None:
-            entry["text"] = "\n".join(to_plain(p) for p in self._rendered(state, due).parts)
-            self.report.sent += 1
-        else:
-            self.report.skipped += 1
-        self.report.would_send.append(entry)
 
 
 def skip_reason(

@@ -11,10 +11,12 @@ reminders with negative leads: -1 is the first snooze of that due date, -2 the s
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.core import Button, Context, Reply, Text, text
@@ -296,10 +298,10 @@ def reminder_buttons(debt_id: int, due: date) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def reminder_message(
+def reminder_lines(
     state: UserState, debt: Debt, row: Scheduled, now: datetime, ctx: Context
-) -> Reply:
-    """The reminder as it is sent at `now`: platform, when, amount, plan, and late or not."""
+) -> tuple[Text, ...]:
+    """What one reminder says under its platform: when, amount, plan, and late or not."""
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
@@ -307,7 +309,135 @@ def reminder_message(
     ]
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))
+    return tuple(lines)
+
+
+def reminder_message(
+    state: UserState, debt: Debt, row: Scheduled, now: datetime, ctx: Context
+) -> Reply:
+    """The reminder as it is sent at `now`: platform, when, amount, plan, and late or not."""
     return Reply(
-        text("reminders.message", platform=debt.platform, lines=tuple(lines)),
+        text(
+            "reminders.message",
+            platform=debt.platform,
+            lines=reminder_lines(state, debt, row, now, ctx),
+        ),
         reminder_buttons(debt.id, row.due_date),
     )
+
+
+# ---- several at once ----------------------------------------------------------------------
+
+# At most this many reminders in one combined message: six blocks stay under Telegram's 4096
+# characters even in English with 30-character platform names and the longest lines of each
+# kind (tests/test_reminders_combined.py), and the keyboard stays short enough to read.
+MAX_PER_MESSAGE = 6
+
+T = TypeVar("T")
+
+# What one combined message holds: the user's debts with the reminder row of each.
+Item = tuple[Debt, Scheduled]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Which message this is when one pass has more reminders than fit in one."""
+
+    number: int
+    of: int
+    reminders: int
+
+
+def message_groups(items: Sequence[T]) -> list[list[T]]:
+    """One user's reminders of one pass in as few messages as fit, spread evenly (9 -> 5 + 4)."""
+    if not items:
+        return []
+    parts = -(-len(items) // MAX_PER_MESSAGE)
+    size, extra = divmod(len(items), parts)
+    groups: list[list[T]] = []
+    start = 0
+    for number in range(parts):
+        end = start + size + (1 if number < extra else 0)
+        groups.append(list(items[start:end]))
+        start = end
+    return groups
+
+
+def total_due(debts: Sequence[Debt]) -> tuple[int, Decimal] | None:
+    """How many of these debts have a known amount due this time (an installment, or what the
+    platform says is owed now), and their sum; None when none has. A remaining principal is not
+    what is due this time, so it is left out of the total."""
+    known = [
+        amount
+        for kind, amount in filter(None, (amount_due(debt) for debt in debts))
+        if kind is not AmountKind.REMAINING
+    ]
+    return (len(known), sum(known, Decimal(0))) if known else None
+
+
+def combined_summary(debts: Sequence[Debt]) -> Text:
+    total = total_due(debts)
+    if total is None:
+        return text("reminders.combined.no_total")
+    known, amount = total
+    if known == len(debts):
+        return text("reminders.combined.total", count=known, amount=money_text(amount))
+    return text("reminders.combined.total_some", known=known, amount=money_text(amount))
+
+
+def combined_buttons(items: Sequence[Item]) -> tuple[tuple[Button, ...], ...]:
+    """Per debt its own Paid and Remind me later (the payloads of a single reminder), then the
+    plan and the reminder settings once."""
+    rows = tuple(
+        (
+            Button(
+                text("reminders.button.paid_of", platform=debt.platform),
+                f"g:rpaid:{debt.id}:{row.due_date.isoformat()}",
+            ),
+            Button(
+                text("reminders.button.snooze_short"),
+                f"g:rsnz:{debt.id}:{row.due_date.isoformat()}",
+            ),
+        )
+        for debt, row in items
+    )
+    shared = (
+        Button(text("reminders.button.plan"), "m:plan"),
+        Button(text("reminders.button.settings"), "n:/reminders"),
+    )
+    return (*rows, shared)
+
+
+def combined_message(
+    state: UserState,
+    items: Sequence[Item],
+    now: datetime,
+    ctx: Context,
+    part: Part | None = None,
+) -> Reply:
+    """Several reminders of one user due in the same pass, as one message: how many and the
+    total, then each debt as its single reminder would say it, then a Paid button per debt."""
+    debts = [debt for debt, _ in items]
+    blocks = tuple(
+        text(
+            "reminders.combined.block",
+            number=number,
+            platform=debt.platform,
+            lines=reminder_lines(state, debt, row, now, ctx),
+        )
+        for number, (debt, row) in enumerate(items, start=1)
+    )
+    intro: list[Text] = [combined_summary(debts)]
+    if part is not None and part.of > 1:
+        intro.append(
+            text(
+                "reminders.combined.part",
+                number=part.number,
+                of=part.of,
+                reminders=part.reminders,
+            )
+        )
+    message = text(
+        "reminders.combined.message", count=len(items), intro=tuple(intro), blocks=blocks
+    )
+    return Reply(message, combined_buttons(items))

@@ -290,3 +290,31 @@ async def test_a_reminder_names_the_planned_payment_and_opens_the_plan(quiet_bot
     await quiet_bot.press(kai, "查看计划", reminder)
     assert kai.last.kind == "photo"
     assert "平台1" in kai.messages[-2].text and "3,500" in kai.messages[-2].text
+
+
+async def test_two_reminders_of_one_user_arrive_as_one_message(quiet_bot: RunningBot, api):
+    lu = await with_debts(quiet_bot, api, 7121, 27, 27)
+    report = await remind_once(quiet_bot.application, NINE)
+    assert (report.sent, report.messages) == (2, 1)
+    (call,) = api.calls_to("sendMessage", 7121)
+    assert call.params["parse_mode"] == "HTML"
+    (reminder,) = reminders_of(lu)
+    assert "平台1" in reminder.text and "平台2" in reminder.text
+    assert "加起来应还 1,600 元" in reminder.text
+    assert [label for label, _ in reminder.buttons] == [
+        "✅ 平台1 已还",
+        "稍后提醒",
+        "✅ 平台2 已还",
+        "稍后提醒",
+        "查看计划",
+        "提醒设置",
+    ]
+    seen = len(lu.messages)
+    await quiet_bot.press(lu, "平台2 已还", reminder)
+    assert "平台2 2026年11月27日 这一期已还" in lu.messages[seen].text
+    state = (await conversation(quiet_bot).storage.load(7121)).state
+    assert [(p.debt_id, p.due_date.isoformat()) for p in state.paid_dues] == [(2, "2026-11-27")]
+    await remind_once(quiet_bot.application, datetime(2026, 11, 26, 9, tzinfo=SHANGHAI))
+    tomorrow = reminders_of(lu)[-1]
+    assert "还款提醒：平台1" in tomorrow.text and "平台2" not in tomorrow.text
+    assert len(reminders_of(lu)) == 2

@@ -3,7 +3,8 @@
 The order is claim -> send -> log (bot/reminders.py). These tests prove: a pass run twice, or
 two passes at once, send once; a crash between claim and send loses nothing (the lease runs
 out and a later pass sends it); a crash between send and log duplicates that one reminder at
-most once.
+most once. Several reminders of one user due in the same pass go out as one message, and every
+one of them shares that message's outcome.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,11 +22,11 @@ from telegram.error import BadRequest, Forbidden, TimedOut
 from bot import reminders
 from bot.locale import Locales
 from bot.reminders import LEASE, RETRY_DELAY, run_pass
-from bot.render import RenderedReply
+from bot.render import RenderedReply, utf16_length
 from bot.settings import PROJECT_ROOT
 from bot.storage import DUE_REMINDERS, USER_TABLES, Storage
-from flows.ledger import Debt, DueSpec, ReminderPrefs
-from flows.reminders import mark_paid
+from flows.ledger import Debt, DueSpec, InstallmentTerms, ReminderPrefs
+from flows.reminders import MAX_PER_MESSAGE, mark_paid
 from flows.state import UserState
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -43,12 +45,16 @@ class Chat:
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
+        self.replies: list[RenderedReply] = []
+        self.attempts = 0
         self.failures: list[BaseException] = []
 
     async def send(self, chat_id: int, reply: RenderedReply) -> None:
+        self.attempts += 1
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((chat_id, "\n".join(reply.parts)))
+        self.replies.append(reply)
 
 
 @pytest.fixture
@@ -61,6 +67,25 @@ async def storage(database: Path):
 def debtor(day: int = 27, **fields: object) -> UserState:
     debt = Debt(id=1, platform="借呗", due=DueSpec.monthly(day), **fields)
     return UserState(started=True, debts=(debt,), next_debt_id=2)
+
+
+def several(count: int = 2, day: int = 27) -> UserState:
+    """A user with `count` debts all due on the same day."""
+    names = ["借呗", "花呗", "美团", "京东白条", "微粒贷", "分期乐", "安逸花", "度小满"]
+    debts = tuple(
+        Debt(
+            id=number,
+            platform=names[number - 1] if number <= len(names) else f"平台{number}",
+            due=DueSpec.monthly(day),
+            installments=InstallmentTerms(payment=Decimal(800), periods=12),
+        )
+        for number in range(1, count + 1)
+    )
+    return UserState(started=True, debts=debts, next_debt_id=count + 1)
+
+
+def payloads(reply: RenderedReply) -> list[str]:
+    return [data for row in reply.keyboard for _, data in row]
 
 
 async def once(storage: Storage, chat: Chat, now: datetime) -> reminders.PassReport:
@@ -284,3 +309,167 @@ async def test_the_scan_reads_due_rows_through_the_fire_at_index(storage: Storag
         plan = [str(row[-1]) for row in await cursor.fetchall()]
     assert any("reminders_fire_at (fire_at<?)" in step for step in plan), plan
     assert not any(step.startswith("SCAN") for step in plan), plan
+
+
+# ---- several reminders of one user in one pass: one message ------------------------------
+
+
+async def test_two_debts_due_the_same_day_ring_once(storage: Storage, database: Path):
+    chat = Chat()
+    await storage.save(7, 70, several(2), now=BEFORE)
+    report = await once(storage, chat, NINE)
+    assert (report.sent, report.messages) == (2, 1)
+    ((chat_id, said),) = chat.sent
+    assert chat_id == 70 and "借呗" in said and "花呗" in said and "这次有 2 笔" in said
+    assert "加起来应还 1,600 元" in said
+    assert payloads(chat.replies[0]) == [
+        "g:rpaid:1:2026-11-27",
+        "g:rsnz:1:2026-11-27",
+        "g:rpaid:2:2026-11-27",
+        "g:rsnz:2:2026-11-27",
+        "m:plan",
+        "n:/reminders",
+    ]
+    assert [row[5] for row in table(database, "reminders_sent")] == ["sent", "sent"]
+    await once(storage, chat, datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI))
+    await once(storage, chat, datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI))
+    assert len(chat.sent) == 3  # 3 days before, 1 day before, on the day: once each
+
+
+async def test_one_reminder_left_of_two_looks_as_a_single_one_always_did(storage: Storage):
+    chat = Chat()
+    await storage.save(
+        7, 70, mark_paid(several(2), 2, date(2026, 11, 27), BEFORE.date()), now=BEFORE
+    )
+    report = await once(storage, chat, NINE)
+    assert (report.sent, report.messages) == (1, 1)
+    assert "还款提醒：借呗" in chat.sent[0][1] and "花呗" not in chat.sent[0][1]
+    assert payloads(chat.replies[0]) == [
+        "g:rpaid:1:2026-11-27",
+        "g:rsnz:1:2026-11-27",
+        "m:plan",
+        "g:rem:1",
+    ]
+
+
+async def test_a_blocked_user_with_a_combined_message_has_every_row_blocked(
+    storage: Storage, database: Path
+):
+    chat = Chat()
+    await storage.save(7, 70, several(2), now=BEFORE)
+    chat.failures.append(Forbidden("Forbidden: bot was blocked by the user"))
+    report = await once(storage, chat, NINE)
+    assert report.blocked == 2 and chat.attempts == 1
+    assert not (await storage.load(7)).active
+    assert [row[5] for row in table(database, "reminders_sent")] == ["blocked", "blocked"]
+    assert (await once(storage, chat, NINE + timedelta(days=2))).due == 0
+
+
+async def test_blocked_on_the_first_of_several_messages_sends_no_more(
+    storage: Storage, database: Path
+):
+    chat = Chat()
+    await storage.save(7, 70, several(MAX_PER_MESSAGE + 1), now=BEFORE)
+    chat.failures.append(Forbidden("Forbidden: bot was blocked by the user"))
+    report = await once(storage, chat, NINE)
+    assert chat.attempts == 1 and report.blocked == MAX_PER_MESSAGE + 1
+    assert {row[5] for row in table(database, "reminders_sent")} == {"blocked"}
+
+
+async def test_a_transient_failure_of_a_combined_message_retries_all_of_it(
+    storage: Storage, database: Path
+):
+    chat = Chat()
+    await storage.save(7, 70, several(2), now=BEFORE)
+    chat.failures.append(TimedOut())
+    report = await once(storage, chat, NINE)
+    assert report.retry_later == 2 and report.sent == 0 and chat.sent == []
+    assert (await once(storage, chat, NINE + RETRY_DELAY / 2)).due == 0
+    again = await once(storage, chat, NINE + RETRY_DELAY)
+    assert (again.sent, again.messages) == (2, 1) and len(chat.sent) == 1
+    assert "借呗" in chat.sent[0][1] and "花呗" in chat.sent[0][1]
+    assert [row[5] for row in table(database, "reminders_sent")] == ["sent", "sent"]
+
+
+async def test_a_combined_message_telegram_refuses_fails_every_row(storage: Storage):
+    chat = Chat()
+    await storage.save(7, 70, several(2), now=BEFORE)
+    chat.failures.append(BadRequest("Bad Request: chat not found"))
+    assert (await once(storage, chat, NINE)).failed == 2
+    assert (await once(storage, chat, NINE + timedelta(minutes=5))).due == 0
+
+
+async def test_a_crash_before_a_combined_message_is_sent_loses_nothing(
+    storage: Storage, database: Path
+):
+    chat = Chat()
+    await storage.save(7, 70, several(2), now=BEFORE)
+    chat.failures.append(Crash())
+    with pytest.raises(Crash):
+        await once(storage, chat, NINE)
+    assert (await once(storage, chat, NINE + timedelta(minutes=1))).due == 0
+    await once(storage, chat, NINE + LEASE)
+    await once(storage, chat, NINE + LEASE + timedelta(minutes=1))
+    assert len(chat.sent) == 1 and "借呗" in chat.sent[0][1] and "花呗" in chat.sent[0][1]
+    assert [row[5] for row in table(database, "reminders_sent")] == ["sent", "sent"]
+
+
+@pytest.mark.parametrize("logged_before_the_crash", [0, 1])
+async def test_a_crash_while_logging_a_combined_message_duplicates_at_most_one_message(
+    storage: Storage, database: Path, monkeypatch, logged_before_the_crash: int
+):
+    chat = Chat()
+    await storage.save(7, 70, several(3), now=BEFORE)
+    real_finish = Storage.finish_reminder
+    logged = 0
+
+    async def crash_while_logging(self: Storage, *args: object, **kwargs: object) -> None:
+        nonlocal logged
+        if logged == logged_before_the_crash:
+            raise Crash
+        logged += 1
+        await real_finish(self, *args, **kwargs)
+
+    monkeypatch.setattr(Storage, "finish_reminder", crash_while_logging)
+    with pytest.raises(Crash):
+        await once(storage, chat, NINE)
+    monkeypatch.setattr(Storage, "finish_reminder", real_finish)
+    assert len(chat.sent) == 1
+    for minutes in (1, 5, 10, 11, 30, 60):
+        await once(storage, chat, NINE + timedelta(minutes=minutes))
+    assert len(chat.sent) == 2  # one duplicate message, of the reminders not yet logged
+    assert chat.sent[1][1].count("本期应还") == 3 - logged_before_the_crash
+    assert [row[5] for row in table(database, "reminders_sent")] == ["sent"] * 3
+
+
+async def test_a_reminder_another_pass_holds_is_left_out_of_the_message(storage: Storage):
+    chat = Chat()
+    await storage.save(7, 70, several(2), now=BEFORE)
+    (held,) = [d for d in await storage.due_reminders(NINE, NINE - LEASE, 10) if d.row.debt_id == 2]
+    assert await storage.claim_reminder(held, NINE, NINE - LEASE) == 1
+    report = await once(storage, chat, NINE)
+    assert report.claimed_elsewhere == 0 and report.due == 1  # the held one is not even due
+    assert "还款提醒：借呗" in chat.sent[0][1] and "花呗" not in chat.sent[0][1]
+
+
+async def test_twenty_debts_due_at_once_arrive_in_a_few_messages_each_under_the_limit(
+    storage: Storage,
+):
+    chat = Chat()
+    await storage.save(7, 70, several(20), now=BEFORE)
+    report = await once(storage, chat, NINE)
+    assert report.sent == 20 and report.messages == len(chat.sent) == 4
+    for reply in chat.replies:
+        assert len(reply.parts) == 1 and utf16_length(reply.parts[0]) < 4096
+    paid_buttons = [data for reply in chat.replies for data in payloads(reply) if "rpaid" in data]
+    assert sorted(paid_buttons) == sorted(f"g:rpaid:{n}:2026-11-27" for n in range(1, 21))
+
+
+async def test_a_dry_run_shows_a_combined_message_once(storage: Storage):
+    await storage.save(7, 70, several(2), now=BEFORE)
+    report = await run_pass(NINE, storage, LOCALES, None, dry_run=True)
+    assert (report.sent, report.messages) == (2, 1)
+    rows, (message,) = report.would_send[:2], report.would_send[2:]
+    assert [row["debt_id"] for row in rows] == [1, 2] and all("text" not in r for r in rows)
+    assert message["message"] == [[1, "2026-11-27"], [2, "2026-11-27"]]
+    assert "借呗" in message["text"] and "花呗" in message["text"]
