@@ -248,8 +248,8 @@ FINDINGS = [
     " ~15% of CPU) that the bot never reads; skipping it needs private API, not done.",
     "- Why ≥ 1,000 updates/s and the 0.7 ratio are out of reach on this machine (2026-11-25):"
     " the echo that sends what our bot sends (the reply, the answer to a press, the mark on the"
-    " pressed message) already reaches only ~1,190-1,210 updates/s, 0.66 of the bare echo,"
-    " with no logic at all. One process is capped at 1,000 / (CPU ms per update): 2.6 ms for"
+    " pressed message) already reaches only ~1,190-1,250 updates/s, 0.66-0.69 of the bare"
+    " echo, with no logic at all. One process is capped at 1,000 / (CPU ms per update): 2.6 ms for"
     " the walk (py-spy: a third in our handler, of which the turn itself ~40%; the rest is"
     " the framework's polling and dispatch, loopback sends and the database thread), so"
     " ~380/s. Even at the framework's own ~0.8 ms plus our turn's ~0.4 ms, 1,000/s needs a"
