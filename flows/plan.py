@@ -22,6 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
+from flows.apr import installment_apr
 from flows.assessment import assess
 from flows.budget import HORIZON_MONTHS
 from flows.ledger import Debt
@@ -164,7 +165,7 @@ def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date) -> PlanDeb
     if monthly_rate is None and check.method == "irr" and check.interest_rate is not None:
         # An installment loan without a quoted rate: its real rate is the IRR of the schedule
         # (a month's share of it), not zero.
-        monthly_rate = check.interest_rate / MONTHS_PER_YEAR
+        monthly_rate = _schedule_rate(debt) or check.interest_rate / MONTHS_PER_YEAR
     if monthly_rate is None and check.method == "single":
         monthly_rate = ZERO  # one payment, interest included: nothing accrues on top
     return PlanDebt(
@@ -177,6 +178,22 @@ def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date) -> PlanDeb
         above_line=check.exceeds,
         rate_known=monthly_rate is not None,
     )
+
+
+def _schedule_rate(debt: Debt) -> Decimal | None:
+    # The balance the plan carries is in contract money (the remaining principal, at first the
+    # contract amount), so its monthly rate is the one that turns the contract amount into the
+    # schedule. The legal check's IRR runs on the money received instead (an up-front deduction
+    # counts against the lender there); applied to the contract balance it would make the plan
+    # charge more interest than the schedule itself (5,000 contract, 4,200 received, 6 x 1,000:
+    # 1,000 of interest in 6 months, not 2,765 in 8).
+    terms = debt.installments
+    if terms is None or debt.borrowed is None:
+        return None
+    result = installment_apr(debt.borrowed, terms.payment, terms.periods, terms.period)
+    if result is None or result.per_period < 0:
+        return None
+    return result.nominal_annual / MONTHS_PER_YEAR
 
 
 def _monthly_minimum(debt: Debt) -> Decimal:
