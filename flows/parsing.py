@@ -94,6 +94,43 @@ _PER_PERIOD_WORDS = (
     "amonth",
     "permonth",
 )
+# Words people put before the number, naming what it is (left 20k, received 4,200, rent
+# 1,800): the question already says what it asks. Never the words for "paid" (huan le,
+# yi huan): paid 2,000 at "how much is left" means something else and is asked again.
+_LABEL_WORDS = (
+    "\u8fd8\u5269\u4e0b",  # huan shengxia (still left)
+    "\u8fd8\u5269",  # huan sheng (still left)
+    "\u5269\u4e0b",  # shengxia (left)
+    "\u5269\u4f59",  # shengyu (left)
+    "\u5269",  # sheng (left)
+    "\u8fd8\u6b20",  # huan qian (still owe)
+    "\u6b20\u4e86",  # qian le (owed)
+    "\u6b20",  # qian (owe)
+    "\u8981\u8fd8",  # yao huan (to repay)
+    "\u501f\u4e86",  # jie le (borrowed)
+    "\u501f",  # jie (borrowed)
+    "\u5b9e\u9645\u5230\u624b",  # shiji daoshou (actually received)
+    "\u5230\u624b",  # daoshou (received)
+    "\u5230\u8d26",  # daozhang (arrived)
+    "\u6536\u5165",  # shouru (income)
+    "\u5de5\u8d44",  # gongzi (wages)
+    "\u6708\u85aa",  # yuexin (monthly pay)
+    "\u623f\u79df",  # fangzu (rent)
+    "\u623f\u8d37",  # fangdai (mortgage)
+    "\u79df\u91d1",  # zujin (rent)
+    "\u6c34\u7535",  # shuidian (utilities)
+    "\u8bdd\u8d39",  # huafei (phone bill)
+    "\u5403\u996d",  # chifan (food)
+    "\u4f19\u98df",  # huoshi (food)
+    "\u4ea4\u901a",  # jiaotong (transport)
+    "\u6cb9\u8d39",  # youfei (fuel)
+    "\u5176\u4ed6",  # qita (other)
+    "\u80fd\u5356",  # neng mai (could sell for)
+    "\u5356",  # mai (sell for)
+    "\u662f",  # shi (is)
+    "\u5c31",  # jiu (just)
+    "\u53ea\u6709",  # zhiyou (only)
+)
 _NEGATIVE_WORDS = ("-", "\u8d1f", "\u2212")  # minus, fu (negative), minus sign
 _RANGE_WORDS = ("~", "\u5230", "\u81f3")  # tilde, dao (to), zhi (to)
 
@@ -161,7 +198,7 @@ def check_amount(value: Decimal, *, allow_zero: bool = False) -> ParseResult[Dec
 
 
 def _strip_amount_words(cleaned: str) -> str:
-    return _strip_words(cleaned, (*_YUAN_WORDS, *_APPROX_WORDS, *_PER_PERIOD_WORDS))
+    return _strip_words(cleaned, (*_YUAN_WORDS, *_APPROX_WORDS, *_PER_PERIOD_WORDS, *_LABEL_WORDS))
 
 
 def number_value(cleaned: str) -> Decimal | None:

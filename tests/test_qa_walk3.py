@@ -8,8 +8,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from flows.answers import Invalid, Parsed
 from flows.core import Context
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
+from flows.parsing import parse_amount_or_zero
 from flows.plan import Order, Plan, plan_debts, simulate
 
 # ---- the plan follows an installment schedule with an up-front deduction -------------------
@@ -44,3 +48,28 @@ def test_a_loan_with_an_up_front_deduction_costs_in_the_plan_what_its_schedule_s
     (outcome,) = plan.debts
     assert outcome.payoff_month == 6
     assert abs(outcome.interest - Decimal(1000)) < Decimal(1)
+
+
+# ---- amounts with the word people put in front --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("\u5269" + "2\u4e07", 20000),  # sheng 2 wan: "20k left", at "how much is left"
+        ("\u8fd8\u5269\u4e24\u4e07", 20000),  # still left two wan
+        ("\u5230\u624b" + "4200", 4200),  # received 4,200, at "how much arrived"
+        ("\u501f\u4e86" + "5\u5343", 5000),  # borrowed 5 thousand
+        ("\u623f\u79df" + "1800", 1800),  # rent 1,800, at the rent question
+        ("\u4ea4\u901a" + "300", 300),  # transport 300
+        ("\u5de5\u8d44" + "6500\u5de6\u53f3", 6500),  # wages about 6,500
+    ],
+)
+def test_an_amount_with_a_naming_word_in_front_is_read(typed: str, amount: int) -> None:
+    # These were "not understood", and the next typed number landed in the wrong question.
+    assert parse_amount_or_zero(typed) == Parsed(Decimal(amount).quantize(Decimal("0.01")))
+
+
+def test_paid_so_much_is_not_read_as_what_is_left() -> None:
+    # huan le 2000 ("paid 2,000") at "how much is left" is asked again, never taken as left.
+    assert isinstance(parse_amount_or_zero("\u8fd8\u4e86" + "2000"), Invalid)
