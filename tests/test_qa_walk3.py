@@ -15,6 +15,7 @@ from flows.core import Context
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
 from flows.parsing import parse_amount_or_zero
 from flows.plan import Order, Plan, plan_debts, simulate
+from tests.driver import adding_a_debt
 
 # ---- the plan follows an installment schedule with an up-front deduction -------------------
 
@@ -73,3 +74,25 @@ def test_an_amount_with_a_naming_word_in_front_is_read(typed: str, amount: int) 
 def test_paid_so_much_is_not_read_as_what_is_left() -> None:
     # huan le 2000 ("paid 2,000") at "how much is left" is asked again, never taken as left.
     assert isinstance(parse_amount_or_zero("\u8fd8\u4e86" + "2000"), Invalid)
+
+
+# ---- "I don't know" at a question that can be skipped -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["\u4e0d\u77e5\u9053", "\u4e0d\u6e05\u695a", "\u8bb0\u4e0d\u6e05\u4e86", "\u5fd8\u4e86"],
+)
+def test_i_dont_know_at_the_rate_question_skips_it(ctx: Context, typed: str) -> None:
+    # bu zhidao / bu qingchu / ji bu qing le / wang le: was "rate not understood".
+    chat = adding_a_debt(ctx)
+    chat.say("\u501f\u5457")  # the platform
+    chat.press("debts.lender.consumer_finance")
+    chat.say("2025-03-10")
+    chat.say("3\u4e07")
+    chat.press("debts.same_as_borrowed")
+    chat.say("2\u4e07")
+    assert "debts.ask.rate" in chat.keys
+    chat.say(typed)
+    assert chat.keys[-1] == "debts.ask.payment"
+    assert chat.state.position.draft.get("rate") is None
