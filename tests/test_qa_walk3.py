@@ -10,12 +10,16 @@ from decimal import Decimal
 
 import pytest
 
+from bot.locale import Locales
+from bot.settings import PROJECT_ROOT
 from flows.answers import Invalid, Parsed
 from flows.core import Context
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
 from flows.parsing import parse_amount_or_zero
 from flows.plan import Order, Plan, plan_debts, simulate
-from tests.driver import adding_a_debt
+from tests.driver import Driver, adding_a_debt
+
+LOCALES = Locales.load(PROJECT_ROOT / "locales")
 
 # ---- the plan follows an installment schedule with an up-front deduction -------------------
 
@@ -96,3 +100,19 @@ def test_i_dont_know_at_the_rate_question_skips_it(ctx: Context, typed: str) -> 
     chat.say(typed)
     assert chat.keys[-1] == "debts.ask.payment"
     assert chat.state.position.draft.get("rate") is None
+
+
+# ---- the list names the line and its rate in one phrase ------------------------------------
+
+
+def test_the_list_says_the_rate_is_above_the_line_without_a_dangling_colon(ctx: Context) -> None:
+    # Was "...135.02%，超过持牌机构参考线：24%": a colon in the middle of the sentence.
+    chat = Driver(ctx)
+    chat.command("start")
+    chat.state = chat.state.model_copy(
+        update={"debts": (_head_interest_loan(),), "next_debt_id": 4}
+    )
+    chat.command("debts")
+    shown = LOCALES.get("zh-CN").render(chat.outcome.replies[-1].text)
+    assert "\u9ad8\u4e8e\u6301\u724c\u673a\u6784\u53c2\u8003\u7ebf 24%" in shown  # above ... 24%
+    assert "\uff1a24%" not in shown
