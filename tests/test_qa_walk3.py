@@ -13,8 +13,9 @@ import pytest
 from bot.locale import Locales
 from bot.settings import PROJECT_ROOT
 from flows.answers import Invalid, Parsed
-from flows.core import Context
-from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
+from flows.core import ButtonPress, Context
+from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
+from flows.money import Period
 from flows.parsing import parse_amount_or_zero
 from flows.plan import Order, Plan, plan_debts, simulate
 from tests.driver import Driver, adding_a_debt
@@ -116,3 +117,42 @@ def test_the_list_says_the_rate_is_above_the_line_without_a_dangling_colon(ctx: 
     shown = LOCALES.get("zh-CN").render(chat.outcome.replies[-1].text)
     assert "\u9ad8\u4e8e\u6301\u724c\u673a\u6784\u53c2\u8003\u7ebf 24%" in shown  # above ... 24%
     assert "\uff1a24%" not in shown
+
+
+# ---- Sister Li: a friend lent 50,000 at 2 fen a month in June 2023 --------------------------
+
+
+def _friend_loan(**changes: object) -> Debt:
+    values: dict[str, object] = {
+        "id": 1,
+        "platform": "friend",
+        "lender": LenderKind.PRIVATE_OR_UNKNOWN,
+        "contract_date": date(2023, 6, 1),
+        "borrowed": Decimal(50000),
+        "received": Decimal(50000),
+        "remaining_principal": Decimal(50000),
+        "rate": RateQuote(per_period=Decimal("0.02"), period=Period.MONTH),
+        "penalty": PenaltyRule(),
+        "days_overdue": 90,
+    }
+    values.update(changes)
+    return Debt.model_validate(values)
+
+
+def _check_text(ctx: Context, debt: Debt) -> str:
+    chat = Driver(ctx)
+    chat.command("start")
+    chat.state = chat.state.model_copy(update={"debts": (debt,), "next_debt_id": 2})
+    chat.command("debts")
+    (button,) = [b for b in chat.buttons if b.data.endswith("open:1")]
+    chat.send(ButtonPress(button.data))
+    catalog = LOCALES.get("zh-CN")
+    return "\n".join(catalog.render(reply.text) for reply in chat.outcome.replies)
+
+
+def test_no_penalty_means_no_talk_of_a_zero_percent_lateness_cost(ctx: Context) -> None:
+    # Penalty "none" and 90 days overdue printed "罚息和费用折合年化约 0%，综合年化 24%".
+    shown = _check_text(ctx, _friend_loan())
+    assert "0%" not in shown.replace("2023-06-01", "")
+    assert "14.6%" in shown and "2022-08-22" in shown  # the LPR in force on 2023-06-01
+    assert "16,379.18" in shown  # 50,000 x (24% - 14.6%) x 1,272 days / 365

@@ -645,8 +645,8 @@ def _cost_text(check: Assessment, debt: Debt) -> Text:
         cost = text("debts.check.cost_quoted", rate=rate)
     else:
         cost = text("debts.check.cost_unknown")
-    if check.lateness_rate is None:
-        return cost
+    if not check.lateness_rate:
+        return cost  # no penalty ("none"): "lateness about 0%, all-in 24%" only adds noise
     return text(
         "debts.check.cost_with_lateness",
         cost=cost,
