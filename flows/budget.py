@@ -16,6 +16,7 @@ from pydantic import Field
 
 from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.core import Context
+from flows.formatting import money_text
 from flows.models import Frozen
 from flows.money import ZERO, yuan
 from flows.parsing import parse_amount_or_zero
@@ -121,6 +122,27 @@ def parse_money(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
     if isinstance(result, Parsed) and result.value > MAX_MONTHLY_AMOUNT:
         return Invalid("budget.amount.too_large")
     return result
+
+
+def parse_income(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
+    # "3000-6000", "3000到6000" (3,000 to 6,000): an irregular income said as a range.
+    """The monthly income. A range is asked back with its low end offered: the plan is built on
+    a poor month (the question says so), and the higher end is never guessed."""
+    result = parse_money(raw, ctx)
+    if not (isinstance(result, Invalid) and result.reason == "parsing.amount.range"):
+        return result
+    ends = [parse_money(part, ctx) for part in _RANGE_SPLIT.split(raw.strip(), maxsplit=1)]
+    if len(ends) != 2 or not all(isinstance(end, Parsed) for end in ends):
+        return result
+    low = min(end.value for end in ends if isinstance(end, Parsed))
+    return Ask(
+        "budget.ask.income_range",
+        (Option("budget.income_range_low", low, {"amount": money_text(low)}),),
+        {"typed": raw.strip()[:40]},
+    )
+
+
+_RANGE_SPLIT = re.compile("[~\\-\u2013\u2014\u5230\u81f3]")  # ~ - en/em dash, dao, zhi (to)
 
 
 def parse_sale_amount(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:

@@ -156,3 +156,17 @@ def test_no_penalty_means_no_talk_of_a_zero_percent_lateness_cost(ctx: Context) 
     assert "0%" not in shown.replace("2023-06-01", "")
     assert "14.6%" in shown and "2022-08-22" in shown  # the LPR in force on 2023-06-01
     assert "16,379.18" in shown  # 50,000 x (24% - 14.6%) x 1,272 days / 365
+
+
+def test_an_irregular_income_typed_as_a_range_is_offered_its_low_end(ctx: Context) -> None:
+    # 3000 to 6000 (a market stall) was refused with "please write one number".
+    chat = Driver(ctx)
+    chat.command("start")
+    chat.command("budget")
+    chat.press("budget.start")
+    chat.press("budget.income_kind.irregular")
+    chat.say("3000\u5230" + "6000")
+    assert chat.keys[-1] == "budget.ask.income_range"
+    chat.press("budget.income_range_low")
+    assert chat.state.position.draft["income"] == "3000.00"
+    assert chat.keys[-1] == "budget.ask.rent"

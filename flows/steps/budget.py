@@ -13,6 +13,7 @@ from flows.budget import (
     Budget,
     available,
     living_floor,
+    parse_income,
     parse_money,
     parse_sale_amount,
     parse_sale_month,
@@ -65,7 +66,7 @@ FORM = Form(
         Field(
             name="income",
             prompt="budget.ask.income",
-            parse=parse_money,
+            parse=parse_income,
             encode=str,
             prompt_values=_income_hint,
             max_length=40,
