@@ -405,7 +405,7 @@ def test_late_in_the_month_with_this_months_due_day_past_the_plan_starts_next_mo
     # Before: month 1 was November even on the 24th, with the 15th's payment already made,
     # planning a full 2,800 for the last days of the month.
     chat = _plan_state(ctx, due=DueSpec.monthly(15), days_overdue=0)
-    overview = rendered(chat)["plan.overview"]
+    overview = rendered(chat)["plan.overview_single"]
     assert "计划从下月（2026-12）开始" in overview
     chart = next(r for r in chat.outcome.replies if r.attachment is not None)
     assert chart.attachment.payload["months"][0] == "2026-12"
@@ -426,7 +426,7 @@ def test_the_plan_starts_this_month_while_something_may_be_due_in_it(
     ctx: Context, terms: dict[str, object]
 ):
     chat = _plan_state(ctx, **terms)
-    assert "计划从本月（2026-11）开始" in rendered(chat)["plan.overview"]
+    assert "计划从本月（2026-11）开始" in rendered(chat)["plan.overview_single"]
     chart = next(r for r in chat.outcome.replies if r.attachment is not None)
     assert chart.attachment.payload["months"][0] == "2026-11"
 

@@ -13,6 +13,7 @@ import pytest
 from bot.locale import Locales
 from bot.settings import PROJECT_ROOT
 from flows.answers import Invalid, Parsed
+from flows.budget import Budget
 from flows.core import ButtonPress, Context
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
 from flows.money import Period
@@ -170,3 +171,23 @@ def test_an_irregular_income_typed_as_a_range_is_offered_its_low_end(ctx: Contex
     chat.press("budget.income_range_low")
     assert chat.state.position.draft["income"] == "3000.00"
     assert chat.keys[-1] == "budget.ask.rent"
+
+
+# ---- one tiny debt --------------------------------------------------------------------------
+
+
+def test_one_debt_gets_its_plan_without_three_identical_orders(ctx: Context) -> None:
+    # 500 yuan owed, 3,200 a month: "三种还款顺序对比" listed the same line three times, with
+    # three order buttons that change nothing.
+    chat = Driver(ctx)
+    chat.command("start")
+    debt = Debt(id=1, platform="fenqile", borrowed=Decimal(500), remaining_principal=Decimal(500))
+    budget = Budget(income=Decimal(5000), rent=Decimal(1000), food=Decimal(800))
+    chat.state = chat.state.model_copy(
+        update={"debts": (debt,), "next_debt_id": 2, "budget": budget}
+    )
+    chat.command("plan")
+    assert chat.keys[0] == "plan.overview_single"
+    assert not [b for b in chat.buttons if b.data.split("|")[-1].startswith("order:")]
+    shown = LOCALES.get("zh-CN").render(chat.outcome.replies[0].text)
+    assert "fenqile\uff08500 \u5143\uff09" in shown  # fenqile (500 yuan)

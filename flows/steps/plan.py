@@ -173,8 +173,10 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
     if missing is not None:
         return (missing,)
     assert view.available is not None
-    comparison = tuple(_comparison_line(view, o) for o in ORDERS)
     plan = view.plan
+    if plan is not None and len(view.debts) == 1:
+        return (_single_debt_overview(view, plan),)
+    comparison = tuple(_comparison_line(view, o) for o in ORDERS)
     rows: list[tuple[Button, ...]] = [_order_buttons(view)]
     if plan is None:
         chosen = view.chosen
@@ -201,6 +203,24 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
         closing=text("plan.closing_refused" if plan is None else "plan.closing"),
     )
     return (Reply(body, (*rows, nav_row())),)
+
+
+def _single_debt_overview(view: Situation, plan: Plan) -> Reply:
+    # One debt: every order is the same plan, so three equal lines and order buttons are noise.
+    assert view.available is not None
+    rows = (
+        (Button(text("plan.show_table"), "table"), Button(text("plan.show_chart"), "chart")),
+        (Button(text("plan.export_csv"), "csv"),),
+        nav_row(),
+    )
+    body = text(
+        "plan.overview_single",
+        monthly=money_text(view.available.monthly),
+        start=_start_line(view),
+        detail=tuple(_debt_line(view, i, o) for i, o in enumerate(plan.debts, start=1)),
+        notes=_notes(view),
+    )
+    return Reply(body, rows)
 
 
 def _start_line(view: Situation) -> Text:
