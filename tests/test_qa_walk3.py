@@ -19,6 +19,7 @@ from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRul
 from flows.money import Period
 from flows.parsing import parse_amount_or_zero
 from flows.plan import Order, Plan, plan_debts, simulate
+from flows.steps.contact import script_values
 from tests.driver import Driver, adding_a_debt
 
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
@@ -191,3 +192,15 @@ def test_one_debt_gets_its_plan_without_three_identical_orders(ctx: Context) -> 
     assert not [b for b in chat.buttons if b.data.split("|")[-1].startswith("order:")]
     shown = LOCALES.get("zh-CN").render(chat.outcome.replies[0].text)
     assert "fenqile\uff08500 \u5143\uff09" in shown  # fenqile (500 yuan)
+
+
+# ---- step 1: the script in the user's own words ---------------------------------------------
+
+
+def test_a_reason_typed_with_because_does_not_say_because_twice() -> None:
+    # "yinwei shiye le, shouru duan le" (because I lost my job...) printed
+    # "the reason is: because I lost my job".
+    values = script_values(
+        {"platform": "meituan", "reason": {"own_words": "\u56e0\u4e3a\u5931\u4e1a\u4e86"}}
+    )
+    assert values["reason"] == "\u5931\u4e1a\u4e86"  # shiye le (lost my job)

@@ -87,6 +87,17 @@ def _finish_form(state: UserState, draft: Draft, ctx: Context) -> Outcome:
     return move(remembered, STEP_ID, "script", ctx, draft=draft)
 
 
+# "shi yinwei", "yinwei", "youyu" (because): "the reason is: because I lost my job" reads twice.
+_BECAUSE = ("\u662f\u56e0\u4e3a", "\u56e0\u4e3a", "\u7531\u4e8e")
+
+
+def _without_because(reason: str) -> str:
+    for word in _BECAUSE:
+        if reason.startswith(word) and len(reason) > len(word):
+            return reason[len(word) :].lstrip(",\uff0c ")
+    return reason
+
+
 def script_values(draft: Draft) -> dict[str, Value]:
     """The user's answers as values for the script template."""
     platform = draft.get("platform")
@@ -94,8 +105,8 @@ def script_values(draft: Draft) -> dict[str, Value]:
     typed = own_words(draft)
     reason_value: Value
     if typed:
-        # The template ends the sentence itself.
-        reason_value = typed.rstrip("。.!！;；,， ")
+        # The template ends the sentence itself, and already says "the reason is".
+        reason_value = _without_because(typed.rstrip("。.!！;；,， "))
     else:
         reason_value = Text(f"contact.reason_phrase.{reason if reason in REASONS else 'other'}")
     proposal = draft.get("proposal") if draft.get("proposal") in PROPOSALS else "explain"
