@@ -6,13 +6,15 @@ Shared by the Telegram adapter and the terminal, so both behave exactly alike.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import export
-from bot.locale import Catalog, Locales
+from bot.locale import Catalog, Locales, to_plain
 from bot.render import RenderedReply, render
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
@@ -21,10 +23,12 @@ from flows.core import (
     ERASE_USER,
     EXPORT_USER,
     Button,
+    ButtonPress,
     Context,
     Event,
     Outcome,
     Reply,
+    TextInput,
     text,
 )
 from flows.facts import Facts
@@ -69,6 +73,8 @@ class Conversation:
                 "user %d: update %d already applied, showing where they are", user_id, update_id
             )
             return self._turn(machine.current_prompt(state, self._context(state)))
+        if isinstance(event, TextInput):
+            event = self._typed_button(state, event, catalog)
         try:
             outcome = machine.handle(state, event, self._context(state))
         except Exception:
@@ -106,6 +112,24 @@ class Conversation:
         )
         return replace(outcome, replies=replies)
 
+    def _typed_button(self, state: UserState, typed: TextInput, catalog: Catalog) -> Event:
+        """Typing a button's label (people do, on a phone) means pressing that button of the
+        question they are on. Labels are in the user's language, so this is the shell's job."""
+        wanted = _label_key(typed.text)
+        if not wanted or len(typed.text) > MAX_LABEL_LENGTH:
+            return typed
+        try:
+            prompt = machine.current_prompt(state, self._context(state))
+        except Exception:
+            log.exception("could not render the current prompt to match a typed label")
+            return typed
+        for reply in prompt.replies:
+            for row in reply.buttons:
+                for button in row:
+                    if _label_key(to_plain(catalog.render(button.label))) == wanted:
+                        return ButtonPress(button.data)
+        return typed
+
     def _new_state(self) -> UserState:
         return machine.start_state(self.settings.default_locale, self.settings.default_timezone)
 
@@ -120,6 +144,24 @@ class Conversation:
 
     def _apology(self, catalog: Catalog, key: str, *, saved: bool) -> Turn:
         return Turn(replies=(apology(catalog, key),), catalog=catalog, button_ok=False, saved=saved)
+
+
+# Button labels are short; a longer text is an answer, not a button.
+MAX_LABEL_LENGTH = 40
+_NUMBERING = re.compile(r"^\d{1,2}\s*[.\u3001)]\s*")  # "2. " before a menu entry
+
+
+def _label_key(label: str) -> str:
+    """A label as compared with what was typed: width and case folded, spaces and the
+    decorations around it (icons such as a check mark or an arrow, punctuation) dropped."""
+    folded = _NUMBERING.sub("", unicodedata.normalize("NFKC", label).strip()).casefold()
+    kept = "".join(ch for ch in folded if not ch.isspace())
+    start, end = 0, len(kept)
+    while start < end and not kept[start].isalnum():
+        start += 1
+    while end > start and not kept[end - 1].isalnum():
+        end -= 1
+    return kept[start:end]
 
 
 def apology(catalog: Catalog, key: str) -> RenderedReply:

@@ -40,3 +40,39 @@ async def test_the_terminal_has_no_update_ids_and_is_never_deduplicated(database
         assert (await conversation.storage.load(0)).state.position.step == "menu"
     finally:
         await conversation.storage.close()
+
+
+async def test_typing_a_buttons_label_presses_it(database: Path):
+    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
+    try:
+        await conversation.handle(1, 1, Command("start"))
+        await conversation.handle(1, 1, Command("budget"))
+        await conversation.handle(1, 1, TextInput("开始填写"))
+        turn = await conversation.handle(1, 1, TextInput(" 基本固定 "))
+        assert "每月收入大概多少元" in turn.replies[-1].parts[-1]
+    finally:
+        await conversation.storage.close()
+
+
+async def test_a_menu_entry_typed_without_its_number_opens_that_step(database: Path):
+    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
+    try:
+        await conversation.handle(1, 1, Command("start"))
+        await conversation.handle(1, 1, Command("menu"))
+        await conversation.handle(1, 1, TextInput("列出我的债务"))
+        assert (await conversation.storage.load(1)).state.position.step == "debts"
+    finally:
+        await conversation.storage.close()
+
+
+async def test_a_label_inside_a_longer_answer_is_an_answer_not_a_press(database: Path):
+    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
+    try:
+        await conversation.handle(1, 1, Command("start"))
+        await conversation.handle(1, 1, Command("budget"))
+        await conversation.handle(1, 1, TextInput("开始填写"))
+        turn = await conversation.handle(1, 1, TextInput("基本固定吧，每月6000左右"))
+        assert "每月收入大概多少元" not in turn.replies[-1].parts[-1]
+        assert (await conversation.storage.load(1)).state.position.node == "form"
+    finally:
+        await conversation.storage.close()
