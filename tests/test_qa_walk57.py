@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from flows.core import Context
+from flows.core import ButtonPress, Context
+from flows.ledger import Debt, LenderKind
 from tests.driver import Driver, adding_a_debt
 
 
@@ -24,3 +27,41 @@ def test_none_of_your_business_is_not_an_arrest(ctx: Context):
     bot.command("start")
     bot.say("不关你的事")
     assert "guidance.lawsuit" not in bot.keys
+
+
+def _negotiating(ctx: Context) -> Driver:
+    bot = Driver(ctx)
+    bot.command("start")
+    debt = Debt(
+        id=1, platform="借呗", lender=LenderKind.CONSUMER_FINANCE, owed_now=Decimal("16000")
+    )
+    bot.state = bot.state.model_copy(update={"debts": (debt,), "next_debt_id": 2})
+    bot.send(ButtonPress("m:negotiate"))
+    bot.press("negotiate.write_script")
+    bot.press("platforms.debt_button")
+    bot.press("negotiate.kind.installments")
+    return bot
+
+
+def test_twelve_typed_as_the_monthly_amount_is_asked_back(ctx: Context):
+    # Before: "12" (meant as 12 installments) gave "我每月可以稳定还 12 元" on a 16,000 debt.
+    bot = _negotiating(ctx)
+    bot.say("12")
+    assert bot.keys == ["negotiate.monthly_small"]
+    bot.press("nav.back")
+    bot.say("1200")
+    assert bot.where == ("negotiate", "script")
+    assert bot.outcome.replies[0].text.values["monthly"].values["amount"] == "1,200"
+
+
+def test_a_small_amount_really_meant_is_kept(ctx: Context):
+    bot = _negotiating(ctx)
+    bot.say("50")
+    bot.press("negotiate.monthly_small_yes")
+    assert bot.outcome.replies[0].text.values["monthly"].values["amount"] == "50"
+
+
+def test_a_small_amount_with_its_unit_is_not_asked_back(ctx: Context):
+    bot = _negotiating(ctx)
+    bot.say("50元")
+    assert bot.where == ("negotiate", "script")

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flows import registry
-from flows.answers import Invalid, Parsed, ParseResult
+from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.assessment import assess
 from flows.budget import month_key
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
@@ -33,6 +33,9 @@ OUTCOMES = ("agreed", "refused", "thinking", "no_answer")
 LOG_FIELDS = ("on", "channel", "who", "outcome", "terms")
 EVIDENCE = ("recordings", "chat_screenshots", "sms_screenshots", "contract", "payment_records")
 SHOWN_ENTRIES = 15
+# A bare number up to this, typed as the monthly amount, may be a count of installments
+# ("12" for 12 periods): asked back, never taken as 12 yuan a month silently.
+SMALL_MONTHLY = Decimal("60")
 REASONS = ("job_loss", "income_drop", "illness", "family", "too_many_loans", "other")
 
 
@@ -144,7 +147,7 @@ SCRIPT_FORM = Form(
         Field(
             name="monthly",
             prompt="negotiate.ask_monthly",
-            parse=parse_amount,
+            parse=lambda raw, ctx: _parse_monthly(raw),
             encode=str,
             optional=True,
             applies=lambda draft: draft.get("kind") != "supervisor",
@@ -161,6 +164,16 @@ def _parse_months(raw: str) -> ParseResult[str]:
     if digits.isdigit() and 1 <= int(digits) <= 24:
         return Parsed(digits)
     return Invalid("negotiate.months_invalid")
+
+
+def _parse_monthly(raw: str) -> ParseResult[Decimal]:
+    """The amount a month; a bare small number ("12") is asked back: it may mean 12 periods."""
+    result = parse_amount(raw)
+    if isinstance(result, Parsed) and raw.strip().isdigit() and result.value <= SMALL_MONTHLY:
+        amount = {"amount": money_text(result.value)}
+        yes = Option("negotiate.monthly_small_yes", result.value, amount)
+        return Ask("negotiate.monthly_small", (yes,), amount)
+    return result
 
 
 def _finish_script(state: UserState, draft: Draft, ctx: Context) -> Outcome:
