@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from flows.answers import Invalid, Parsed
 from flows.core import ButtonPress, Context
+from flows.event_days import parse_day
 from flows.ledger import Debt, LenderKind
 from tests.driver import Driver, adding_a_debt
 
@@ -65,3 +69,14 @@ def test_a_small_amount_with_its_unit_is_not_asked_back(ctx: Context):
     bot = _negotiating(ctx)
     bot.say("50元")
     assert bot.where == ("negotiate", "script")
+
+
+def test_a_day_next_week_is_not_taken_as_last_year(ctx: Context):
+    # Before: "12月1日" typed on 24 November was logged as 2025-12-01, eleven months back.
+    assert parse_day("12月1日", ctx) == Invalid("days.in_future")
+    assert parse_day("2025年12月1日", ctx) == Parsed(date(2025, 12, 1))
+
+
+def test_late_december_typed_in_january_is_still_last_year(ctx: Context):
+    january = replace(ctx, now=ctx.now.replace(year=2027, month=1, day=5))
+    assert parse_day("12月30日", january) == Parsed(date(2026, 12, 30))
