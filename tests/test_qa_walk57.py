@@ -80,3 +80,23 @@ def test_a_day_next_week_is_not_taken_as_last_year(ctx: Context):
 def test_late_december_typed_in_january_is_still_last_year(ctx: Context):
     january = replace(ctx, now=ctx.now.replace(year=2027, month=1, day=5))
     assert parse_day("12月30日", january) == Parsed(date(2026, 12, 30))
+
+
+@pytest.mark.parametrize(
+    "typed", ["逾期记录会保留多久", "征信多久能恢复", "不良记录几年能消", "征信什么时候能好"]
+)
+def test_how_long_a_late_record_stays_is_answered(ctx: Context, typed: str):
+    # Before: "逾期记录会保留多久" got "这一步请点下面的按钮选择".
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.say(typed)
+    assert bot.keys[0] == "guidance.scam_warning"
+    assert bot.outcome.replies[0].text.values["years"] == 5
+
+
+@pytest.mark.parametrize("typed", ["逾期多久会被起诉", "借呗", "我想多久还清"])
+def test_other_how_long_questions_are_not_about_the_record(ctx: Context, typed: str):
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.say(typed)
+    assert "guidance.scam_warning" not in bot.keys
