@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.core import Button, Context, Reply, Text, text
 from flows.formatting import money_text
-from flows.ledger import Debt, DueSpec
+from flows.ledger import Debt, DueSpec, LenderKind
 from flows.planned import payment_on
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
@@ -271,7 +271,11 @@ def amount_text(debt: Debt) -> Text:
     if known is None:
         return text("reminders.amount.unknown")
     kind, amount = known
-    return text(f"reminders.amount.{kind}", amount=money_text(amount))
+    # A friend's loan (or an unknown lender) has no platform bill to point to.
+    private = kind is not AmountKind.INSTALLMENT and debt.lender is LenderKind.PRIVATE_OR_UNKNOWN
+    return text(
+        f"reminders.amount.{kind}{'_private' if private else ''}", amount=money_text(amount)
+    )
 
 
 def plan_text(state: UserState, debt: Debt, due: date, ctx: Context) -> Text:

@@ -12,6 +12,7 @@ import pytest
 from flows.answers import Invalid, Parsed
 from flows.core import ButtonPress, Context
 from flows.event_days import parse_day
+from flows.reminders import amount_text
 from flows.ledger import Debt, LenderKind
 from tests.driver import Driver, adding_a_debt
 
@@ -100,3 +101,14 @@ def test_other_how_long_questions_are_not_about_the_record(ctx: Context, typed: 
     bot.command("start")
     bot.say(typed)
     assert "guidance.scam_warning" not in bot.keys
+
+
+def test_a_friends_loan_reminder_does_not_point_to_a_platform_bill():
+    # Before: "剩余本金：5,000 元（这一期具体还多少，以平台账单为准）" for a loan from 老王.
+    friend = Debt(id=1, platform="老王", lender=LenderKind.PRIVATE_OR_UNKNOWN)
+    remaining = friend.model_copy(update={"remaining_principal": Decimal("5000")})
+    owed = friend.model_copy(update={"owed_now": Decimal("5200")})
+    assert amount_text(remaining).key == "reminders.amount.remaining_private"
+    assert amount_text(owed).key == "reminders.amount.owed_now_private"
+    platform = remaining.model_copy(update={"lender": LenderKind.CONSUMER_FINANCE})
+    assert amount_text(platform).key == "reminders.amount.remaining"
