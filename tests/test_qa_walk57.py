@@ -12,8 +12,8 @@ import pytest
 from flows.answers import Invalid, Parsed
 from flows.core import ButtonPress, Context
 from flows.event_days import parse_day
-from flows.reminders import amount_text
 from flows.ledger import Debt, LenderKind
+from flows.reminders import amount_text
 from tests.driver import Driver, adding_a_debt
 
 
