@@ -4,17 +4,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from bot.locale import Locales
+from bot.render import render
+from bot.settings import PROJECT_ROOT
 from flows.answers import Invalid, Parsed
 from flows.core import ButtonPress, Context
 from flows.event_days import parse_day
-from flows.ledger import Debt, LenderKind
-from flows.reminders import amount_text
+from flows.ledger import Debt, DueSpec, LenderKind
+from flows.reminders import Scheduled, amount_text, combined_message
+from flows.state import UserState
 from tests.driver import Driver, adding_a_debt
+
+LOCALES = Locales.load(PROJECT_ROOT / "locales")
 
 
 @pytest.mark.parametrize(
@@ -112,3 +118,19 @@ def test_a_friends_loan_reminder_does_not_point_to_a_platform_bill():
     assert amount_text(owed).key == "reminders.amount.owed_now_private"
     platform = remaining.model_copy(update={"lender": LenderKind.CONSUMER_FINANCE})
     assert amount_text(platform).key == "reminders.amount.remaining"
+
+
+def test_two_reminders_without_a_plan_say_no_plan_once(ctx: Context):
+    # Before: "还没有为这笔做还款计划，可以点「查看计划」" under each debt of the message.
+    due = date(2026, 12, 15)
+    debts = tuple(
+        Debt(id=n, platform=name, due=DueSpec.monthly(15), remaining_principal=Decimal("5000"))
+        for n, name in ((1, "借呗"), (2, "老王"))
+    )
+    state = UserState(started=True, debts=debts, next_debt_id=3)
+    fire = datetime(2026, 12, 12, 1, tzinfo=UTC)
+    items = [(d, Scheduled(d.id, due, 3, fire)) for d in debts]
+    reply = combined_message(state, items, fire, ctx)
+    said = "\n".join(render(LOCALES.get("zh-CN"), reply).parts)
+    assert said.count("查看计划") == 1
+    assert "这几笔都还没有做还款计划" in said
