@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from bot.export import as_csv
 from bot.locale import Locales
 from bot.render import render
 from bot.settings import PROJECT_ROOT
@@ -134,3 +137,19 @@ def test_two_reminders_without_a_plan_say_no_plan_once(ctx: Context):
     said = "\n".join(render(LOCALES.get("zh-CN"), reply).parts)
     assert said.count("查看计划") == 1
     assert "这几笔都还没有做还款计划" in said
+
+
+def test_the_reminders_in_the_csv_are_listed_in_the_order_they_will_be_sent():
+    # Before: for each due date the day itself came first and "3 days before" last.
+    state = UserState(debts=(Debt(id=1, platform="借呗", due=DueSpec.monthly(15)),), next_debt_id=2)
+    fire = {0: 1797296400, 1: 1797210000, 3: 1797037200}  # 15th, 14th, 12th Dec 2026, 09:00
+    rows = {
+        "users": [{"user_id": 1, "chat_id": 1, "state": state.model_dump_json(), "active": 1}],
+        "reminders": [
+            {"user_id": 1, "debt_id": 1, "due_date": "2026-12-15", "lead": lead, "fire_at": at}
+            for lead, at in fire.items()
+        ],
+    }
+    data = as_csv(rows, LOCALES.get("zh-CN")).decode("utf-8").removeprefix("\ufeff")
+    times = [row[3] for row in csv.reader(io.StringIO(data)) if row[:1] == ["借呗"]]
+    assert times == ["2026-12-12 09:00", "2026-12-14 09:00", "2026-12-15 09:00"]
