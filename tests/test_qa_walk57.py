@@ -18,6 +18,8 @@ from bot.settings import PROJECT_ROOT
 from flows.answers import Invalid, Parsed
 from flows.core import ButtonPress, Context
 from flows.event_days import parse_day
+from flows.facts import Facts
+from flows.intents import classify
 from flows.ledger import Debt, DueSpec, LenderKind
 from flows.reminders import Scheduled, amount_text, combined_message
 from flows.state import UserState
@@ -153,3 +155,29 @@ def test_the_reminders_in_the_csv_are_listed_in_the_order_they_will_be_sent():
     data = as_csv(rows, LOCALES.get("zh-CN")).decode("utf-8").removeprefix("\ufeff")
     times = [row[3] for row in csv.reader(io.StringIO(data)) if row[:1] == ["借呗"]]
     assert times == ["2026-12-12 09:00", "2026-12-14 09:00", "2026-12-15 09:00"]
+
+
+def test_saying_they_will_come_to_your_door_is_a_warning_sign_not_called_unlawful(
+    facts: Facts,
+):
+    # Before: "他们说要上门" was ticked as threats and told "违法" outright.
+    said = classify("他们说要上门", facts.intents)
+    assert said.behaviours == ("home_visit",)
+    assert facts.collection_rules.get("home_visit").verdict == "warning_sign"
+    threatened = classify("催收威胁说要上门弄死我", facts.intents)
+    assert {"threats", "home_visit"} <= set(threatened.behaviours)
+
+
+def test_old_record_buttons_still_tick_the_same_behaviours(facts: Facts):
+    # Buttons already sent carry behaviours by index: the new one comes last.
+    assert facts.collection_rules.ids[:9] == (
+        "threats",
+        "insults",
+        "night_calls",
+        "many_calls",
+        "third_parties",
+        "contact_list",
+        "fake_documents",
+        "publish_data",
+        "personal_account",
+    )
