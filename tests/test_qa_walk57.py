@@ -181,3 +181,28 @@ def test_old_record_buttons_still_tick_the_same_behaviours(facts: Facts):
         "publish_data",
         "personal_account",
     )
+
+
+def _letter_demands(ctx: Context, typed: str) -> list[str]:
+    bot = Driver(ctx)
+    bot.command("start")
+    bot.send(ButtonPress("m:collection"))
+    bot.say(typed)
+    bot.press("collection.continue")
+    bot.press("platforms.no_platform")
+    bot.press("collection.today")
+    letter = next(r for r in bot.outcome.replies if r.text.key == "collection.complaint_text")
+    return [line.values["demand"].key for line in letter.text.values["demands"]]
+
+
+def test_the_letter_asks_to_leave_others_alone_only_when_others_were_reached(ctx: Context):
+    # Before: "2. 不再联系与债务无关的第三人" even when only night calls to the user were described.
+    assert _letter_demands(ctx, "半夜两点打电话骂我") == [
+        "collection.demand_stop",
+        "collection.demand_negotiate",
+    ]
+    assert _letter_demands(ctx, "催收打电话给我妈") == [
+        "collection.demand_stop",
+        "collection.demand_third_parties",
+        "collection.demand_negotiate",
+    ]
