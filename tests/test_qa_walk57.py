@@ -206,3 +206,30 @@ def test_the_letter_asks_to_leave_others_alone_only_when_others_were_reached(ctx
         "collection.demand_third_parties",
         "collection.demand_negotiate",
     ]
+
+
+def _at_the_hour_question(ctx: Context) -> Driver:
+    debt = Debt(id=1, platform="借呗", due=DueSpec.monthly(15))
+    bot = Driver(ctx, UserState(started=True, debts=(debt,), next_debt_id=2))
+    bot.command("reminders")
+    bot.press("reminders.settings.hour_button")
+    return bot
+
+
+@pytest.mark.parametrize(
+    ("typed", "hour"), [("晚上8点", 20), ("20", 20), ("20:00", 20), ("下午3点", 15), ("八点", 8)]
+)
+def test_a_typed_reminder_hour_is_understood(ctx: Context, typed: str, hour: int):
+    # Before: "晚上8点" at the hour question got "这一步请点下面的按钮选择".
+    bot = _at_the_hour_question(ctx)
+    bot.say(typed)
+    assert bot.state.reminder_hour == hour
+    assert bot.keys[0] == "reminders.settings.hour_set"
+
+
+@pytest.mark.parametrize("typed", ["晚上11点", "凌晨3点", "9点半", "随便"])
+def test_a_typed_hour_outside_the_day_is_refused_kindly(ctx: Context, typed: str):
+    bot = _at_the_hour_question(ctx)
+    bot.say(typed)
+    assert bot.state.reminder_hour == 9
+    assert bot.keys[0] == "reminders.settings.hour_out_of_range"
