@@ -18,7 +18,7 @@ from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
 from flows.names import parse_name, parse_note
-from flows.parsing import parse_amount
+from flows.parsing import normalise, number_value, parse_amount
 from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
@@ -158,11 +158,17 @@ SCRIPT_FORM = Form(
 )
 
 
+# Spoken shortcuts for a number of months: sa (three), lia (two), ban nian (half a year).
+_MONTH_WORDS = {"\u4ee8": "3", "\u4fe9": "2", "\u534a\u5e74": "6"}
+
+
 def _parse_months(raw: str) -> ParseResult[str]:
-    # "3", "3个月" (ge yue, written as escapes: no Chinese in code)
-    digits = raw.strip().removesuffix("\u4e2a\u6708").removesuffix("\u6708").strip()
-    if digits.isdigit() and 1 <= int(digits) <= 24:
-        return Parsed(digits)
+    # "3", "3个月", "三个月", "仨月", "半年" (ge yue, written as escapes: no Chinese in code)
+    cleaned = normalise(raw).removesuffix("\u4e2a\u6708").removesuffix("\u6708")
+    cleaned = _MONTH_WORDS.get(cleaned, cleaned)
+    value = number_value(cleaned)
+    if value is not None and value == value.to_integral_value() and 1 <= value <= 24:
+        return Parsed(str(int(value)))
     return Invalid("negotiate.months_invalid")
 
 
