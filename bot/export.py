@@ -202,8 +202,16 @@ def _reminder_section(
     rows: list[dict[str, Any]], state: UserState | None, words: Catalog
 ) -> Section:
     section = _heading(words, "reminders", REMINDER_COLUMNS)
-    section += [_reminder_row(row, state, words) for row in rows]
+    # In the order they will be sent, as a person reads a schedule.
+    section += [_reminder_row(row, state, words) for row in sorted(rows, key=_firing_order)]
     return section if rows else [*section, _nothing(words)]
+
+
+def _firing_order(row: Mapping[str, Any]) -> tuple[int, int]:
+    def number(value: Any) -> int:
+        return value if isinstance(value, int) else 0
+
+    return number(row.get("fire_at")), number(row.get("debt_id"))
 
 
 def _sent_section(rows: list[dict[str, Any]], state: UserState | None, words: Catalog) -> Section:

@@ -18,6 +18,8 @@ from flows.parsing import parse_past_date
 _FULL_DATE = re.compile(r"^(\d{4})[-/.\u5e74](\d{1,2})[-/.\u6708](\d{1,2})[\u65e5\u53f7]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/.\u6708](\d{1,2})[\u65e5\u53f7]?$")
 _DAY = re.compile(r"^(\d{1,2})[\u65e5\u53f7]$")
+# A month and day later this year by more than this is taken as last year's.
+ROLL_BACK_AFTER_DAYS = 183
 _RELATIVE = {
     "\u4eca\u5929": 0,
     "\u4eca\u65e5": 0,
@@ -54,8 +56,11 @@ def _calendar_day(cleaned: str, today: date) -> date | None:
             return date(int(match[1]), int(match[2]), int(match[3]))
         if match := _MONTH_DAY.match(cleaned):
             day = date(today.year, int(match[1]), int(match[2]))
-            # "12月30日" typed in January means last year's.
-            return day if day <= today else day.replace(year=today.year - 1)
+            # "12月30日" typed in January means last year's; "12月1日" typed in late November
+            # is a day still to come (or a slip), not one eleven months ago: it is refused.
+            if day <= today or (day - today).days <= ROLL_BACK_AFTER_DAYS:
+                return day
+            return day.replace(year=today.year - 1)
         if match := _DAY.match(cleaned):
             day = date(today.year, today.month, int(match[1]))
             if day <= today:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.core import Button, Context, Reply, Text, text
 from flows.formatting import money_text
-from flows.ledger import Debt, DueSpec
+from flows.ledger import Debt, DueSpec, LenderKind
 from flows.planned import payment_on
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
@@ -271,7 +271,11 @@ def amount_text(debt: Debt) -> Text:
     if known is None:
         return text("reminders.amount.unknown")
     kind, amount = known
-    return text(f"reminders.amount.{kind}", amount=money_text(amount))
+    # A friend's loan (or an unknown lender) has no platform bill to point to.
+    private = kind is not AmountKind.INSTALLMENT and debt.lender is LenderKind.PRIVATE_OR_UNKNOWN
+    return text(
+        f"reminders.amount.{kind}{'_private' if private else ''}", amount=money_text(amount)
+    )
 
 
 def plan_text(state: UserState, debt: Debt, due: date, ctx: Context) -> Text:
@@ -299,14 +303,20 @@ def reminder_buttons(debt_id: int, due: date) -> tuple[tuple[Button, ...], ...]:
 
 
 def reminder_lines(
-    state: UserState, debt: Debt, row: Scheduled, now: datetime, ctx: Context
+    state: UserState,
+    debt: Debt,
+    row: Scheduled,
+    now: datetime,
+    ctx: Context,
+    with_plan: bool = True,
 ) -> tuple[Text, ...]:
     """What one reminder says under its platform: when, amount, plan, and late or not."""
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
-        plan_text(state, debt, row.due_date, ctx),
     ]
+    if with_plan:
+        lines.append(plan_text(state, debt, row.due_date, ctx))
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))
     return tuple(lines)
@@ -418,16 +428,20 @@ def combined_message(
     """Several reminders of one user due in the same pass, as one message: how many and the
     total, then each debt as its single reminder would say it, then a Paid button per debt."""
     debts = [debt for debt, _ in items]
+    # Without any plan, "no plan yet" is said once, not under every debt.
+    no_plan = all(planned_payment(state, debt, row.due_date, ctx) is None for debt, row in items)
     blocks = tuple(
         text(
             "reminders.combined.block",
             number=number,
             platform=debt.platform,
-            lines=reminder_lines(state, debt, row, now, ctx),
+            lines=reminder_lines(state, debt, row, now, ctx, with_plan=not no_plan),
         )
         for number, (debt, row) in enumerate(items, start=1)
     )
     intro: list[Text] = [combined_summary(debts)]
+    if no_plan:
+        intro.append(text("reminders.combined.no_plan"))
     if part is not None and part.of > 1:
         intro.append(
             text(

@@ -13,7 +13,7 @@ from typing import Any
 
 from flows import guidance, registry
 from flows.contact_log import MAX_LOG_ENTRIES, LogEntry
-from flows.core import Button, Context, Outcome, Reply, Value, text
+from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.event_days import parse_day
 from flows.form import Choice, Draft, Field, Form
 from flows.intents import classify
@@ -195,7 +195,25 @@ def complaint_values(entry: LogEntry, ctx: Context, locale: str) -> dict[str, Va
             text("collection.complaint_line", phrase=text(f"collection.complaint_evidence.{e}"))
             for e in evidence
         ),
+        "demands": _demands(entry.behaviours),
     }
+
+
+# Behaviours that reach people unrelated to the debt: the letter then asks that it stop.
+THIRD_PARTY_BEHAVIOURS = frozenset({"third_parties", "contact_list", "publish_data"})
+
+
+def _demands(behaviour_ids: tuple[str, ...]) -> tuple[Text, ...]:
+    """What the letter asks for, numbered: stop; leave others alone (when they were reached);
+    negotiate in writing."""
+    keys = ["stop"]
+    if THIRD_PARTY_BEHAVIOURS & set(behaviour_ids):
+        keys.append("third_parties")
+    keys.append("negotiate")
+    return tuple(
+        text("collection.demand_line", number=number, demand=text(f"collection.demand_{key}"))
+        for number, key in enumerate(keys, start=1)
+    )
 
 
 def _law_family(law_id: str) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flows import registry
-from flows.answers import Invalid, Parsed, ParseResult
+from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.assessment import assess
 from flows.budget import month_key
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
@@ -18,7 +18,7 @@ from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
 from flows.names import parse_name, parse_note
-from flows.parsing import parse_amount
+from flows.parsing import normalise, number_value, parse_amount
 from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
@@ -33,6 +33,9 @@ OUTCOMES = ("agreed", "refused", "thinking", "no_answer")
 LOG_FIELDS = ("on", "channel", "who", "outcome", "terms")
 EVIDENCE = ("recordings", "chat_screenshots", "sms_screenshots", "contract", "payment_records")
 SHOWN_ENTRIES = 15
+# A bare number up to this, typed as the monthly amount, may be a count of installments
+# ("12" for 12 periods): asked back, never taken as 12 yuan a month silently.
+SMALL_MONTHLY = Decimal("60")
 REASONS = ("job_loss", "income_drop", "illness", "family", "too_many_loans", "other")
 
 
@@ -144,7 +147,7 @@ SCRIPT_FORM = Form(
         Field(
             name="monthly",
             prompt="negotiate.ask_monthly",
-            parse=parse_amount,
+            parse=lambda raw, ctx: _parse_monthly(raw),
             encode=str,
             optional=True,
             applies=lambda draft: draft.get("kind") != "supervisor",
@@ -155,12 +158,28 @@ SCRIPT_FORM = Form(
 )
 
 
+# Spoken shortcuts for a number of months: sa (three), lia (two), ban nian (half a year).
+_MONTH_WORDS = {"\u4ee8": "3", "\u4fe9": "2", "\u534a\u5e74": "6"}
+
+
 def _parse_months(raw: str) -> ParseResult[str]:
-    # "3", "3个月" (ge yue, written as escapes: no Chinese in code)
-    digits = raw.strip().removesuffix("\u4e2a\u6708").removesuffix("\u6708").strip()
-    if digits.isdigit() and 1 <= int(digits) <= 24:
-        return Parsed(digits)
+    # "3", "3个月", "三个月", "仨月", "半年" (ge yue, written as escapes: no Chinese in code)
+    cleaned = normalise(raw).removesuffix("\u4e2a\u6708").removesuffix("\u6708")
+    cleaned = _MONTH_WORDS.get(cleaned, cleaned)
+    value = number_value(cleaned)
+    if value is not None and value == value.to_integral_value() and 1 <= value <= 24:
+        return Parsed(str(int(value)))
     return Invalid("negotiate.months_invalid")
+
+
+def _parse_monthly(raw: str) -> ParseResult[Decimal]:
+    """The amount a month; a bare small number ("12") is asked back: it may mean 12 periods."""
+    result = parse_amount(raw)
+    if isinstance(result, Parsed) and raw.strip().isdigit() and result.value <= SMALL_MONTHLY:
+        amount = {"amount": money_text(result.value)}
+        yes = Option("negotiate.monthly_small_yes", result.value, amount)
+        return Ask("negotiate.monthly_small", (yes,), amount)
+    return result
 
 
 def _finish_script(state: UserState, draft: Draft, ctx: Context) -> Outcome:

@@ -8,11 +8,13 @@ untrusted and looked up in the user's own debts (a zone: in ZONE_CHOICES).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.ledger import Debt, ReminderPrefs
+from flows.parsing import normalise, number_value
 from flows.reminders import (
     EARLIEST_HOUR,
     LATEST_HOUR,
@@ -258,6 +260,46 @@ def _set_hour(state: UserState, argument: str, ctx: Context) -> Outcome | None:
     return _saved(updated, Reply(text("reminders.settings.hour_set", **_when(updated))), ctx)
 
 
+# A typed hour: "20", "20点", "20:00", "晚上8点" (evening 8), "下午3点" (afternoon 3). Chinese
+# words are escapes: morning (zao shang, zao chen, shang wu), noon (zhong wu), afternoon
+# (xia wu), evening (wan shang, bang wan); dian / shi (o'clock), zhong, zheng (sharp).
+_MORNING = ("\u65e9\u4e0a", "\u65e9\u6668", "\u4e0a\u5348")
+_NOON = ("\u4e2d\u5348",)
+_LATER = ("\u4e0b\u5348", "\u665a\u4e0a", "\u508d\u665a")
+_TYPED_HOUR = re.compile(
+    "^(?P<part>" + "|".join(_MORNING + _NOON + _LATER) + ")?"
+    "(?P<hour>[^:\uff1a\u70b9\u65f6]+)"
+    "(?:[:\uff1a]00|[\u70b9\u65f6](?:\u949f|\u6574)?)?$"
+)
+
+
+def typed_hour(raw: str) -> int | None:
+    """The hour of the day a typed time names (0-23), or None when it names none."""
+    match = _TYPED_HOUR.match(normalise(raw))
+    if match is None:
+        return None
+    value = number_value(match["hour"])
+    if value is None or value != value.to_integral_value() or not 0 <= value <= 23:
+        return None
+    hour = int(value)
+    if match["part"] in _LATER and hour < 12:
+        hour += 12
+    elif match["part"] in _LATER[1:] and hour == 12:
+        hour = 0  # twelve in the evening is midnight
+    return hour
+
+
+def _typed_hour(state: UserState, raw: str, ctx: Context) -> Outcome:
+    hour = typed_hour(raw)
+    if hour is None or not EARLIEST_HOUR <= hour <= LATEST_HOUR:
+        problem = text(
+            "reminders.settings.hour_out_of_range", first=EARLIEST_HOUR, last=LATEST_HOUR
+        )
+        return reprompt(state, ctx, Reply(problem))
+    outcome = _set_hour(state, str(hour), ctx)
+    return outcome if outcome is not None else reprompt(state, ctx)
+
+
 _to_zone = to_node(STEP_ID, "zone")
 
 
@@ -337,7 +379,7 @@ STEP = Step(
             render=_debt_screen,
             actions={"switch": _switch, "lead": _toggle_lead, "hour": _to_hour},
         ),
-        "hour": ChoiceNode(render=_hour_screen, actions={"h": _set_hour}),
+        "hour": ChoiceNode(render=_hour_screen, actions={"h": _set_hour}, typed=_typed_hour),
         "zone": ChoiceNode(render=_zone_screen, actions={"z": _set_zone}),
     },
     commands={"reminders": open_overview},
