@@ -65,6 +65,7 @@ class Law:
     mark: str
     cite: Localized | None = None  # how a complaint letter names it; None: by its name
     caveat: Localized | None = None  # said once per answer, e.g. "revised since this text"
+    illegal_debts_only: bool = False  # applies only when the debt itself is illegal (usury)
 
     def cited(self, locale: str) -> str:
         return (self.cite or self.name).get(locale)
@@ -157,6 +158,7 @@ def _law(law_id: str, law: Mapping[str, Any]) -> Law:
         _mark(law["mark"]),
         cite=_localized(law["cite"]) if "cite" in law else None,
         caveat=_localized(law["caveat"]) if "caveat" in law else None,
+        illegal_debts_only=bool(law.get("illegal_debts_only", False)),
     )
 
 

@@ -3,6 +3,7 @@ incident in the log), /complaint from anywhere, and the next action after paying
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,9 +11,11 @@ import pytest
 from bot.locale import Locales
 from bot.render import MESSAGE_LIMIT, utf16_length
 from bot.settings import PROJECT_ROOT
+from flows.contact_log import LogEntry
 from flows.core import ButtonPress, Context
 from flows.facts import Facts
 from flows.ledger import Debt, LenderKind
+from flows.steps.collection import complaint_values
 from tests.driver import Driver
 
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
@@ -242,3 +245,18 @@ def test_afterwards_accepts_a_next_action_in_own_words(ctx: Context):
     chat.say("每周记一次账")
     assert chat.state.next_action is not None
     assert chat.state.next_action.own_words == "每周记一次账"
+
+
+def _cited_laws(ctx: Context, lender: str | None) -> str:
+    entry = LogEntry(id=1, kind="incident", on=date(2026, 11, 20), behaviours=("threats",))
+    values = complaint_values(entry, ctx, "zh-CN", lender)
+    return ZH.render(values["laws"])
+
+
+def test_a_letter_about_a_licensed_lender_does_not_cite_the_illegal_debts_crime(ctx: Context):
+    # Collecting a legal debt by threats is covered by other laws; citing the crime of
+    # collecting illegal debts against a bank would only weaken the letter.
+    assert "催收非法债务" not in _cited_laws(ctx, LenderKind.BANK.value)
+    assert "治安管理处罚法" in _cited_laws(ctx, LenderKind.BANK.value)
+    assert "催收非法债务" in _cited_laws(ctx, LenderKind.PRIVATE_OR_UNKNOWN.value)
+    assert "催收非法债务" in _cited_laws(ctx, None)  # not known: the user may be facing usury

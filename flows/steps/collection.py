@@ -18,6 +18,7 @@ from flows.event_days import parse_day
 from flows.form import Choice, Draft, Field, Form
 from flows.intents import classify
 from flows.interrupts import RECORD_ACTION
+from flows.ledger import LenderKind
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
 from flows.steps.platforms import picker
@@ -162,12 +163,19 @@ def _record(state: UserState, draft: Draft, ctx: Context) -> Outcome:
 # ---- the result -----------------------------------------------------------------------------
 
 
-def complaint_values(entry: LogEntry, ctx: Context, locale: str) -> dict[str, Value]:
-    """The user's facts for the complaint template: platform, date, behaviours, laws, evidence."""
+def complaint_values(
+    entry: LogEntry, ctx: Context, locale: str, lender: str | None = None
+) -> dict[str, Value]:
+    """The user's facts for the complaint template: platform, date, behaviours, laws, evidence.
+    `lender` is the lender kind of the debt the incident is about, when known."""
     behaviours = guidance.behaviours_of(ctx, entry.behaviours)
     # The letter names a law by what it forbids, not by an article number that may be out of
     # date (law.cite); each law once, provisions of the same law next to each other.
     cited = [law for behaviour in behaviours for law in behaviour.laws]
+    if lender is not None and LenderKind(lender).licensed:
+        # A licensed lender's debt is not an illegal debt: citing a law about those would
+        # weaken the letter. The other laws still cover the collectors' behaviour.
+        cited = [law for law in cited if not law.illegal_debts_only]
     families = list(dict.fromkeys(_law_family(law.id) for law in cited))
     cited.sort(key=lambda law: families.index(_law_family(law.id)))
     laws = list(dict.fromkeys(law.cited(locale) for law in cited))
@@ -247,7 +255,12 @@ def _result(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         Reply(text("collection.recorded", date=entry.on.isoformat())),
         *(guidance.behaviour_reply(b, state.locale, shown_laws) for b in behaviours),
         guidance.channels_reply(ctx, state.locale, entry.behaviours, _lender_of(state, entry)),
-        Reply(text("collection.complaint_text", **complaint_values(entry, ctx, state.locale))),
+        Reply(
+            text(
+                "collection.complaint_text",
+                **complaint_values(entry, ctx, state.locale, _lender_of(state, entry)),
+            )
+        ),
         Reply(text("collection.complaint_tips"), buttons),
     )
 
