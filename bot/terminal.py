@@ -107,6 +107,7 @@ async def run_terminal(
                 chat.hint(catalog, "terminal.no_such_button", count=str(len(chat.buttons)))
                 continue
             await chat.send(event)
-        chat.hint(catalog, "terminal.bye")
+        nothing_kept = await conversation.storage.load(settings.terminal_user_id) is None
+        chat.hint(catalog, "terminal.bye_erased" if nothing_kept else "terminal.bye")
     finally:
         await conversation.storage.close()

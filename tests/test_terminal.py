@@ -53,6 +53,16 @@ async def test_a_button_number_that_is_not_on_screen_is_explained(database: Path
     assert "没有这个按钮编号" in out.getvalue()
 
 
+async def test_after_delete_the_goodbye_does_not_claim_anything_is_saved(database: Path):
+    out = io.StringIO()
+    settings = Settings(_env_file=None, database_path=database)
+    await run_terminal(settings, scripted(["/delete", "确认删除全部数据"]), out)
+    shown = out.getvalue()
+    assert "全部数据已经删除" in shown
+    assert "都已保存" not in shown
+    assert "这里没有保存任何内容" in shown
+
+
 def test_typed_lines_become_events():
     buttons = ["0|begin", "n:menu"]
     assert read_event("#2", buttons) == ButtonPress("n:menu")
