@@ -204,3 +204,26 @@ def test_a_reason_typed_with_because_does_not_say_because_twice() -> None:
         {"platform": "meituan", "reason": {"own_words": "\u56e0\u4e3a\u5931\u4e1a\u4e86"}}
     )
     assert values["reason"] == "\u5931\u4e1a\u4e86"  # shiye le (lost my job)
+
+
+def test_a_contract_month_in_which_the_lpr_changed_offers_both_sides_of_the_change(ctx: Context):
+    # June 2023: 3.65% until the 19th, 3.55% from the 20th; "the 1st" alone would pick silently.
+    bot = adding_a_debt(ctx)
+    bot.say("老王")
+    bot.press("debts.lender.private_or_unknown")
+    bot.say("2023年6月")
+    assert bot.keys[-1] == "debts.ask.contract_day_lpr"
+    assert [b.label.values["date"] for b in bot.buttons if b.label.values] == [
+        "2023-06-01",
+        "2023-06-20",
+    ]
+    bot.send(ButtonPress(bot.buttons[1].data))
+    assert bot.state.position.draft["contract_date"] == "2023-06-20"
+
+
+def test_a_contract_month_without_an_lpr_change_asks_for_the_day_as_before(ctx: Context):
+    bot = adding_a_debt(ctx)
+    bot.say("老王")
+    bot.press("debts.lender.private_or_unknown")
+    bot.say("2023年7月")
+    assert bot.keys[-1] == "parsing.date.which_day"

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flows import registry
+from flows.answers import Ask, Option, ParseResult
 from flows.assessment import Assessment, assess
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.facts import Facts
@@ -38,6 +39,33 @@ from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 
 STEP_ID = "debts"
+
+
+def contract_date(raw: str, ctx: Context | None = None) -> ParseResult[date]:
+    """The contract date. A month alone in which the LPR changed also offers the day of the
+    change: the legal line is four times the LPR in force on the contract day."""
+    result = parse_past_date(raw, ctx)
+    lpr = ctx.facts.lpr if ctx is not None and ctx.facts is not None else None
+    if not isinstance(result, Ask) or result.question != "parsing.date.which_day" or lpr is None:
+        return result
+    first = result.options[0].value
+    change = next(
+        (
+            c.effective
+            for c in lpr.changes
+            if (c.effective.year, c.effective.month) == (first.year, first.month)
+            and c.effective.day > 1
+            and (ctx is None or c.effective <= ctx.now.date())
+        ),
+        None,
+    )
+    if change is None:
+        return result
+    on_change = Option("parsing.date.option_first", change, {"date": change.isoformat()})
+    values = {**result.values, "change": change.isoformat()}
+    return Ask("debts.ask.contract_day_lpr", (*result.options, on_change), values)
+
+
 NEXT_STEP = "budget"
 # g:dbal:<debt id> -- a button on any message that opens the debt's remaining principal.
 BALANCE_ACTION = "dbal"
@@ -95,7 +123,7 @@ FIELDS: dict[str, Field] = {
         Field(
             name="contract_date",
             prompt="debts.ask.contract_date",
-            parse=parse_past_date,
+            parse=contract_date,
             optional=True,
             encode=date.isoformat,
         ),
