@@ -116,7 +116,8 @@ class Conversation:
         """Typing a button's label (people do, on a phone) means pressing that button of the
         question they are on. Labels are in the user's language, so this is the shell's job."""
         wanted = _label_key(typed.text)
-        if not wanted or len(typed.text) > MAX_LABEL_LENGTH:
+        # Every label has a word in it; plain numbers (most answers) need no prompt rendered.
+        if len(typed.text) > MAX_LABEL_LENGTH or not any(ch.isalpha() for ch in wanted):
             return typed
         try:
             prompt = machine.current_prompt(state, self._context(state))
