@@ -248,7 +248,7 @@ FINDINGS = [
     " ~15% of CPU) that the bot never reads; skipping it needs private API, not done.",
     "- Why ≥ 1,000 updates/s and the 0.7 ratio are out of reach on this machine (2026-11-25):"
     " the echo that sends what our bot sends (the reply, the answer to a press, the mark on the"
-    " pressed message) already reaches only ~1,190-1,250 updates/s, 0.66-0.69 of the bare"
+    " pressed message) already reaches only ~1,190-1,250 updates/s, 0.66-0.71 of the bare"
     " echo, with no logic at all. One process is capped at 1,000 / (CPU ms per update): 2.6 ms for"
     " the walk (py-spy: a third in our handler, of which the turn itself ~40%; the rest is"
     " the framework's polling and dispatch, loopback sends and the database thread), so"
