@@ -43,7 +43,14 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
         replies = (*replies, guidance.lawsuit_note())
     if intent.scam:
         replies = (guidance.scam_warning(ctx), *replies)
-    return reprompt(state, ctx, *replies, Reply(text("interrupts.back_to_question")))
+    return reprompt(state, ctx, *replies, Reply(text(_back_key(state))))
+
+
+def _back_key(state: UserState) -> str:
+    # "What you entered is still there" would ring false to someone who has entered nothing.
+    answered = any(v is not None for k, v in state.position.draft.items() if not k.startswith("_"))
+    entered = state.debts or state.budget or state.contact_log or answered
+    return "interrupts.back_to_question" if entered else "interrupts.back_to_start"
 
 
 def incident_guidance(

@@ -120,7 +120,8 @@ def test_money_received_above_the_contract_amount_is_questioned(ctx: Context):
 def test_being_told_of_a_lawsuit_gets_a_calm_note_and_the_question_again(ctx: Context):
     bot = adding_a_debt(ctx)
     bot.say("他们说要告我")
-    assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_question", "debts.ask.platform"]
+    # nothing entered yet: no "everything you entered is still here"
+    assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_start", "debts.ask.platform"]
 
 
 def test_a_law_quoted_for_one_behaviour_is_only_named_for_the_next(ctx: Context):

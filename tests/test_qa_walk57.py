@@ -35,7 +35,8 @@ def test_being_told_the_police_will_arrest_you_gets_the_calm_note(ctx: Context, 
     # Before: "这一步请点下面的按钮选择" (not understood), or taken as the platform's name.
     bot = adding_a_debt(ctx)
     bot.say(typed)
-    assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_question", "debts.ask.platform"]
+    # nothing entered yet: no "everything you entered is still here"
+    assert bot.keys == ["guidance.lawsuit", "interrupts.back_to_start", "debts.ask.platform"]
 
 
 def test_none_of_your_business_is_not_an_arrest(ctx: Context):
