@@ -88,7 +88,14 @@ def payment_in_month(plan: Plan, debt_id: int, number: int) -> Decimal | None:
 
 def payment_on(state: UserState, debt_id: int, due: date, ctx: Context) -> Decimal | None:
     """What the current plan pays this debt in the month of `due`; None without a plan."""
-    plan = current_plan(state, ctx)
+    return payment_in(current_plan(state, ctx), state, debt_id, due, ctx)
+
+
+def payment_in(
+    plan: Plan | None, state: UserState, debt_id: int, due: date, ctx: Context
+) -> Decimal | None:
+    """What `plan` (the state's current plan, computed once for several debts) pays this debt
+    in the month of `due`; None without a plan or when the debt is not in it."""
     if plan is None:
         return None
     return payment_in_month(plan, debt_id, month_number(plan_start_of(state, ctx), due))

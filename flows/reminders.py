@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flows.core import Button, Context, Reply, Text, text
 from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec, LenderKind
-from flows.planned import payment_on
+from flows.planned import current_plan, payment_in, payment_on
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
 
@@ -246,6 +246,14 @@ def planned_payment(state: UserState, debt: Debt, due: date, ctx: Context) -> De
     return payment_on(state, debt.id, due, ctx)
 
 
+def plan_line(planned: Decimal | None) -> Text:
+    if planned is None:
+        return text("reminders.plan.none")
+    if planned == 0:
+        return text("reminders.plan.nothing_this_month")
+    return text("reminders.plan.amount", amount=money_text(planned))
+
+
 def date_text(day: date) -> Text:
     return text("reminders.date", year=day.year, month=day.month, day=day.day)
 
@@ -279,12 +287,7 @@ def amount_text(debt: Debt) -> Text:
 
 
 def plan_text(state: UserState, debt: Debt, due: date, ctx: Context) -> Text:
-    planned = planned_payment(state, debt, due, ctx)
-    if planned is None:
-        return text("reminders.plan.none")
-    if planned == 0:
-        return text("reminders.plan.nothing_this_month")
-    return text("reminders.plan.amount", amount=money_text(planned))
+    return plan_line(planned_payment(state, debt, due, ctx))
 
 
 def reminder_buttons(debt_id: int, due: date) -> tuple[tuple[Button, ...], ...]:
@@ -307,16 +310,17 @@ def reminder_lines(
     debt: Debt,
     row: Scheduled,
     now: datetime,
-    ctx: Context,
+    planned: Decimal | None,
     with_plan: bool = True,
 ) -> tuple[Text, ...]:
-    """What one reminder says under its platform: when, amount, plan, and late or not."""
+    """What one reminder says under its platform: when, amount, what the plan pays it
+    (`planned`, see planned_payment), and late or not."""
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
     ]
     if with_plan:
-        lines.append(plan_text(state, debt, row.due_date, ctx))
+        lines.append(plan_line(planned))
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))
     return tuple(lines)
@@ -330,7 +334,9 @@ def reminder_message(
         text(
             "reminders.message",
             platform=debt.platform,
-            lines=reminder_lines(state, debt, row, now, ctx),
+            lines=reminder_lines(
+                state, debt, row, now, planned_payment(state, debt, row.due_date, ctx)
+            ),
         ),
         reminder_buttons(debt.id, row.due_date),
     )
@@ -428,16 +434,18 @@ def combined_message(
     """Several reminders of one user due in the same pass, as one message: how many and the
     total, then each debt as its single reminder would say it, then a Paid button per debt."""
     debts = [debt for debt, _ in items]
+    plan = current_plan(state, ctx)  # once for the message, not once per debt
+    payments = [payment_in(plan, state, debt.id, row.due_date, ctx) for debt, row in items]
     # Without any plan, "no plan yet" is said once, not under every debt.
-    no_plan = all(planned_payment(state, debt, row.due_date, ctx) is None for debt, row in items)
+    no_plan = all(planned is None for planned in payments)
     blocks = tuple(
         text(
             "reminders.combined.block",
             number=number,
             platform=debt.platform,
-            lines=reminder_lines(state, debt, row, now, ctx, with_plan=not no_plan),
+            lines=reminder_lines(state, debt, row, now, planned, with_plan=not no_plan),
         )
-        for number, (debt, row) in enumerate(items, start=1)
+        for number, ((debt, row), planned) in enumerate(zip(items, payments, strict=True), 1)
     )
     intro: list[Text] = [combined_summary(debts)]
     if no_plan:
