@@ -290,13 +290,17 @@ def plan_text(state: UserState, debt: Debt, due: date, ctx: Context) -> Text:
     return plan_line(planned_payment(state, debt, due, ctx))
 
 
+def paid_and_snooze(debt_id: int, due: date, paid: Text, snooze: Text) -> tuple[Button, Button]:
+    """Paid and Remind me later for one due date: global buttons, valid however old."""
+    occurrence = f"{debt_id}:{due.isoformat()}"
+    return Button(paid, f"g:rpaid:{occurrence}"), Button(snooze, f"g:rsnz:{occurrence}")
+
+
 def reminder_buttons(debt_id: int, due: date) -> tuple[tuple[Button, ...], ...]:
     """Global buttons: they work on this message however old it gets."""
-    occurrence = f"{debt_id}:{due.isoformat()}"
     return (
-        (
-            Button(text("reminders.button.paid"), f"g:rpaid:{occurrence}"),
-            Button(text("reminders.button.snooze"), f"g:rsnz:{occurrence}"),
+        paid_and_snooze(
+            debt_id, due, text("reminders.button.paid"), text("reminders.button.snooze")
         ),
         (
             Button(text("reminders.button.plan"), "m:plan"),
@@ -405,15 +409,11 @@ def combined_buttons(items: Sequence[Item]) -> tuple[tuple[Button, ...], ...]:
     """Per debt its own Paid and Remind me later (the payloads of a single reminder), then the
     plan and the reminder settings once."""
     rows = tuple(
-        (
-            Button(
-                text("reminders.button.paid_of", platform=debt.platform),
-                f"g:rpaid:{debt.id}:{row.due_date.isoformat()}",
-            ),
-            Button(
-                text("reminders.button.snooze_short"),
-                f"g:rsnz:{debt.id}:{row.due_date.isoformat()}",
-            ),
+        paid_and_snooze(
+            debt.id,
+            row.due_date,
+            text("reminders.button.paid_of", platform=debt.platform),
+            text("reminders.button.snooze_short"),
         )
         for debt, row in items
     )
