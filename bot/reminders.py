@@ -185,12 +185,11 @@ class ReminderPass:
             self._note(stored.state, ordered, reasons)
             return
         claimed = [due for due in ordered if await self._claim(due, reasons[due.key])]
-        groups = message_groups(claimed)
-        for number, group in enumerate(groups, start=1):
-            part = Part(number, len(groups), len(claimed))
+        messages = in_messages(claimed)
+        for number, (group, part) in enumerate(messages, start=1):
             if not await self._send(stored.state, stored.chat_id, group, part):
                 # Blocked: nothing more goes to this user; what was claimed for them is done.
-                for rest in groups[number:]:
+                for rest, _part in messages[number:]:
                     for due in rest:
                         await self._finish(due, Outcome.BLOCKED)
                 break
@@ -280,9 +279,8 @@ class ReminderPass:
         to_send = [due for due in ordered if reasons[due.key] is None]
         self.report.sent += len(to_send)
         self.report.skipped += len(ordered) - len(to_send)
-        groups = message_groups(to_send)
-        for number, group in enumerate(groups, start=1):
-            rendered = self._rendered(state, group, Part(number, len(groups), len(to_send)))
+        for group, part in in_messages(to_send):
+            rendered = self._rendered(state, group, part)
             message = "\n".join(to_plain(p) for p in rendered.parts)
             self.report.messages += 1
             if len(group) == 1:
@@ -306,6 +304,12 @@ class ReminderPass:
             "late": is_late(due.row, self.now),
             "skip": reason,
         }
+
+
+def in_messages(dues: list[DueReminder]) -> list[tuple[list[DueReminder], Part]]:
+    """One user's reminders of a pass as the messages they go out in, each with its place."""
+    groups = message_groups(dues)
+    return [(group, Part(n, len(groups), len(dues))) for n, group in enumerate(groups, start=1)]
 
 
 def skip_reason(
