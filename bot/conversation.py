@@ -73,10 +73,11 @@ class Conversation:
                 "user %d: update %d already applied, showing where they are", user_id, update_id
             )
             return self._turn(machine.current_prompt(state, self._context(state)))
+        ctx = self._context(state)
         if isinstance(event, TextInput):
-            event = self._typed_button(state, event, catalog)
+            event = self._typed_button(state, event, catalog, ctx)
         try:
-            outcome = machine.handle(state, event, self._context(state))
+            outcome = machine.handle(state, event, ctx)
         except Exception:
             log.exception("user %d: the conversation core failed", user_id)
             return self._apology(catalog, "common.error", saved=False)
@@ -112,7 +113,9 @@ class Conversation:
         )
         return replace(outcome, replies=replies)
 
-    def _typed_button(self, state: UserState, typed: TextInput, catalog: Catalog) -> Event:
+    def _typed_button(
+        self, state: UserState, typed: TextInput, catalog: Catalog, ctx: Context
+    ) -> Event:
         """Typing a button's label (people do, on a phone) means pressing that button of the
         question they are on. Labels are in the user's language, so this is the shell's job."""
         wanted = _label_key(typed.text)
@@ -120,7 +123,7 @@ class Conversation:
         if len(typed.text) > MAX_LABEL_LENGTH or not any(ch.isalpha() for ch in wanted):
             return typed
         try:
-            prompt = machine.current_prompt(state, self._context(state))
+            prompt = machine.current_prompt(state, ctx)
         except Exception:
             log.exception("could not render the current prompt to match a typed label")
             return typed
