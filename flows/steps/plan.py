@@ -185,11 +185,8 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
         rows.append(_go("plan.go_negotiate", "negotiate"))
         rows.append(_go("plan.go_budget", "budget"))
     else:
-        detail = tuple(_debt_line(view, i, o) for i, o in enumerate(plan.debts, start=1))
-        rows.append(
-            (Button(text("plan.show_table"), "table"), Button(text("plan.show_chart"), "chart"))
-        )
-        rows.append((Button(text("plan.export_csv"), "csv"),))
+        detail = _detail(view, plan)
+        rows.extend(PLAN_VIEWS)
     notes = _notes(view, refused=plan is None)
     body = text(
         "plan.overview",
@@ -208,19 +205,25 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
 def _single_debt_overview(view: Situation, plan: Plan) -> Reply:
     # One debt: every order is the same plan, so three equal lines and order buttons are noise.
     assert view.available is not None
-    rows = (
-        (Button(text("plan.show_table"), "table"), Button(text("plan.show_chart"), "chart")),
-        (Button(text("plan.export_csv"), "csv"),),
-        nav_row(),
-    )
     body = text(
         "plan.overview_single",
         monthly=money_text(view.available.monthly),
         start=_start_line(view),
-        detail=tuple(_debt_line(view, i, o) for i, o in enumerate(plan.debts, start=1)),
+        detail=_detail(view, plan),
         notes=_notes(view),
     )
-    return Reply(body, rows)
+    return Reply(body, (*PLAN_VIEWS, nav_row()))
+
+
+# The ways to look at a plan once there is one: the month table, the chart, the CSV.
+PLAN_VIEWS = (
+    (Button(text("plan.show_table"), "table"), Button(text("plan.show_chart"), "chart")),
+    (Button(text("plan.export_csv"), "csv"),),
+)
+
+
+def _detail(view: Situation, plan: Plan) -> tuple[Text, ...]:
+    return tuple(_debt_line(view, i, o) for i, o in enumerate(plan.debts, start=1))
 
 
 def _start_line(view: Situation) -> Text:
