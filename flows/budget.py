@@ -19,7 +19,7 @@ from flows.core import Context
 from flows.formatting import money_text
 from flows.models import Frozen
 from flows.money import ZERO, yuan
-from flows.parsing import parse_amount_or_zero
+from flows.parsing import parse_amount_or_zero, range_ends
 
 # A sensible default for the living floor, in yuan a month; the shell's setting overrides it.
 DEFAULT_LIVING_FLOOR = Decimal("1500")
@@ -131,8 +131,9 @@ def parse_income(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
     result = parse_money(raw, ctx)
     if not (isinstance(result, Invalid) and result.reason == "parsing.amount.range"):
         return result
-    ends = [parse_money(part, ctx) for part in _RANGE_SPLIT.split(raw.strip(), maxsplit=1)]
-    if len(ends) != 2 or not all(isinstance(end, Parsed) for end in ends):
+    typed_ends = range_ends(raw)
+    ends = [parse_money(part, ctx) for part in typed_ends or ()]
+    if typed_ends is None or not all(isinstance(end, Parsed) for end in ends):
         return result
     low = min(end.value for end in ends if isinstance(end, Parsed))
     return Ask(
@@ -140,9 +141,6 @@ def parse_income(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:
         (Option("budget.income_range_low", low, {"amount": money_text(low)}),),
         {"typed": raw.strip()[:40]},
     )
-
-
-_RANGE_SPLIT = re.compile("[~\\-\u2013\u2014\u5230\u81f3]")  # ~ - en/em dash, dao, zhi (to)
 
 
 def parse_sale_amount(raw: str, ctx: Context | None = None) -> ParseResult[Decimal]:

@@ -133,6 +133,8 @@ _LABEL_WORDS = (
 )
 _NEGATIVE_WORDS = ("-", "\u8d1f", "\u2212")  # minus, fu (negative), minus sign
 _RANGE_WORDS = ("~", "\u5230", "\u81f3")  # tilde, dao (to), zhi (to)
+# Where a range typed as text is cut in two: the words above, a hyphen, an en or em dash.
+_RANGE_SPLIT = re.compile("|".join(map(re.escape, (*_RANGE_WORDS, "-", "\u2013", "\u2014"))))
 
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
 _NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
@@ -183,6 +185,12 @@ def _amount(raw: str, *, allow_zero: bool) -> ParseResult[Decimal]:
     if value is None:
         return Invalid("parsing.amount.not_number")
     return check_amount(value, allow_zero=allow_zero)
+
+
+def range_ends(raw: str) -> tuple[str, str] | None:
+    """The two ends, as typed, of an amount said as a range ("3000到6000"); None if not two."""
+    parts = _RANGE_SPLIT.split(raw.strip(), maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else None
 
 
 def check_amount(value: Decimal, *, allow_zero: bool = False) -> ParseResult[Decimal]:
