@@ -39,33 +39,6 @@ from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
 
 STEP_ID = "debts"
-
-
-def contract_date(raw: str, ctx: Context | None = None) -> ParseResult[date]:
-    """The contract date. A month alone in which the LPR changed also offers the day of the
-    change: the legal line is four times the LPR in force on the contract day."""
-    result = parse_past_date(raw, ctx)
-    lpr = ctx.facts.lpr if ctx is not None and ctx.facts is not None else None
-    if not isinstance(result, Ask) or result.question != "parsing.date.which_day" or lpr is None:
-        return result
-    first = result.options[0].value
-    change = next(
-        (
-            c.effective
-            for c in lpr.changes
-            if (c.effective.year, c.effective.month) == (first.year, first.month)
-            and c.effective.day > 1
-            and (ctx is None or c.effective <= ctx.now.date())
-        ),
-        None,
-    )
-    if change is None:
-        return result
-    on_change = Option("parsing.date.option_first", change, {"date": change.isoformat()})
-    values = {**result.values, "change": change.isoformat()}
-    return Ask("debts.ask.contract_day_lpr", (*result.options, on_change), values)
-
-
 NEXT_STEP = "budget"
 # g:dbal:<debt id> -- a button on any message that opens the debt's remaining principal.
 BALANCE_ACTION = "dbal"
@@ -107,6 +80,32 @@ def _not_above_borrowed(problem: str) -> Callable[[Draft, Any], Text | None]:
         return text(problem, borrowed=money_text(Decimal(str(borrowed))))
 
     return check
+
+
+def contract_date(raw: str, ctx: Context | None = None) -> ParseResult[date]:
+    """The contract date. A month alone in which the LPR changed also offers the day of the
+    change: the legal line is four times the LPR in force on the contract day."""
+    result = parse_past_date(raw, ctx)
+    if not isinstance(result, Ask) or result.question != "parsing.date.which_day":
+        return result
+    if ctx is None or ctx.facts is None or ctx.facts.lpr is None:
+        return result
+    first = result.options[0].value
+    change = next(
+        (
+            c.effective
+            for c in ctx.facts.lpr.changes
+            if (c.effective.year, c.effective.month) == (first.year, first.month)
+            and c.effective.day > 1
+            and c.effective <= ctx.now.date()
+        ),
+        None,
+    )
+    if change is None:
+        return result
+    on_change = Option("parsing.date.option_first", change, {"date": change.isoformat()})
+    values = {**result.values, "change": change.isoformat()}
+    return Ask("debts.ask.contract_day_lpr", (*result.options, on_change), values)
 
 
 FIELDS: dict[str, Field] = {
