@@ -251,16 +251,13 @@ def _result(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         return (Reply(text("collection.entry_gone"), buttons),)
     behaviours = guidance.behaviours_of(ctx, entry.behaviours)
     shown_laws: set[str] = set()
+    lender = _lender_of(state, entry)
+    letter = complaint_values(entry, ctx, state.locale, lender)
     return (
         Reply(text("collection.recorded", date=entry.on.isoformat())),
         *(guidance.behaviour_reply(b, state.locale, shown_laws) for b in behaviours),
-        guidance.channels_reply(ctx, state.locale, entry.behaviours, _lender_of(state, entry)),
-        Reply(
-            text(
-                "collection.complaint_text",
-                **complaint_values(entry, ctx, state.locale, _lender_of(state, entry)),
-            )
-        ),
+        guidance.channels_reply(ctx, state.locale, entry.behaviours, lender),
+        Reply(text("collection.complaint_text", **letter)),
         Reply(text("collection.complaint_tips"), buttons),
     )
 
