@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from flows.core import (
     text,
 )
 from flows.facts import Facts
+from flows.parsing import normalise
 from flows.state import UserState
 
 log = logging.getLogger(__name__)
@@ -158,8 +158,7 @@ _NUMBERING = re.compile(r"^\d{1,2}\s*[.\u3001)]\s*")  # "2. " before a menu entr
 def _label_key(label: str) -> str:
     """A label as compared with what was typed: width and case folded, spaces and the
     decorations around it (icons such as a check mark or an arrow, punctuation) dropped."""
-    folded = _NUMBERING.sub("", unicodedata.normalize("NFKC", label).strip()).casefold()
-    kept = "".join(ch for ch in folded if not ch.isspace())
+    kept = _NUMBERING.sub("", normalise(label))
     start, end = 0, len(kept)
     while start < end and not kept[start].isalnum():
         start += 1
