@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from flows import guidance
 from flows.core import Button, Context, Outcome, Reply, text
+from flows.form import CURSOR, PENDING
 from flows.intents import Intent, IntentKind, classify
 from flows.state import UserState
 from flows.steps.base import reprompt
@@ -48,7 +49,8 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
 
 def _back_key(state: UserState) -> str:
     # "What you entered is still there" would ring false to someone who has entered nothing.
-    answered = any(v is not None for k, v in state.position.draft.items() if not k.startswith("_"))
+    draft = state.position.draft
+    answered = any(v is not None for k, v in draft.items() if k not in (CURSOR, PENDING))
     entered = state.debts or state.budget or state.contact_log or answered
     return "interrupts.back_to_question" if entered else "interrupts.back_to_start"
 
