@@ -92,6 +92,21 @@ async def once(storage: Storage, chat: Chat, now: datetime) -> reminders.PassRep
     return await run_pass(now, storage, LOCALES, chat.send)
 
 
+async def crash_while_logging_then_catch_up(
+    storage: Storage, chat: Chat, monkeypatch: pytest.MonkeyPatch, crashing_finish: object
+) -> None:
+    """A pass at NINE dies in `crashing_finish` after Telegram took its one message; later
+    passes, past the lease, catch up."""
+    real_finish = Storage.finish_reminder
+    monkeypatch.setattr(Storage, "finish_reminder", crashing_finish)
+    with pytest.raises(Crash):
+        await once(storage, chat, NINE)
+    monkeypatch.setattr(Storage, "finish_reminder", real_finish)
+    assert len(chat.sent) == 1
+    for minutes in (1, 5, 10, 11, 30, 60):
+        await once(storage, chat, NINE + timedelta(minutes=minutes))
+
+
 def table(database: Path, name: str) -> list[tuple]:
     with sqlite3.connect(database) as connection:
         return connection.execute(f"SELECT * FROM {name}").fetchall()
@@ -150,18 +165,11 @@ async def test_a_crash_between_send_and_log_sends_that_reminder_at_most_twice(
 ):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
-    real_finish = Storage.finish_reminder
 
     async def crash_after_sending(*args: object, **kwargs: object) -> None:
         raise Crash
 
-    monkeypatch.setattr(Storage, "finish_reminder", crash_after_sending)
-    with pytest.raises(Crash):
-        await once(storage, chat, NINE)
-    monkeypatch.setattr(Storage, "finish_reminder", real_finish)
-    assert len(chat.sent) == 1
-    for minutes in (1, 5, 10, 11, 30, 60):
-        await once(storage, chat, NINE + timedelta(minutes=minutes))
+    await crash_while_logging_then_catch_up(storage, chat, monkeypatch, crash_after_sending)
     assert len(chat.sent) == 2  # the one duplicate the window allows, and no more
 
 
@@ -430,13 +438,7 @@ async def test_a_crash_while_logging_a_combined_message_duplicates_at_most_one_m
         logged += 1
         await real_finish(self, *args, **kwargs)
 
-    monkeypatch.setattr(Storage, "finish_reminder", crash_while_logging)
-    with pytest.raises(Crash):
-        await once(storage, chat, NINE)
-    monkeypatch.setattr(Storage, "finish_reminder", real_finish)
-    assert len(chat.sent) == 1
-    for minutes in (1, 5, 10, 11, 30, 60):
-        await once(storage, chat, NINE + timedelta(minutes=minutes))
+    await crash_while_logging_then_catch_up(storage, chat, monkeypatch, crash_while_logging)
     assert len(chat.sent) == 2  # one duplicate message, of the reminders not yet logged
     assert chat.sent[1][1].count("本期应还") == 3 - logged_before_the_crash
     assert [row[5] for row in table(database, "reminders_sent")] == ["sent"] * 3
