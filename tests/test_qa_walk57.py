@@ -46,7 +46,7 @@ def test_none_of_your_business_is_not_an_arrest(ctx: Context):
     assert "guidance.lawsuit" not in bot.keys
 
 
-def _negotiating(ctx: Context) -> Driver:
+def _negotiating(ctx: Context, kind: str = "installments") -> Driver:
     bot = Driver(ctx)
     bot.command("start")
     debt = Debt(
@@ -56,7 +56,7 @@ def _negotiating(ctx: Context) -> Driver:
     bot.send(ButtonPress("m:negotiate"))
     bot.press("negotiate.write_script")
     bot.press("platforms.debt_button")
-    bot.press("negotiate.kind.installments")
+    bot.press(f"negotiate.kind.{kind}")
     return bot
 
 
@@ -239,16 +239,7 @@ def test_a_typed_hour_outside_the_day_is_refused_kindly(ctx: Context, typed: str
 @pytest.mark.parametrize(("typed", "months"), [("三个月", "3"), ("仨月", "3"), ("半年", "6")])
 def test_an_extension_typed_in_words_is_understood(ctx: Context, typed: str, months: str):
     # Before: "三个月" and "仨月" got "请输入 1 到 24 之间的月数".
-    bot = Driver(ctx)
-    bot.command("start")
-    debt = Debt(
-        id=1, platform="借呗", lender=LenderKind.CONSUMER_FINANCE, owed_now=Decimal("16000")
-    )
-    bot.state = bot.state.model_copy(update={"debts": (debt,), "next_debt_id": 2})
-    bot.send(ButtonPress("m:negotiate"))
-    bot.press("negotiate.write_script")
-    bot.press("platforms.debt_button")
-    bot.press("negotiate.kind.extension")
+    bot = _negotiating(ctx, "extension")
     bot.say(typed)
     assert bot.keys == ["negotiate.ask_monthly"]
     assert bot.state.position.draft["months"] == months
