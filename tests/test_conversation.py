@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
+from bot.conversation import Conversation
 from bot.settings import PROJECT_ROOT, Settings
 from bot.telegram_app import open_conversation
 from flows.core import ButtonPress, Command, TextInput
@@ -42,37 +46,36 @@ async def test_the_terminal_has_no_update_ids_and_is_never_deduplicated(database
         await conversation.storage.close()
 
 
-async def test_typing_a_buttons_label_presses_it(database: Path):
-    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
-    try:
-        await conversation.handle(1, 1, Command("start"))
-        await conversation.handle(1, 1, Command("budget"))
-        await conversation.handle(1, 1, TextInput("开始填写"))
-        turn = await conversation.handle(1, 1, TextInput(" 基本固定 "))
-        assert "每月收入大概多少元" in turn.replies[-1].parts[-1]
-    finally:
-        await conversation.storage.close()
+@pytest.fixture
+async def conversation(database: Path) -> AsyncIterator[Conversation]:
+    opened = await open_conversation(Settings(_env_file=None, database_path=database))
+    yield opened
+    await opened.storage.close()
 
 
-async def test_a_menu_entry_typed_without_its_number_opens_that_step(database: Path):
-    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
-    try:
-        await conversation.handle(1, 1, Command("start"))
-        await conversation.handle(1, 1, Command("menu"))
-        await conversation.handle(1, 1, TextInput("列出我的债务"))
-        assert (await conversation.storage.load(1)).state.position.step == "debts"
-    finally:
-        await conversation.storage.close()
+async def at_the_income_kind_question(conversation: Conversation) -> None:
+    await conversation.handle(1, 1, Command("start"))
+    await conversation.handle(1, 1, Command("budget"))
+    await conversation.handle(1, 1, TextInput("开始填写"))
 
 
-async def test_a_label_inside_a_longer_answer_is_an_answer_not_a_press(database: Path):
-    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
-    try:
-        await conversation.handle(1, 1, Command("start"))
-        await conversation.handle(1, 1, Command("budget"))
-        await conversation.handle(1, 1, TextInput("开始填写"))
-        turn = await conversation.handle(1, 1, TextInput("基本固定吧，每月6000左右"))
-        assert "每月收入大概多少元" not in turn.replies[-1].parts[-1]
-        assert (await conversation.storage.load(1)).state.position.node == "form"
-    finally:
-        await conversation.storage.close()
+async def test_typing_a_buttons_label_presses_it(conversation: Conversation):
+    await at_the_income_kind_question(conversation)
+    turn = await conversation.handle(1, 1, TextInput(" 基本固定 "))
+    assert "每月收入大概多少元" in turn.replies[-1].parts[-1]
+
+
+async def test_a_menu_entry_typed_without_its_number_opens_that_step(conversation: Conversation):
+    await conversation.handle(1, 1, Command("start"))
+    await conversation.handle(1, 1, Command("menu"))
+    await conversation.handle(1, 1, TextInput("列出我的债务"))
+    assert (await conversation.storage.load(1)).state.position.step == "debts"
+
+
+async def test_a_label_inside_a_longer_answer_is_an_answer_not_a_press(
+    conversation: Conversation,
+):
+    await at_the_income_kind_question(conversation)
+    turn = await conversation.handle(1, 1, TextInput("基本固定吧，每月6000左右"))
+    assert "每月收入大概多少元" not in turn.replies[-1].parts[-1]
+    assert (await conversation.storage.load(1)).state.position.node == "form"
