@@ -13,6 +13,7 @@ from flows.collection_facts import (
     intents_from_data,
     rules_from_data,
 )
+from flows.crisis import crisis_from_data
 from flows.facts import Facts, LegalLines, Line, LprChange, LprTable
 
 
@@ -32,6 +33,8 @@ def load_facts(folder: Path) -> Facts:
         collection_rules=rules_from_data(read_toml(folder, "collection_rules.toml")),
         intents=intents_from_data(read_toml(folder, "intents.toml")),
         credit_report=credit_report_from_data(read_toml(folder, "credit_report.toml")),
+        # ---- do no harm ----
+        crisis=crisis_from_data(read_toml(folder, "crisis.toml")),
     )
 
 

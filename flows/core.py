@@ -84,9 +84,11 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Unsupported:
-    """Something the bot cannot read: a sticker, photo, voice note, file…"""
+    """Something the bot cannot read: a sticker, photo, voice note, file… and the caption
+    written with it (read only for words of crisis, never stored)."""
 
     kind: str
+    caption: str = ""
 
 
 Event = TextInput | ButtonPress | Command | Unsupported

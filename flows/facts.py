@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from flows.collection_facts import ChannelBook, CreditReportFacts, IntentPatterns, RuleBook
+from flows.crisis import CrisisFacts
 
 # ---- step 2: LPR table and legal lines (data/lpr.toml, data/legal_limits.toml) ----
 
@@ -71,3 +72,5 @@ class Facts:
     collection_rules: RuleBook = field(default_factory=RuleBook)
     intents: IntentPatterns = field(default_factory=IntentPatterns)
     credit_report: CreditReportFacts = field(default_factory=CreditReportFacts)
+    # ---- do no harm: crisis words and lines (data/crisis.toml) ----
+    crisis: CrisisFacts = field(default_factory=CrisisFacts)

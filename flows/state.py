@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
@@ -59,6 +59,8 @@ class UserState(Frozen):
     contact_log: tuple[LogEntry, ...] = ()
     next_log_id: int = 1
     next_action: NextAction | None = None
+    # ---- do no harm: when a crisis reply was last shown (never what was written) ----
+    crisis_shown_at: datetime | None = None
 
     def own_debt(self, raw_id: object) -> Debt | None:
         """This user's debt with this id; None for anything else. Ids from buttons, commands
