@@ -17,7 +17,7 @@ from bot.locale import Catalog, Locales, to_plain
 from bot.render import RenderedReply, render
 from bot.settings import Settings
 from bot.storage import Storage, StorageError
-from flows import machine
+from flows import crisis, machine
 from flows.core import (
     ERASE_USER,
     EXPORT_USER,
@@ -118,6 +118,8 @@ class Conversation:
     ) -> Event:
         """Typing a button's label (people do, on a phone) means pressing that button of the
         question they are on. Labels are in the user's language, so this is the shell's job."""
+        if crisis.is_crisis(typed.text, crisis.facts_of(ctx)):
+            return typed  # words of crisis are never taken for a button: flows answers them first
         wanted = _label_key(typed.text)
         # Every label has a word in it; plain numbers (most answers) need no prompt rendered.
         if len(typed.text) > MAX_LABEL_LENGTH or not any(ch.isalpha() for ch in wanted):

@@ -64,4 +64,4 @@ def _message_event(update: Update) -> Event | None:
             return Command(name=name, argument=message.text[entity.length :].strip())
         return TextInput(message.text)
     kind = next((k for k in UNREADABLE_KINDS if getattr(message, k, None)), None)
-    return Unsupported(kind) if kind else None
+    return Unsupported(kind, message.caption or "") if kind else None

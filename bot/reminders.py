@@ -58,6 +58,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.locale import Locales, to_plain
 from bot.render import RenderedReply, render
 from bot.storage import DueReminder, Storage
+from flows import crisis
 from flows.core import Context
 from flows.reminders import (
     Item,
@@ -180,7 +181,9 @@ class ReminderPass:
             return
         rows = [due.row for due in dues]
         ordered = sorted(dues, key=lambda d: (d.row.fire_at, d.row.debt_id))
-        reasons = {due.key: skip_reason(stored.state, due, rows, self.now) for due in ordered}
+        reasons = {
+            due.key: skip_reason(stored.state, due, rows, self.now, self.facts) for due in ordered
+        }
         if self.dry_run:
             self._note(stored.state, ordered, reasons)
             return
@@ -313,13 +316,20 @@ def in_messages(dues: list[DueReminder]) -> list[tuple[list[DueReminder], Part]]
 
 
 def skip_reason(
-    state: UserState, due: DueReminder, due_rows: list[Scheduled], now: datetime
+    state: UserState,
+    due: DueReminder,
+    due_rows: list[Scheduled],
+    now: datetime,
+    facts: Any = None,
 ) -> str | None:
     """Why this due reminder is not sent (None: send it)."""
     row = due.row
     debt = state.own_debt(row.debt_id)
     if debt is None or not reminded(debt):
         return "debt_gone_or_off"
+    if not row.snoozed and crisis.reminders_held(state, now, getattr(facts, "crisis", None)):
+        # A few quiet days after a crisis reply; a snooze is a reminder the user asked for.
+        return "crisis_hold"
     if is_paid(state, row.debt_id, row.due_date):
         return "paid"
     if expired(state, row, now):

@@ -3,7 +3,7 @@ step."""
 
 from __future__ import annotations
 
-from flows import registry
+from flows import crisis, registry
 from flows.core import Command, Context, Event, Outcome, Reply, text
 from flows.state import Position, UserState
 from flows.steps import privacy
@@ -24,7 +24,7 @@ def run(state: UserState, command: Command, ctx: Context) -> Outcome:
     if name == "restart":
         return restart(state, ctx)
     if name == "help":
-        return reprompt(state, ctx, Reply(text("common.help")))
+        return reprompt(state, ctx, help_reply(ctx))
     if name == "export":
         return privacy.export(state, ctx)
     if name == "delete":
@@ -35,6 +35,11 @@ def run(state: UserState, command: Command, ctx: Context) -> Outcome:
     if name in STEP_COMMANDS:
         return registry.go_to(state, STEP_COMMANDS[name], ctx)
     return reprompt(state, ctx, Reply(text("common.unknown_command")))
+
+
+def help_reply(ctx: Context) -> Reply:
+    """How to use the bot, with the crisis lines (from data/crisis.toml)."""
+    return Reply(text("common.help", safety=crisis.safety_note(ctx)))
 
 
 def works_before_start(event: Event) -> bool:
@@ -51,7 +56,7 @@ def global_button(state: UserState, data: str, ctx: Context) -> Outcome | None:
         if argument == "restart":
             return restart(state, ctx)
         if argument == "help":
-            return reprompt(state, ctx, Reply(text("common.help")))
+            return reprompt(state, ctx, help_reply(ctx))
         if argument.startswith("/"):  # a button for a step's slash command, e.g. n:/complaint
             handler = registry.command(argument[1:])
             return None if handler is None else handler(state, "", ctx)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import replace
 
 import flows.steps  # noqa: F401  (installs every step in the registry)
-from flows import commands, intents, interrupts, registry
+from flows import commands, crisis, intents, interrupts, registry
 from flows.core import (
     Button,
     ButtonPress,
@@ -54,7 +54,17 @@ def start_state(locale: str = "zh-CN", timezone: str = "Asia/Shanghai") -> UserS
 
 
 def _dispatch(state: UserState, event: Event, ctx: Context) -> Outcome:
-    if not state.started and not state.history and not commands.works_before_start(event):
+    # Words of suicide or self-harm are heard before anything else reads the text (not even
+    # the welcome): the hotlines, the place in the guide kept, nothing of the text kept.
+    heard = crisis.first(state, event, ctx)
+    if heard is not None:
+        return heard
+    if (
+        not state.started
+        and not state.history
+        and not commands.works_before_start(event)
+        and not crisis.is_button(event)
+    ):
         # Whatever a newcomer sends first, they get the welcome, the disclaimer and the way in.
         return commands.start(state, ctx)
     if isinstance(event, Unsupported):

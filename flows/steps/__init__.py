@@ -8,6 +8,7 @@ from flows.steps import (
     budget,
     collection,
     contact,
+    crisis,
     debts,
     menu,
     negotiate,
@@ -32,6 +33,7 @@ _BUILT = (
     afterwards.STEP,
     privacy.STEP,
     reminders.STEP,
+    crisis.STEP,
 )
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}

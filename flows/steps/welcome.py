@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import registry
+from flows import crisis, registry
 from flows.core import Button, Context, Outcome, Reply, text
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step
@@ -14,7 +14,8 @@ BUTTONS = (
 
 
 def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
-    return (Reply(text("welcome.intro")), Reply(text("welcome.privacy"), BUTTONS))
+    privacy = text("welcome.privacy", safety=crisis.safety_note(ctx))
+    return (Reply(text("welcome.intro")), Reply(privacy, BUTTONS))
 
 
 def _ready_when_you_are(state: UserState, ctx: Context) -> tuple[Reply, ...]:
