@@ -104,6 +104,10 @@ class IntentPatterns:
     # Typed words that mean a navigation button (skip, back, menu, restart, help), matched
     # whole after normalising; (action, words) pairs.
     nav: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Warnings a debt counsellor would give (new loans to pay old ones, paid agents):
+    # (warning, patterns) pairs, and texts that say the opposite ("不再借新还旧").
+    counsel: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    counsel_unless: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +194,26 @@ def intents_from_data(data: Mapping[str, Any]) -> IntentPatterns:
         complaint=compiled(data.get("complaint", [])),
         scam=compiled(data.get("scam", [])),
         lawsuit=compiled(data.get("lawsuit", [])),
-        collection=tuple(
-            (behaviour, compiled(patterns))
-            for behaviour, patterns in data.get("collection", {}).items()
-        ),
+        collection=_merged(data.get("collection", {}), data.get("collection_more", {})),
         nav=tuple((action, tuple(words)) for action, words in data.get("nav", {}).items()),
+        counsel=tuple(
+            (warning, compiled(patterns))
+            for warning, patterns in data.get("counsel", {}).items()
+            if warning != "unless"
+        ),
+        counsel_unless=compiled(data.get("counsel", {}).get("unless", [])),
     )
+
+
+def _merged(
+    first: Mapping[str, list[str]], more: Mapping[str, list[str]]
+) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """Collection patterns by behaviour, in data-file order; `more` (a separate table, kept
+    apart for easier merging) adds patterns to a behaviour or a new behaviour at the end."""
+    patterns = {b: list(p) for b, p in first.items()}
+    for behaviour, extra in more.items():
+        patterns.setdefault(behaviour, []).extend(extra)
+    return tuple((b, tuple(re.compile(p) for p in ps)) for b, ps in patterns.items())
 
 
 def credit_report_from_data(data: Mapping[str, Any]) -> CreditReportFacts:

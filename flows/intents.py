@@ -20,6 +20,7 @@ class IntentKind(StrEnum):
     COMPLAINT = "complaint"
     SCAM = "scam"
     LAWSUIT = "lawsuit"
+    COUNSEL = "counsel"
     NONE = "none"
 
 
@@ -30,6 +31,8 @@ class Intent:
     # mentions a 征信修复 (credit repair) offer
     scam: bool = False
     lawsuit: bool = False  # says they are told they will be sued
+    # warnings a counsellor would give: "new_loans" (借新还旧), "paid_agents" (代办停息挂账)
+    counsel: tuple[str, ...] = ()
 
     @property
     def kind(self) -> IntentKind:
@@ -42,6 +45,8 @@ class Intent:
             return IntentKind.SCAM
         if self.lawsuit:
             return IntentKind.LAWSUIT
+        if self.counsel:
+            return IntentKind.COUNSEL
         return IntentKind.NONE
 
 
@@ -73,7 +78,14 @@ def classify(typed: str, patterns: IntentPatterns | None) -> Intent:
         complaint=any(r.search(plain) for r in patterns.complaint),
         scam=any(r.search(plain) for r in patterns.scam),
         lawsuit=any(r.search(plain) for r in patterns.lawsuit),
+        counsel=_counsel(plain, patterns),
     )
+
+
+def _counsel(plain: str, patterns: IntentPatterns) -> tuple[str, ...]:
+    if any(r.search(plain) for r in patterns.counsel_unless):
+        return ()
+    return tuple(w for w, regexes in patterns.counsel if any(r.search(plain) for r in regexes))
 
 
 def nav_action(typed: str, patterns: IntentPatterns | None) -> str | None:

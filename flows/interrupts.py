@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import guidance
+from flows import counsel, guidance
 from flows.core import Button, Context, Outcome, Reply, text
 from flows.form import CURSOR, PENDING
 from flows.intents import Intent, IntentKind, classify
@@ -35,7 +35,7 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
         replies = incident_guidance(state, intent.behaviours, ctx)
     elif intent.kind is IntentKind.COMPLAINT:
         replies = (guidance.channels_reply(ctx, state.locale),)
-    elif intent.kind in (IntentKind.SCAM, IntentKind.LAWSUIT):
+    elif intent.kind in (IntentKind.SCAM, IntentKind.LAWSUIT, IntentKind.COUNSEL):
         # "征信修复" or "要起诉我" typed at a question is about that, not an answer to ours.
         replies = ()
     else:
@@ -44,6 +44,7 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
         replies = (*replies, guidance.lawsuit_note())
     if intent.scam:
         replies = (guidance.scam_warning(ctx), *replies)
+    replies = (*counsel.warnings(intent.counsel, ctx), *replies)
     return reprompt(state, ctx, *replies, Reply(text(_back_key(state))))
 
 
@@ -80,6 +81,7 @@ def with_warnings(outcome: Outcome, typed: str, ctx: Context) -> Outcome:
     warnings = (
         *((guidance.scam_warning(ctx),) if intent.scam else ()),
         *((guidance.lawsuit_note(),) if intent.lawsuit else ()),
+        *counsel.warnings(intent.counsel, ctx),
     )
     if not warnings:
         return outcome

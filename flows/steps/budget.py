@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from flows import registry
+from flows import counsel, registry
 from flows.budget import (
     CATEGORIES,
     AssetSale,
@@ -114,7 +114,9 @@ def _finish_form(state: UserState, draft: Draft, ctx: Context) -> Outcome:
     saved = state.model_copy(update={"budget": budget})
     result = available(budget, living_floor(ctx))
     if result.nothing_left:
-        return registry.go_to(saved, "negotiate", ctx, lead=(_nothing_left(result),))
+        short = counsel.shortfall_reply(result, ctx)
+        lead = (_nothing_left(result), *((short,) if short else ()))
+        return registry.go_to(saved, "negotiate", ctx, lead=lead)
     return move(saved, STEP_ID, "overview", ctx, lead=(Reply(text("budget.saved")),))
 
 
@@ -140,6 +142,14 @@ def _nothing_left(result: Available) -> Reply:
 
 
 def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    """The overview on arrival: a budget short of living costs first says by how much."""
+    if state.budget is None:
+        return _overview_again(state, ctx)
+    short = counsel.shortfall_reply(available(state.budget, living_floor(ctx)), ctx)
+    return (*((short,) if short else ()), _summary(state.budget, ctx))
+
+
+def _overview_again(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     floor = money_text(living_floor(ctx))
     if state.budget is None:
         buttons = ((Button(text("budget.start"), "start"),), nav_row())
@@ -219,6 +229,7 @@ STEP = Step(
     nodes={
         "overview": ChoiceNode(
             render=_overview,
+            again=_overview_again,
             actions={
                 "start": _to_form,
                 "redo": _to_form,
