@@ -136,6 +136,15 @@ class Conversation:
                         return ButtonPress(button.data)
         return typed
 
+    def crisis_reply(self, event: Event) -> RenderedReply | None:
+        """The hotline reply for words of crisis, reading and saving no state: for a message
+        that cannot take a turn (beyond a flooding user's queue, in a group chat)."""
+        ctx = Context(now=self.clock(), facts=self.facts, settings=self.settings)
+        outcome = crisis.first(self._new_state(), event, ctx)
+        if outcome is None:
+            return None
+        return render(self.locales.get(None), outcome.replies[0])
+
     def _new_state(self) -> UserState:
         return machine.start_state(self.settings.default_locale, self.settings.default_timezone)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -151,6 +152,10 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     conversation = conversation_of(context)
     if not incoming.private:
+        heard = conversation.crisis_reply(incoming.event)
+        if heard is not None:
+            # Words of crisis are answered anywhere; buttons would act on whoever pressed them.
+            await send_reply(context.application.bot, incoming.chat_id, replace(heard, keyboard=()))
         await _refuse_group(update, conversation.locales.get(None))
         return
     turn = await conversation.handle(
@@ -303,13 +308,22 @@ class SlowDownNotices:
         chat = update.effective_chat
         if self.application is None or chat is None:
             return
+        conversation: Conversation | None = self.application.bot_data.get(CONVERSATION)
+        if conversation is None:
+            return
+        incoming = events.read(update)
+        heard = conversation.crisis_reply(incoming.event) if incoming else None
+        if heard is not None:
+            # A dropped message with words of crisis still gets the hotline reply, every time.
+            try:
+                await send_reply(self.application.bot, chat.id, heard)
+            except TelegramError:
+                log.warning("could not send the crisis reply to a flooding user")
+            return
         now = time.monotonic()
         if now - self._last_sent.get(chat.id, float("-inf")) < SLOW_DOWN_INTERVAL_SECONDS:
             return
         self._last_sent[chat.id] = now
-        conversation: Conversation | None = self.application.bot_data.get(CONVERSATION)
-        if conversation is None:
-            return
         catalog = conversation.locales.get(None)
         try:
             await self.application.bot.send_message(

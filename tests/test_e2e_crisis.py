@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.logs import configure_logging
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, start_bot
 from tests.standin_api import SentMessage, SimUser, StandInBotApi
 
 HOTLINE_WORDS = ("12356", "110", "120")
@@ -185,3 +185,42 @@ async def test_crisis_words_are_never_logged(bot: RunningBot, api: StandInBotApi
     await bot.say(ivy, "活着没意思，一了百了")
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "自杀" not in logged and "一了百了" not in logged
+
+
+async def test_words_of_crisis_in_a_flood_beyond_the_queue_are_still_heard(
+    api: StandInBotApi, database: Path
+):
+    running = await start_bot(api, database, max_queued_updates_per_user=1)
+    try:
+        jay = api.user(1310, "Jay")
+        for number in range(6):
+            jay.says(str(number))
+        for words in ("我不想活了", "活不下去了", "想自杀"):
+            jay.says(words)
+        await running.settle()
+        heard = [m for m in jay.messages if "12356" in m.text and "你很重要" in m.text]
+        assert len(heard) == 3
+        assert any("消息有点多" in m.text for m in jay.messages)  # it was a flood
+        nowhere(jay, database, "不想活", "活不下去", "自杀")
+    finally:
+        await running.stop()
+
+
+async def test_words_of_crisis_in_a_group_get_the_hotline_without_buttons(
+    bot: RunningBot, api: StandInBotApi
+):
+    api.push(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "我真的不想活了",
+                "chat": {"id": -130, "type": "group", "title": "家人群"},
+                "from": {"id": 1311, "is_bot": False, "first_name": "K"},
+            }
+        }
+    )
+    await bot.settle()
+    sent = api.calls_to("sendMessage", -130)
+    assert len(sent) == 1 and "12356" in sent[0].params["text"]
+    assert not sent[0].params.get("reply_markup")
