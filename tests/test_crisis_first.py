@@ -263,3 +263,9 @@ def test_help_and_the_welcome_name_the_hotline_and_the_emergency_numbers(ctx: Co
     chat.command("help")
     shown = rendered(chat.outcome, locale)
     assert "12356" in shown and "110" in shown and "120" in shown
+
+
+def test_the_crisis_numbers_come_from_the_data_file_not_the_locale_strings():
+    for catalog in LOCALES.catalogs.values():
+        typed_in = [k for k, v in catalog.messages.items() if "12356" in v or "12348" in v]
+        assert typed_in == [], catalog.name
