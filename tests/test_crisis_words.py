@@ -42,6 +42,10 @@ CRISIS = [
     "结束生命",
     "想离开这个世界",
     "不想再醒来了",
+    "好想消失",
+    "想一睡不醒",
+    "永别了",
+    "没有我家人会过得更好",
     # ways
     "我想跳楼",
     "站在楼顶想跳下去",
@@ -88,6 +92,7 @@ CRISIS = [
     "I might take my own life",
     "Thinking of jumping off the bridge",
     "SUICIDE",
+    "everyone would be better off without me",
 ]
 
 NOT_CRISIS = [
@@ -128,6 +133,9 @@ NOT_CRISIS = [
     "deadline is tomorrow",
     "存一点应急的钱",
     "想先还一部分",
+    "想让催收消失",
+    "我想先消失几天不接电话",
+    "好想睡一觉",
 ]
 
 
