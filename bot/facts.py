@@ -14,6 +14,7 @@ from flows.collection_facts import (
     rules_from_data,
 )
 from flows.facts import Facts, LegalLines, Line, LprChange, LprTable
+from flows.legal_facts import legal_facts_from_data
 
 
 def read_toml(folder: Path, name: str) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def load_facts(folder: Path) -> Facts:
         collection_rules=rules_from_data(read_toml(folder, "collection_rules.toml")),
         intents=intents_from_data(read_toml(folder, "intents.toml")),
         credit_report=credit_report_from_data(read_toml(folder, "credit_report.toml")),
+        legal_facts=legal_facts_from_data(read_toml(folder, "legal_facts.toml")),
     )
 
 

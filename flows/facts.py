@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from flows.collection_facts import ChannelBook, CreditReportFacts, IntentPatterns, RuleBook
+from flows.legal_facts import LegalFacts
 
 # ---- step 2: LPR table and legal lines (data/lpr.toml, data/legal_limits.toml) ----
 
@@ -71,3 +72,5 @@ class Facts:
     collection_rules: RuleBook = field(default_factory=RuleBook)
     intents: IntentPatterns = field(default_factory=IntentPatterns)
     credit_report: CreditReportFacts = field(default_factory=CreditReportFacts)
+    # ---- named legal facts the replies state (data/legal_facts.toml) ----
+    legal_facts: LegalFacts = field(default_factory=LegalFacts)

@@ -258,5 +258,5 @@ def test_a_letter_about_a_licensed_lender_does_not_cite_the_illegal_debts_crime(
     # collecting illegal debts against a bank would only weaken the letter.
     assert "催收非法债务" not in _cited_laws(ctx, LenderKind.BANK.value)
     assert "治安管理处罚法" in _cited_laws(ctx, LenderKind.BANK.value)
-    assert "催收非法债务" in _cited_laws(ctx, LenderKind.PRIVATE_OR_UNKNOWN.value)
+    assert "催收非法债务" in _cited_laws(ctx, LenderKind.PRIVATE.value)
     assert "催收非法债务" in _cited_laws(ctx, None)  # not known: the user may be facing usury

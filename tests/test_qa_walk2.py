@@ -138,9 +138,7 @@ def _script_for(ctx: Context, lender: LenderKind, kind: str, locale: str) -> Dri
     chat.send(ButtonPress("m:negotiate"))
     chat.press("negotiate.write_script")
     chat.press("platforms.debt_button")
-    prefix = (
-        "negotiate.kind_private" if lender is LenderKind.PRIVATE_OR_UNKNOWN else "negotiate.kind"
-    )
+    prefix = "negotiate.kind_private" if lender is LenderKind.PRIVATE else "negotiate.kind"
     chat.press(f"{prefix}.{kind}")
     if kind == "extension":
         chat.say("3")
@@ -153,7 +151,7 @@ def _script_for(ctx: Context, lender: LenderKind, kind: str, locale: str) -> Dri
 def test_a_friends_loan_gets_a_script_without_platform_or_customer_service(ctx: Context, kind: str):
     # Before: "您好，我是朋友借款的借款用户…请问平台有哪些延期方案？…用短信或站内信发给我",
     # and the tips said to pay only through the platform's official channels.
-    chat = _script_for(ctx, LenderKind.PRIVATE_OR_UNKNOWN, kind, "zh-CN")
+    chat = _script_for(ctx, LenderKind.PRIVATE, kind, "zh-CN")
     replies = rendered(chat)
     script = replies[f"negotiate.script_private.{kind}"]
     body = script.split("<code>")[1]
@@ -167,7 +165,7 @@ def test_a_friends_loan_gets_a_script_without_platform_or_customer_service(ctx: 
 def test_a_friends_loan_is_asked_what_to_ask_them_not_the_platform(ctx: Context):
     chat = Driver(ctx)
     chat.command("start")
-    debt = Debt(id=1, platform="朋友借款", lender=LenderKind.PRIVATE_OR_UNKNOWN)
+    debt = Debt(id=1, platform="朋友借款", lender=LenderKind.PRIVATE)
     chat.state = chat.state.model_copy(update={"debts": (debt,), "next_debt_id": 2})
     chat.send(ButtonPress("m:negotiate"))
     chat.press("negotiate.write_script")
@@ -181,7 +179,7 @@ def test_a_friends_loan_is_asked_what_to_ask_them_not_the_platform(ctx: Context)
 
 @pytest.mark.parametrize("kind", ["extension", "installments", "waive", "supervisor"])
 def test_the_private_script_in_english_names_no_platform(ctx: Context, kind: str):
-    chat = _script_for(ctx, LenderKind.PRIVATE_OR_UNKNOWN, kind, "en")
+    chat = _script_for(ctx, LenderKind.PRIVATE, kind, "en")
     body = rendered(chat, "en")[f"negotiate.script_private.{kind}"].split("<code>")[1]
     for platform_word in ("platform", "borrower of", "customer service", "supervisor", "ticket"):
         assert platform_word not in body, platform_word
@@ -308,7 +306,7 @@ def _stored_rows(locale: str) -> dict[str, list[dict[str, object]]]:
             due=DueSpec.monthly(15),
             days_overdue=40,
         ),
-        Debt(id=2, platform="=HYPERLINK(1)", lender=LenderKind.PRIVATE_OR_UNKNOWN),
+        Debt(id=2, platform="=HYPERLINK(1)", lender=LenderKind.PRIVATE),
     )
     log = (
         LogEntry(id=1, on=date(2026, 11, 20), platform="借呗", channel="phone", outcome="refused"),

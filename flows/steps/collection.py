@@ -174,7 +174,8 @@ def complaint_values(
     cited = [law for behaviour in behaviours for law in behaviour.laws]
     if lender is not None and LenderKind(lender).licensed:
         # A licensed lender's debt is not an illegal debt: citing a law about those would
-        # weaken the letter. The other laws still cover the collectors' behaviour.
+        # weaken the letter. The other laws still cover the collectors' behaviour. An unknown
+        # lender keeps it: the letter says "may", and usury by an unlicensed lender happens.
         cited = [law for law in cited if not law.illegal_debts_only]
     families = list(dict.fromkeys(_law_family(law.id) for law in cited))
     cited.sort(key=lambda law: families.index(_law_family(law.id)))
