@@ -20,6 +20,7 @@ class IntentKind(StrEnum):
     COMPLAINT = "complaint"
     SCAM = "scam"
     LAWSUIT = "lawsuit"
+    FEAR = "fear"  # a question people are afraid to ask: limitation period, bankruptcy
     NONE = "none"
 
 
@@ -30,6 +31,7 @@ class Intent:
     # mentions a 征信修复 (credit repair) offer
     scam: bool = False
     lawsuit: bool = False  # says they are told they will be sued
+    fears: tuple[str, ...] = ()  # topics of flows/fears.py asked about ("过了几年还要还吗")
 
     @property
     def kind(self) -> IntentKind:
@@ -42,6 +44,8 @@ class Intent:
             return IntentKind.SCAM
         if self.lawsuit:
             return IntentKind.LAWSUIT
+        if self.fears:
+            return IntentKind.FEAR
         return IntentKind.NONE
 
 
@@ -73,6 +77,9 @@ def classify(typed: str, patterns: IntentPatterns | None) -> Intent:
         complaint=any(r.search(plain) for r in patterns.complaint),
         scam=any(r.search(plain) for r in patterns.scam),
         lawsuit=any(r.search(plain) for r in patterns.lawsuit),
+        fears=tuple(
+            topic for topic, regexes in patterns.fears if any(r.search(plain) for r in regexes)
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows import registry
+from flows import fears, registry
 from flows.answers import Ask, Option, ParseResult
 from flows.assessment import Assessment, assess
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
@@ -362,9 +362,14 @@ def _sorted(state: UserState, checks: dict[int, Assessment]) -> list[Debt]:
 def _render_list(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     add = (Button(text("debts.add"), "add"),)
     onward = (Button(text("debts.next_budget"), "next"),)
+    # 会坐牢吗, 过几年还要还吗…: answered here, where people look at what they owe.
+    worries = (Button(text("fears.button.menu"), f"g:{fears.FEAR_ACTION}:{fears.MENU}"),)
     if not state.debts:
         return (
-            Reply(text("debts.list.empty", **line_values(_facts(ctx))), (add, onward, nav_row())),
+            Reply(
+                text("debts.list.empty", **line_values(_facts(ctx))),
+                (add, onward, worries, nav_row()),
+            ),
         )
     facts, today = _facts(ctx), _today(ctx)
     checks = {d.id: assess(d, facts, today) for d in state.debts}
@@ -373,7 +378,7 @@ def _render_list(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         (Button(_entry_label(i, d, checks[d.id]), f"open:{d.id}"),)
         for i, d in enumerate(ordered, start=1)
     )
-    rows = (*entries, add if len(state.debts) < MAX_DEBTS else (), onward, nav_row())
+    rows = (*entries, add if len(state.debts) < MAX_DEBTS else (), onward, worries, nav_row())
     return (Reply(summary(ordered, checks, facts), tuple(r for r in rows if r)),)
 
 
@@ -890,5 +895,6 @@ STEP = Step(
         ),
     },
     commands={"debts": show_list},
-    global_actions={BALANCE_ACTION: update_balance},
+    # The fears buttons (会坐牢吗, 诉讼时效…) of any step are answered where the user is.
+    global_actions={BALANCE_ACTION: update_balance, fears.FEAR_ACTION: fears.answer_action},
 )
