@@ -624,6 +624,9 @@ def legal_check(debt: Debt, check: Assessment, facts: Facts, locale: str = "zh-C
     parts: list[Text] = [_line_text(debt, check, facts)]
     if line.mark != VERIFIED:
         parts.append(soft_note(line.mark))
+    if line.licensed is not None and line.licensed.mark != VERIFIED:
+        # The licensed line shown beside an unknown lender's: its own certainty, in words.
+        parts.append(text("debts.check.licensed_mark", note=soft_note(line.licensed.mark)))
     if line.lpr is not None and facts.lpr is not None:
         parts.append(_lpr_note(line.newer_lpr_possible, facts))
     if line.lender_unknown:
@@ -698,11 +701,13 @@ def _line_text(debt: Debt, check: Assessment, facts: Facts) -> Text:
     private = _private_line_text(debt, line, facts)
     if not line.lender_unknown or line.licensed is None:
         return private
-    return text(
-        "debts.check.line.unknown_lender",
-        private=private,
-        licensed=_licensed_line_text(line.licensed.rate, line.licensed.source, facts),
+    licensed = text(
+        "debts.check.line.licensed_if",
+        line=percent_text(line.licensed.rate),
+        source=line.licensed.source,
+        multiple=_multiple(facts),
     )
+    return text("debts.check.line.unknown_lender", private=private, licensed=licensed)
 
 
 def _licensed_line_text(rate: Decimal, source: str, facts: Facts) -> Text:
