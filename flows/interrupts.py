@@ -83,6 +83,7 @@ def with_warnings(outcome: Outcome, typed: str, ctx: Context) -> Outcome:
     warnings = (
         *((guidance.scam_warning(ctx, locale),) if intent.scam else ()),
         *((guidance.lawsuit_note(ctx, locale),) if intent.lawsuit else ()),
+        *(fears.topic_reply(topic, ctx, locale) for topic in intent.fears),
     )
     if not warnings:
         return outcome

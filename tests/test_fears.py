@@ -177,3 +177,12 @@ def test_a_forged_worry_topic_is_refused_kindly(ctx: Context):
     chat.command("debts")
     chat.send(ButtonPress("g:fear:nonsense"))
     assert chat.keys[0] == "common.unknown_button" and chat.where == ("debts", "list")
+
+
+def test_a_fear_in_the_users_own_words_is_kept_and_answered_on_top(ctx: Context):
+    chat = at_reason_question(ctx)
+    chat.press("contact.reason.other")
+    assert chat.keys == ["contact.ask_reason_text"]  # free text: never hijacked
+    chat.say("拖了好几年了还用还吗，我真的没钱")
+    assert chat.keys == ["fears.limitation", "contact.ask_proposal"]
+    assert chat.state.position.draft["reason_text"].startswith("拖了好几年")
