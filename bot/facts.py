@@ -15,6 +15,7 @@ from flows.collection_facts import (
 )
 from flows.crisis import crisis_from_data
 from flows.facts import Facts, LegalLines, Line, LprChange, LprTable
+from flows.legal_facts import legal_facts_from_data
 
 
 def read_toml(folder: Path, name: str) -> dict[str, Any]:
@@ -35,6 +36,7 @@ def load_facts(folder: Path) -> Facts:
         credit_report=credit_report_from_data(read_toml(folder, "credit_report.toml")),
         # ---- do no harm ----
         crisis=crisis_from_data(read_toml(folder, "crisis.toml")),
+        legal_facts=legal_facts_from_data(read_toml(folder, "legal_facts.toml")),
     )
 
 

@@ -59,7 +59,11 @@ class Assessment:
     lateness_rate: Decimal | None = None  # part 2 alone (annual fraction), while overdue
     method: str | None = None  # "irr" (installments) or "quoted" (the rate as told)
     effective_annual: Decimal | None = None  # installments: the compounded annual rate
-    over_criminal_line: bool = False  # above 36%: possible illegal lending
+    # Above 36%: possible illegal lending, which concerns unlicensed lenders only, so never set
+    # for a licensed lender (a licensed small-loan company is not lending illegally).
+    over_criminal_line: bool = False
+    # Lender unknown: above the licensed reference line too (the line if it is licensed).
+    exceeds_licensed_line: bool = False
     term_days: int | None = None  # "single": days from the contract date to the one payment
 
     @property
@@ -97,6 +101,9 @@ def assess(debt: Debt, facts: Facts, today: date) -> Assessment:
     above = _interest_above(debt, line, interest, lateness, today)
     shown = _as_shown(all_in)
     criminal = facts.legal.criminal_reference.rate if facts.legal else None
+    if line.kind is LineKind.LICENSED:
+        criminal = None
+    licensed = line.licensed.rate if line.licensed is not None else None
     return Assessment(
         all_in_annual_rate=all_in,
         line=line.rate,
@@ -108,6 +115,7 @@ def assess(debt: Debt, facts: Facts, today: date) -> Assessment:
         method=interest.method,
         effective_annual=interest.effective,
         over_criminal_line=bool(shown is not None and criminal and shown > criminal),
+        exceeds_licensed_line=bool(shown is not None and licensed and shown > licensed),
         term_days=_term_days(interest),
     )
 

@@ -101,6 +101,8 @@ class IntentPatterns:
     scam: tuple[re.Pattern[str], ...] = ()
     lawsuit: tuple[re.Pattern[str], ...] = ()  # told they will be sued
     collection: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    # Questions people are afraid to ask, by topic of flows/fears.py (limitation, bankruptcy).
+    fears: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
     # Typed words that mean a navigation button (skip, back, menu, restart, help), matched
     # whole after normalising; (action, words) pairs.
     nav: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -202,6 +204,9 @@ def intents_from_data(data: Mapping[str, Any]) -> IntentPatterns:
             if warning != "unless"
         ),
         counsel_unless=compiled(data.get("counsel", {}).get("unless", [])),
+        fears=tuple(
+            (topic, compiled(patterns)) for topic, patterns in data.get("fears", {}).items()
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flows.collection_facts import ChannelBook, CreditReportFacts, IntentPatterns, RuleBook
 from flows.crisis import CrisisFacts
+from flows.legal_facts import LegalFacts
 
 # ---- step 2: LPR table and legal lines (data/lpr.toml, data/legal_limits.toml) ----
 
@@ -74,3 +75,5 @@ class Facts:
     credit_report: CreditReportFacts = field(default_factory=CreditReportFacts)
     # ---- do no harm: crisis words and lines (data/crisis.toml) ----
     crisis: CrisisFacts = field(default_factory=CrisisFacts)
+    # ---- named legal facts the replies state (data/legal_facts.toml) ----
+    legal_facts: LegalFacts = field(default_factory=LegalFacts)

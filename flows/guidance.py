@@ -19,6 +19,7 @@ from flows.collection_facts import (
     RuleBook,
 )
 from flows.core import Button, Context, Reply, Text, Value, text
+from flows.legal_facts import fact_values, legal_facts
 
 MARK_KEYS = {"VERIFIED": "verified", "VERIFIED-2nd": "second", "UNVERIFIED": "unverified"}
 ALL_TOPICS = ("any",)
@@ -85,10 +86,11 @@ def channels_reply(
     book = channel_book(ctx)
     channels = book.channels if topics == ALL_TOPICS else book.fitting(topics, lender)
     if not channels:
-        return Reply(text("guidance.no_channels"), buttons)
+        return Reply(text("guidance.no_channels", police=police(ctx)), buttons)
     checked = book.checked_on.isoformat() if book.checked_on else "—"
     lines = tuple(_channel_line(c, locale) for c in channels)
-    return Reply(text("guidance.channels", channels=lines, checked_on=checked), buttons)
+    values: dict[str, Value] = {"channels": lines, "checked_on": checked, "police": police(ctx)}
+    return Reply(text("guidance.channels", **values), buttons)
 
 
 # ---- behaviours -----------------------------------------------------------------------------
@@ -155,12 +157,36 @@ def behaviours_of(ctx: Context, ids: Iterable[str]) -> tuple[Behaviour, ...]:
 # ---- scam -----------------------------------------------------------------------------------
 
 
-def lawsuit_note() -> Reply:
-    """Calm facts for someone told they will be sued."""
-    return Reply(text("guidance.lawsuit"))
+# The facts the court answer states (data/legal_facts.toml).
+COURT_FACTS = (
+    "court_hotline",
+    "legal_aid",
+    "criminal_law",
+    "crim_art_refuse",
+    "crim_art_card",
+    "police",
+)
+CREDIT_FACTS = (
+    "credit_rule",
+    "credit_art_retention",
+    "credit_art_objection",
+    "credit_art_complaint",
+    "credit_art_notice",
+    "credit_art_reports",
+    "credit_center_phone",
+    "pboc_hotline",
+)
 
 
-def scam_warning(ctx: Context) -> Reply:
+def lawsuit_note(ctx: Context, locale: str = "zh-CN") -> Reply:
+    """Calm facts for someone told they will be sued or arrested ("会坐牢吗"): a suit is civil;
+    失信 and 限制高消费 only after an unpaid judgment one could pay; which acts are crimes."""
+    return Reply(text("guidance.lawsuit", **fact_values(legal_facts(ctx), locale, *COURT_FACTS)))
+
+
+def scam_warning(ctx: Context, locale: str = "zh-CN") -> Reply:
+    """ "征信能修复吗": only wrong records can be corrected (objection, free); paid repair is a
+    scam."""
     numbers = credit_facts(ctx)
     return Reply(
         text(
@@ -168,5 +194,11 @@ def scam_warning(ctx: Context) -> Reply:
             years=numbers.retention_years,
             days=numbers.dispute_days,
             reports=numbers.free_reports_per_year,
+            **fact_values(legal_facts(ctx), locale, *CREDIT_FACTS),
         )
     )
+
+
+def police(ctx: Context) -> str:
+    """The police number, from the data (never typed into a locale string)."""
+    return legal_facts(ctx).value("police", "zh-CN")

@@ -21,6 +21,7 @@ class IntentKind(StrEnum):
     SCAM = "scam"
     LAWSUIT = "lawsuit"
     COUNSEL = "counsel"
+    FEAR = "fear"  # a question people are afraid to ask: limitation period, bankruptcy
     NONE = "none"
 
 
@@ -33,6 +34,7 @@ class Intent:
     lawsuit: bool = False  # says they are told they will be sued
     # warnings a counsellor would give: "new_loans" (借新还旧), "paid_agents" (代办停息挂账)
     counsel: tuple[str, ...] = ()
+    fears: tuple[str, ...] = ()  # topics of flows/fears.py asked about ("过了几年还要还吗")
 
     @property
     def kind(self) -> IntentKind:
@@ -47,6 +49,8 @@ class Intent:
             return IntentKind.LAWSUIT
         if self.counsel:
             return IntentKind.COUNSEL
+        if self.fears:
+            return IntentKind.FEAR
         return IntentKind.NONE
 
 
@@ -79,6 +83,9 @@ def classify(typed: str, patterns: IntentPatterns | None) -> Intent:
         scam=any(r.search(plain) for r in patterns.scam),
         lawsuit=any(r.search(plain) for r in patterns.lawsuit),
         counsel=_counsel(plain, patterns),
+        fears=tuple(
+            topic for topic, regexes in patterns.fears if any(r.search(plain) for r in regexes)
+        ),
     )
 
 

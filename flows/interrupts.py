@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import counsel, guidance
+from flows import counsel, fears, guidance
 from flows.core import Button, Context, Outcome, Reply, text
 from flows.form import CURSOR, PENDING
 from flows.intents import Intent, IntentKind, classify
@@ -35,15 +35,22 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
         replies = incident_guidance(state, intent.behaviours, ctx)
     elif intent.kind is IntentKind.COMPLAINT:
         replies = (guidance.channels_reply(ctx, state.locale),)
-    elif intent.kind in (IntentKind.SCAM, IntentKind.LAWSUIT, IntentKind.COUNSEL):
-        # "征信修复" or "要起诉我" typed at a question is about that, not an answer to ours.
+    elif intent.kind in (
+        IntentKind.SCAM,
+        IntentKind.LAWSUIT,
+        IntentKind.COUNSEL,
+        IntentKind.FEAR,
+    ):
+        # "征信修复", "要起诉我", "借新还旧" or "过了几年还要还吗" typed at a question is about
+        # that, not an answer to ours.
         replies = ()
     else:
         return None
+    replies = (*replies, *(fears.topic_reply(t, ctx, state.locale) for t in intent.fears))
     if intent.lawsuit:
-        replies = (*replies, guidance.lawsuit_note())
+        replies = (*replies, guidance.lawsuit_note(ctx, state.locale))
     if intent.scam:
-        replies = (guidance.scam_warning(ctx), *replies)
+        replies = (guidance.scam_warning(ctx, state.locale), *replies)
     replies = (*counsel.warnings(intent.counsel, ctx), *replies)
     return reprompt(state, ctx, *replies, Reply(text(_back_key(state))))
 
@@ -78,10 +85,12 @@ def with_warnings(outcome: Outcome, typed: str, ctx: Context) -> Outcome:
     # e.g. a 征信修复 (credit repair) scam
     """Add warnings a text calls for (e.g. a credit-repair scam) to whatever the step answered."""
     intent = _intent(typed, ctx)
+    locale = outcome.state.locale
     warnings = (
-        *((guidance.scam_warning(ctx),) if intent.scam else ()),
-        *((guidance.lawsuit_note(),) if intent.lawsuit else ()),
+        *((guidance.scam_warning(ctx, locale),) if intent.scam else ()),
+        *((guidance.lawsuit_note(ctx, locale),) if intent.lawsuit else ()),
         *counsel.warnings(intent.counsel, ctx),
+        *(fears.topic_reply(topic, ctx, locale) for topic in intent.fears),
     )
     if not warnings:
         return outcome

@@ -10,26 +10,42 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from flows.models import Frozen
 from flows.money import Period, Rate
 
 
 class LenderKind(StrEnum):
-    """Who lent: decides which legal line applies (facts §2–§3)."""
+    """Who lent: decides which legal line applies (facts §2–§3).
 
-    BANK = "bank"  # banks, credit cards
+    Unknown is not private: most online-loan lenders are licensed (banks, consumer finance,
+    small-loan companies), outside the private-lending rules, so an unknown lender gets every
+    line that could apply, worded conditionally (flows/legal.py).
+    """
+
+    BANK = "bank"  # bank loans
+    CREDIT_CARD = "credit_card"  # a bank's credit card: the only debt with 个性化分期 (art. 70)
     # 持牌消费金融公司: licensed consumer finance companies
     CONSUMER_FINANCE = "consumer_finance"
     # 小额贷款公司 / 网络小贷 (microlenders, online microlenders) and other local financial
     # organisations
     MICROLENDER = "microlender"
-    PRIVATE_OR_UNKNOWN = "private_or_unknown"  # a person, an unlicensed company, or not known
+    PRIVATE = "private"  # a person or an unlicensed company
+    UNKNOWN = "unknown"  # not known yet: could be any of the above
 
     @property
     def licensed(self) -> bool:
-        return self is not LenderKind.PRIVATE_OR_UNKNOWN
+        return self not in (LenderKind.PRIVATE, LenderKind.UNKNOWN)
+
+    @property
+    def known(self) -> bool:
+        return self is not LenderKind.UNKNOWN
+
+
+# Stored before private and unknown were told apart: "a person, unlicensed, or not sure" can
+# only be read as not known.
+LEGACY_LENDER_VALUES = {"private_or_unknown": LenderKind.UNKNOWN.value}
 
 
 class RateQuote(Frozen):
@@ -96,7 +112,7 @@ class ReminderPrefs(Frozen):
 class Debt(Frozen):
     id: int = Field(ge=1)
     platform: str = Field(min_length=1, max_length=30)
-    lender: LenderKind | None = None
+    lender: LenderKind | None = None  # None: not asked or skipped, the same as UNKNOWN
     contract_date: date | None = None
     borrowed: Decimal | None = Field(default=None, gt=0)  # the amount on the contract
     # money actually received: less than borrowed when interest is taken up front (砍头息)
@@ -110,6 +126,16 @@ class Debt(Frozen):
     owed_now: Decimal | None = Field(default=None, ge=0)
     paid_off: bool = False
     reminders: ReminderPrefs = Field(default_factory=ReminderPrefs)
+
+    @field_validator("lender", mode="before")
+    @classmethod
+    def _legacy_lender(cls, value: object) -> object:
+        return LEGACY_LENDER_VALUES.get(value, value) if isinstance(value, str) else value
+
+    @property
+    def lender_kind(self) -> LenderKind:
+        """The lender kind, UNKNOWN when not answered."""
+        return self.lender or LenderKind.UNKNOWN
 
     @property
     def principal(self) -> Decimal | None:

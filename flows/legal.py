@@ -1,14 +1,18 @@
 """Which legal line applies to a debt, from the data files (facts sections 1-3).
 
-- Private or unknown lender, contract on or after 2020-08-20: 4 x the one-year LPR in force on
-  the contract date (private-lending provisions, art. 25).
+- Private lender (a person, an unlicensed company), contract on or after 2020-08-20: 4 x the
+  one-year LPR in force on the contract date (private-lending provisions, art. 25).
 - Private lender, contract before 2020-08-20 (including before the LPR existed, 2019-08-20):
   interest up to 2020-08-19 follows the old rules (24%; above 36% void); from 2020-08-20 the
   line is 4 x the LPR when a suit is filed, estimated with today's LPR (art. 31).
 - Contract date unknown: 4 x today's LPR, marked as an estimate.
 - Licensed lender (bank, consumer finance, microlender): the 24% court reference line of 2017,
   with 36% shown as the line where illegal lending may begin. Licensed lenders are outside the
-  private-lending rules (art. 1, para. 2).
+  private-lending rules (art. 1, para. 2), and so are the seven kinds of local financial
+  firms, small-loan companies included (the 2020 reply).
+- Unknown lender: not private. The private line is computed (the lowest that could apply) and
+  marked `lender_unknown`, with the licensed reference line beside it, so every reply can say
+  which line applies if the lender is which, and word the consequence conditionally.
 """
 
 # Sources as cited in Chinese: 民间借贷规定 (the Supreme People's Court provisions on private
@@ -16,12 +20,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from flows.facts import Facts, LprChange, LprTable
+from flows.facts import Facts, Line, LprChange, LprTable
 from flows.ledger import Debt
 
 
@@ -44,6 +48,14 @@ class LegalLine:
     old_rate: Decimal | None = None  # old-rules contracts: the line until the switch day
     switch_day: date | None = None  # old-rules contracts: the new line applies from this day
     newer_lpr_possible: bool = False  # the LPR date is past the day the table was checked
+    # Lender not known: this is the private line, and `licensed` the line if it is licensed.
+    lender_unknown: bool = False
+    licensed: Line | None = None
+
+    @property
+    def is_private(self) -> bool:
+        """Known to be a private lender: the 4 x LPR line surely applies."""
+        return self.kind is not LineKind.LICENSED and not self.lender_unknown
 
 
 def lpr_on(day: date, table: LprTable) -> LprChange | None:
@@ -65,9 +77,19 @@ def line_for(debt: Debt, facts: Facts, today: date) -> LegalLine | None:
     if facts.lpr is None or facts.legal is None:
         return None
     legal = facts.legal
-    if debt.lender is not None and debt.lender.licensed:
+    lender = debt.lender_kind
+    if lender.licensed:
         reference = legal.licensed_reference
         return LegalLine(LineKind.LICENSED, reference.rate, reference.source, reference.mark)
+    private = _private_line(debt, facts, today)
+    if private is None or lender.known:
+        return private
+    return replace(private, lender_unknown=True, licensed=legal.licensed_reference)
+
+
+def _private_line(debt: Debt, facts: Facts, today: date) -> LegalLine | None:
+    assert facts.lpr is not None and facts.legal is not None
+    legal = facts.legal
     contract = debt.contract_date
     if contract is not None and contract >= legal.old_rules_before:
         return _private(LineKind.PRIVATE_LPR, contract, facts.lpr, facts)

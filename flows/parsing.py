@@ -418,10 +418,19 @@ _FEE_RATE_MARK = "\u8d39"
 def parse_loan_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
     # Fee rates as written: "月费率0.6%" (monthly fee rate), "手续费" (handling fee).
     """A loan's interest rate. A fee rate ("monthly fee 0.6%") is charged on the original
-    principal every period, so it is not an interest rate: the real cost is about 1.8-1.9
-    times it (domain facts §7); it is refused with a pointer to the installment questions."""
+    principal every period, so it is not an interest rate: the real cost is about 1.5 times
+    it for 3 periods, rising to about 1.85 times (data/legal_facts.toml, fee_factor_*); it is
+    refused with a pointer to the installment questions."""
     if _FEE_RATE_MARK in normalise(raw):
-        return Invalid("parsing.rate.fee_rate")
+        facts = getattr(getattr(ctx, "facts", None), "legal_facts", None)
+        names = (
+            "fee_periods_short",
+            "fee_factor_short",
+            "fee_periods_long",
+            "fee_factor_long",
+        )
+        values = {n: facts.value(n, "zh-CN") if facts else "" for n in names}
+        return Invalid("parsing.rate.fee_rate", values)
     return parse_rate(raw, ctx)
 
 

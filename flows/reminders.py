@@ -279,8 +279,8 @@ def amount_text(debt: Debt) -> Text:
     if known is None:
         return text("reminders.amount.unknown")
     kind, amount = known
-    # A friend's loan (or an unknown lender) has no platform bill to point to.
-    private = kind is not AmountKind.INSTALLMENT and debt.lender is LenderKind.PRIVATE_OR_UNKNOWN
+    # A friend's loan has no platform bill to point to.
+    private = kind is not AmountKind.INSTALLMENT and debt.lender is LenderKind.PRIVATE
     return text(
         f"reminders.amount.{kind}{'_private' if private else ''}", amount=money_text(amount)
     )

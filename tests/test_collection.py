@@ -96,7 +96,8 @@ def test_the_result_says_why_it_is_unlawful_with_marks_and_evidence(chat: Driver
         "collection.complaint_tips",
     ]
     threats, contact_list = texts(chat)[1:3]
-    assert "违法" in threats and "2012年版第四十二条" in threats and "（已核对条文）" in threats
+    assert "违法" in threats and "2026-01-01 起施行的修订版" in threats
+    assert "（来自非官方资料，仅供参考）" in threats
     assert "通话录音" in threats
     assert "爆通讯录" in contact_list and "（未核实，仅供参考）" in contact_list
     assert "截图" in contact_list
@@ -109,7 +110,7 @@ def test_channels_fit_the_lender_and_the_behaviour(chat: Driver):
     assert "12378" in channels  # a consumer finance company
     assert "12321" in channels  # harassing calls
     assert "地方金融管理局" not in channels  # only for microlenders
-    assert "2026-11-25" in channels  # the date the list was checked
+    assert "2026-12-06" in channels  # the date the list was checked
 
 
 def test_the_complaint_text_is_prefilled_with_the_users_facts(chat: Driver):
@@ -258,5 +259,5 @@ def test_a_letter_about_a_licensed_lender_does_not_cite_the_illegal_debts_crime(
     # collecting illegal debts against a bank would only weaken the letter.
     assert "催收非法债务" not in _cited_laws(ctx, LenderKind.BANK.value)
     assert "治安管理处罚法" in _cited_laws(ctx, LenderKind.BANK.value)
-    assert "催收非法债务" in _cited_laws(ctx, LenderKind.PRIVATE_OR_UNKNOWN.value)
+    assert "催收非法债务" in _cited_laws(ctx, LenderKind.PRIVATE.value)
     assert "催收非法债务" in _cited_laws(ctx, None)  # not known: the user may be facing usury

@@ -33,7 +33,7 @@ def add_full_debt(chat: Driver) -> None:
     chat.command("debts")
     chat.press("debts.add")
     chat.say("借呗")
-    chat.press("debts.lender.private_or_unknown")
+    chat.press("debts.lender.private")
     chat.say("2023-09-01")
     chat.say("1万")
     chat.press("debts.same_as_borrowed")
@@ -88,7 +88,7 @@ def test_a_debt_added_by_typing_and_buttons_keeps_every_answer(chat: Driver):
     add_full_debt(chat)
     (debt,) = chat.state.debts
     assert debt.platform == "借呗"
-    assert debt.lender is LenderKind.PRIVATE_OR_UNKNOWN
+    assert debt.lender is LenderKind.PRIVATE
     assert debt.contract_date == date(2023, 9, 1)
     assert debt.borrowed == debt.received == Decimal("10000.00")
     assert debt.remaining_principal == Decimal("8000.00")
@@ -365,7 +365,7 @@ def test_a_full_list_renders_within_telegrams_limits(ctx: Context):
         Debt(
             id=i,
             platform=f"平台名称很长很长的借款平台第{i}号" + "贷" * 10,
-            lender=LenderKind.PRIVATE_OR_UNKNOWN,
+            lender=LenderKind.PRIVATE,
             borrowed=Decimal(10000),
             remaining_principal=Decimal(9000),
             rate=RateQuote(per_period=Decimal("0.001"), period=Period.DAY),

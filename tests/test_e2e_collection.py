@@ -80,7 +80,7 @@ async def test_contact_list_blasting_mid_form_gets_guidance_and_returns(
     assert "个人信息保护法" in guidance and "未核实" in guidance
     assert "截图" in guidance  # evidence to keep
     assert "12321" in guidance and "110" in guidance  # channels that fit
-    assert "整理于 2026-11-25" in guidance
+    assert "整理于 2026-12-06" in guidance
     assert "回到刚才的问题" in guidance
     assert "逾期的主要原因" in back.text  # the same question again
     assert any("收入减少" in label for label, _ in back.buttons)

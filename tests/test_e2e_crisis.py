@@ -88,7 +88,7 @@ async def test_a_debt_amount_question_is_still_pending_after_a_crisis_text(
     await bot.say(cai, "/debts")
     await bot.press(cai, "添加一笔债务")
     await bot.say(cai, "借呗")
-    await bot.press(cai, "个人、无牌机构或不清楚")
+    await bot.press(cai, "还不清楚")
     amount_question = await bot.say(cai, "2023-09-01")
     await crisis(bot, cai, "欠了两万，活不下去了")
     after = await bot.say(cai, "1万")

@@ -9,7 +9,7 @@ from tests.standin_api import SimUser, StandInBotApi
 async def add_jiebei(bot: RunningBot, user: SimUser) -> None:
     await bot.press(user, "添加一笔债务")
     await bot.say(user, "借呗")
-    await bot.press(user, "个人、无牌机构")
+    await bot.press(user, "个人或无牌机构")
     await bot.say(user, "2023-09-01")
     await bot.say(user, "1万")
     await bot.press(user, "和合同金额一样")
@@ -38,7 +38,7 @@ async def add_huabei(bot: RunningBot, user: SimUser) -> None:
 async def add_credit_card(bot: RunningBot, user: SimUser) -> None:
     await bot.press(user, "添加一笔债务")
     await bot.say(user, "招商信用卡")
-    await bot.press(user, "银行")
+    await bot.press(user, "信用卡")
     await bot.press(user, "跳过")
     await bot.say(user, "2w")
     await bot.press(user, "和合同金额一样")

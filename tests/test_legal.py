@@ -66,7 +66,7 @@ def test_the_latest_rate_stays_in_force(facts: Facts):
     assert on is not None and on.effective == date(2025, 5, 20)
 
 
-def private(contract: date | None, lender: LenderKind | None = LenderKind.PRIVATE_OR_UNKNOWN):
+def private(contract: date | None, lender: LenderKind | None = LenderKind.PRIVATE):
     return Debt(id=1, platform="x", lender=lender, contract_date=contract)
 
 

@@ -48,7 +48,7 @@ def test_a_seven_day_loan_is_annualised_over_its_seven_days(facts: Facts):
     loan = Debt(
         id=1,
         platform="714",
-        lender=LenderKind.PRIVATE_OR_UNKNOWN,
+        lender=LenderKind.PRIVATE,
         contract_date=date(2026, 11, 10),
         borrowed=Decimal(3000),
         received=Decimal(2100),

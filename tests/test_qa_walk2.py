@@ -105,24 +105,26 @@ def test_the_complaint_letter_has_no_how_to_notes_and_no_dated_article_numbers(
     assert "<pre>" not in tips and ("工单号" in tips or "ticket" in tips)
 
 
-def test_the_2012_article_numbers_are_named_as_such_with_the_revision_said_once(ctx: Context):
-    # Where the bot explains the law it may cite the article, as "2012年版第四十二条", and it
-    # says once per answer that the law was revised in 2025.
+def test_the_public_security_law_is_the_revised_one_with_unchecked_numbers_left_out(
+    ctx: Context,
+):
+    # The 2012 article 42 no longer applies (revised law in force 2026-01-01). The verified
+    # (second-hand) article 50(1)(5) and 50(2) are cited; items whose new number we could not
+    # check are named by what they forbid, and that is said once per answer.
     chat = _record_incident(ctx, ("threats", "insults", "publish_data"), "zh-CN")
     answer = "\n".join(rendered(chat).values())
-    assert "《治安管理处罚法》（2012年版第四十二条第一项）" in answer
-    assert "2012 年文本" not in answer and "第四十二条第（" not in answer
-    assert answer.count("2025 年修订") == 1
+    assert "第四十二条" not in answer and "2012" not in answer
+    assert "第五十条第一款第（五）项、第二款" in answer
+    assert "《治安管理处罚法》（2026-01-01 起施行的修订版）关于威胁他人人身安全的规定" in answer
+    assert answer.count("新条文序号我们还没能核对原文") == 1
 
 
-def test_every_mention_of_the_public_security_law_carries_its_version():
-    # Any place in the data or the locales naming an article of the law names its version.
+def test_no_mention_of_the_public_security_law_uses_the_2012_numbering():
     for path in (*PROJECT_ROOT.joinpath("data").glob("*.toml"), *PROJECT_ROOT.glob("locales/*")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if "第四十二条" in line:
-                assert "2012年版第四十二条" in line, (path.name, line)
-            if "art. 42" in line:
-                assert "2012 version, art. 42" in line, (path.name, line)
+            if line.lstrip().startswith("#"):
+                continue
+            assert "第四十二条" not in line and "art. 42" not in line, (path.name, line)
 
 
 # ---- 2. negotiating with a private lender ---------------------------------------------------
@@ -138,9 +140,7 @@ def _script_for(ctx: Context, lender: LenderKind, kind: str, locale: str) -> Dri
     chat.send(ButtonPress("m:negotiate"))
     chat.press("negotiate.write_script")
     chat.press("platforms.debt_button")
-    prefix = (
-        "negotiate.kind_private" if lender is LenderKind.PRIVATE_OR_UNKNOWN else "negotiate.kind"
-    )
+    prefix = "negotiate.kind_private" if lender is LenderKind.PRIVATE else "negotiate.kind"
     chat.press(f"{prefix}.{kind}")
     if kind == "extension":
         chat.say("3")
@@ -153,7 +153,7 @@ def _script_for(ctx: Context, lender: LenderKind, kind: str, locale: str) -> Dri
 def test_a_friends_loan_gets_a_script_without_platform_or_customer_service(ctx: Context, kind: str):
     # Before: "您好，我是朋友借款的借款用户…请问平台有哪些延期方案？…用短信或站内信发给我",
     # and the tips said to pay only through the platform's official channels.
-    chat = _script_for(ctx, LenderKind.PRIVATE_OR_UNKNOWN, kind, "zh-CN")
+    chat = _script_for(ctx, LenderKind.PRIVATE, kind, "zh-CN")
     replies = rendered(chat)
     script = replies[f"negotiate.script_private.{kind}"]
     body = script.split("<code>")[1]
@@ -167,7 +167,7 @@ def test_a_friends_loan_gets_a_script_without_platform_or_customer_service(ctx: 
 def test_a_friends_loan_is_asked_what_to_ask_them_not_the_platform(ctx: Context):
     chat = Driver(ctx)
     chat.command("start")
-    debt = Debt(id=1, platform="朋友借款", lender=LenderKind.PRIVATE_OR_UNKNOWN)
+    debt = Debt(id=1, platform="朋友借款", lender=LenderKind.PRIVATE)
     chat.state = chat.state.model_copy(update={"debts": (debt,), "next_debt_id": 2})
     chat.send(ButtonPress("m:negotiate"))
     chat.press("negotiate.write_script")
@@ -181,7 +181,7 @@ def test_a_friends_loan_is_asked_what_to_ask_them_not_the_platform(ctx: Context)
 
 @pytest.mark.parametrize("kind", ["extension", "installments", "waive", "supervisor"])
 def test_the_private_script_in_english_names_no_platform(ctx: Context, kind: str):
-    chat = _script_for(ctx, LenderKind.PRIVATE_OR_UNKNOWN, kind, "en")
+    chat = _script_for(ctx, LenderKind.PRIVATE, kind, "en")
     body = rendered(chat, "en")[f"negotiate.script_private.{kind}"].split("<code>")[1]
     for platform_word in ("platform", "borrower of", "customer service", "supervisor", "ticket"):
         assert platform_word not in body, platform_word
@@ -308,7 +308,7 @@ def _stored_rows(locale: str) -> dict[str, list[dict[str, object]]]:
             due=DueSpec.monthly(15),
             days_overdue=40,
         ),
-        Debt(id=2, platform="=HYPERLINK(1)", lender=LenderKind.PRIVATE_OR_UNKNOWN),
+        Debt(id=2, platform="=HYPERLINK(1)", lender=LenderKind.PRIVATE),
     )
     log = (
         LogEntry(id=1, on=date(2026, 11, 20), platform="借呗", channel="phone", outcome="refused"),

@@ -128,7 +128,7 @@ def _friend_loan(**changes: object) -> Debt:
     values: dict[str, object] = {
         "id": 1,
         "platform": "friend",
-        "lender": LenderKind.PRIVATE_OR_UNKNOWN,
+        "lender": LenderKind.PRIVATE,
         "contract_date": date(2023, 6, 1),
         "borrowed": Decimal(50000),
         "received": Decimal(50000),
@@ -210,7 +210,7 @@ def test_a_contract_month_in_which_the_lpr_changed_offers_both_sides_of_the_chan
     # June 2023: 3.65% until the 19th, 3.55% from the 20th; "the 1st" alone would pick silently.
     bot = adding_a_debt(ctx)
     bot.say("老王")
-    bot.press("debts.lender.private_or_unknown")
+    bot.press("debts.lender.private")
     bot.say("2023年6月")
     assert bot.keys[-1] == "debts.ask.contract_day_lpr"
     assert [b.label.values["date"] for b in bot.buttons if b.label.values] == [
@@ -224,6 +224,6 @@ def test_a_contract_month_in_which_the_lpr_changed_offers_both_sides_of_the_chan
 def test_a_contract_month_without_an_lpr_change_asks_for_the_day_as_before(ctx: Context):
     bot = adding_a_debt(ctx)
     bot.say("老王")
-    bot.press("debts.lender.private_or_unknown")
+    bot.press("debts.lender.private")
     bot.say("2023年7月")
     assert bot.keys[-1] == "parsing.date.which_day"

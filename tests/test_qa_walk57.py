@@ -117,7 +117,7 @@ def test_other_how_long_questions_are_not_about_the_record(ctx: Context, typed: 
 
 def test_a_friends_loan_reminder_does_not_point_to_a_platform_bill():
     # Before: "剩余本金：5,000 元（这一期具体还多少，以平台账单为准）" for a loan from 老王.
-    friend = Debt(id=1, platform="老王", lender=LenderKind.PRIVATE_OR_UNKNOWN)
+    friend = Debt(id=1, platform="老王", lender=LenderKind.PRIVATE)
     remaining = friend.model_copy(update={"remaining_principal": Decimal("5000")})
     owed = friend.model_copy(update={"owed_now": Decimal("5200")})
     assert amount_text(remaining).key == "reminders.amount.remaining_private"

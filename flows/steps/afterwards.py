@@ -7,11 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flows import guidance
+from flows import fears, guidance
 from flows.contact_log import NextAction
 from flows.core import Button, Context, Outcome, Reply, Value, text
 from flows.form import Draft, Field, Form, labelled_choices
 from flows.formatting import money_text
+from flows.legal_facts import fact_values, legal_facts
 from flows.names import parse_note
 from flows.parsing import parse_amount
 from flows.state import UserState
@@ -41,9 +42,11 @@ def _intro(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         else ""
     )
     label = "afterwards.change_action" if action else "afterwards.set_action"
-    buttons = ((Button(text(label), "set:"),), nav_row())
+    # "征信能修复吗" is answered from here too (only errors are corrected; paid repair is a scam).
+    buttons = ((Button(text(label), "set:"),), *fears.buttons("credit_fix"), nav_row())
     years = guidance.credit_facts(ctx).retention_years
-    return (Reply(text("afterwards.intro", current=current, years=years), buttons),)
+    cited = fact_values(legal_facts(ctx), state.locale, "credit_rule", "credit_art_retention")
+    return (Reply(text("afterwards.intro", current=current, years=years, **cited), buttons),)
 
 
 _to_form = to_node(STEP_ID, "form")

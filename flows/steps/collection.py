@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flows import guidance, registry
+from flows import fears, guidance, registry
 from flows.contact_log import MAX_LOG_ENTRIES, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.event_days import parse_day
@@ -51,6 +51,8 @@ def _pick_render(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         rows.append((Button(label, f"t:{index}"),))
     rows.append((Button(text("collection.continue"), "go:"),))
     rows.append((Button(text("collection.only_channels"), "ch:"),))
+    # Threatened with court or prison, or offered "credit repair": answered from here too.
+    rows.extend(fears.buttons("court", "credit_fix"))
     description = state.position.draft.get("description")
     said: Value = text("collection.your_words", words=description) if description else ""
     return (Reply(text("collection.intro", your_words=said), (*rows, nav_row())),)
@@ -174,7 +176,8 @@ def complaint_values(
     cited = [law for behaviour in behaviours for law in behaviour.laws]
     if lender is not None and LenderKind(lender).licensed:
         # A licensed lender's debt is not an illegal debt: citing a law about those would
-        # weaken the letter. The other laws still cover the collectors' behaviour.
+        # weaken the letter. The other laws still cover the collectors' behaviour. An unknown
+        # lender keeps it: the letter says "may", and usury by an unlicensed lender happens.
         cited = [law for law in cited if not law.illegal_debts_only]
     families = list(dict.fromkeys(_law_family(law.id) for law in cited))
     cited.sort(key=lambda law: families.index(_law_family(law.id)))

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows import registry
+from flows import fears, registry
 from flows.answers import Ask, Option, ParseResult
 from flows.assessment import Assessment, assess
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
@@ -22,7 +22,8 @@ from flows.facts import Facts
 from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
-from flows.legal import LineKind
+from flows.legal import LegalLine, LineKind
+from flows.legal_facts import fact_values
 from flows.names import parse_name
 from flows.parsing import (
     LAST_DAY,
@@ -361,8 +362,15 @@ def _sorted(state: UserState, checks: dict[int, Assessment]) -> list[Debt]:
 def _render_list(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     add = (Button(text("debts.add"), "add"),)
     onward = (Button(text("debts.next_budget"), "next"),)
+    # 会坐牢吗, 过几年还要还吗…: answered here, where people look at what they owe.
+    worries = (Button(text("fears.button.menu"), f"g:{fears.FEAR_ACTION}:{fears.MENU}"),)
     if not state.debts:
-        return (Reply(text("debts.list.empty"), (add, onward, nav_row())),)
+        return (
+            Reply(
+                text("debts.list.empty", **line_values(_facts(ctx))),
+                (add, onward, worries, nav_row()),
+            ),
+        )
     facts, today = _facts(ctx), _today(ctx)
     checks = {d.id: assess(d, facts, today) for d in state.debts}
     ordered = _sorted(state, checks)
@@ -370,8 +378,17 @@ def _render_list(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         (Button(_entry_label(i, d, checks[d.id]), f"open:{d.id}"),)
         for i, d in enumerate(ordered, start=1)
     )
-    rows = (*entries, add if len(state.debts) < MAX_DEBTS else (), onward, nav_row())
-    return (Reply(summary(ordered, checks), tuple(r for r in rows if r)),)
+    rows = (*entries, add if len(state.debts) < MAX_DEBTS else (), onward, worries, nav_row())
+    return (Reply(summary(ordered, checks, facts), tuple(r for r in rows if r)),)
+
+
+def line_values(facts: Facts) -> dict[str, Value]:
+    """The legal lines as placeholders ({multiple} x LPR, {licensed_line}), from the data."""
+    legal = facts.legal
+    return {
+        "multiple": _multiple(facts),
+        "licensed_line": percent_text(legal.licensed_reference.rate) if legal else "",
+    }
 
 
 def _entry_label(number: int, debt: Debt, check: Assessment) -> Text:
@@ -386,7 +403,7 @@ def _entry_label(number: int, debt: Debt, check: Assessment) -> Text:
     )
 
 
-def summary(ordered: list[Debt], checks: dict[int, Assessment]) -> Text:
+def summary(ordered: list[Debt], checks: dict[int, Assessment], facts: Facts) -> Text:
     """Totals, which debts exceed which line, which are overdue (hurting the credit report)."""
     remaining = [d.remaining_principal for d in ordered if d.remaining_principal is not None]
     owed = [d.owed_now for d in ordered if d.owed_now is not None]
@@ -396,12 +413,14 @@ def summary(ordered: list[Debt], checks: dict[int, Assessment]) -> Text:
             platform=d.platform,
             rate=percent_text(checks[d.id].all_in_annual_rate or Decimal(0)),
             line=percent_text(checks[d.id].line or Decimal(0)),
-            kind=_line_name(checks[d.id]),
+            kind=_line_name(checks[d.id], facts),
         )
         for d in ordered
         if checks[d.id].exceeds
     )
     unchecked = sum(1 for d in ordered if checks[d.id].all_in_annual_rate is None)
+    # Asked again here: an unknown lender gets conditional lines until it is filled in.
+    lender_unknown = sum(1 for d in ordered if not d.lender_kind.known)
     overdue = tuple(
         text("debts.list.overdue_line", platform=d.platform, days=d.days_overdue or 0)
         for d in ordered
@@ -418,6 +437,7 @@ def summary(ordered: list[Debt], checks: dict[int, Assessment]) -> Text:
             *((text("debts.list.exceeding_title"), *exceeding) if exceeding else ()),
             *(() if exceeding or unchecked == len(ordered) else (text("debts.list.none_exceed"),)),
             *((text("debts.list.unchecked", count=unchecked),) if unchecked else ()),
+            *((text("debts.list.lender_unknown", count=lender_unknown),) if lender_unknown else ()),
         ),
         overdue=(
             (text("debts.list.overdue_title"), *overdue)
@@ -439,9 +459,11 @@ def _missing_note(missing: int) -> Value:
     return text("debts.list.missing", count=missing) if missing else ""
 
 
-def _line_name(check: Assessment) -> Text:
+def _line_name(check: Assessment, facts: Facts) -> Text:
+    if check.legal_line is not None and check.legal_line.lender_unknown:
+        return text("debts.line_name.unknown_lender", multiple=_multiple(facts))
     kind = check.line_kind or LineKind.PRIVATE_ESTIMATED
-    return text(f"debts.line_name.{kind.value}")
+    return text(f"debts.line_name.{kind.value}", multiple=_multiple(facts))
 
 
 def _add(state: UserState, _argument: str, ctx: Context) -> Outcome:
@@ -493,14 +515,19 @@ def _render_detail(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     if debt is None:
         return (Reply(text("debts.not_found"), ((Button(text("debts.back_to_list"), "list"),),)),)
     check = assess(debt, _facts(ctx), _today(ctx))
+    # Not known yet: asked again from here, straight to the question.
+    ask_lender = (
+        ((Button(text("debts.fill_lender"), "f:lender"),),) if not debt.lender_kind.known else ()
+    )
     buttons = (
+        *ask_lender,
         (Button(text("debts.edit"), "edit"), Button(text("debts.reminders"), f"g:rem:{debt.id}")),
         (Button(text("debts.delete"), "delete"), Button(text("debts.back_to_list"), "list")),
         nav_row(),
     )
     return (
         Reply(text("debts.detail", platform=debt.platform, fields=fields_of(debt))),
-        Reply(legal_check(debt, check, _facts(ctx)), buttons),
+        Reply(legal_check(debt, check, _facts(ctx), state.locale), buttons),
     )
 
 
@@ -586,45 +613,79 @@ def _overdue_text(days: int | None) -> Value | None:
     return text("debts.overdue.days", days=days) if days else text("debts.overdue.none")
 
 
-def legal_check(debt: Debt, check: Assessment, facts: Facts) -> Text:
-    """The check as a reply: the line with its source and LPR date, the cost, the verdict."""
+def legal_check(debt: Debt, check: Assessment, facts: Facts, locale: str = "zh-CN") -> Text:
+    """The check as a reply: the line with its source and LPR date, the cost, the verdict.
+
+    An unknown lender gets every line that could apply and a conditional verdict: unknown is
+    not private (most online-loan lenders are licensed)."""
     line = check.legal_line
     if line is None:
         return text("debts.check.no_data")
     parts: list[Text] = [_line_text(debt, check, facts)]
     if line.mark != VERIFIED:
         parts.append(soft_note(line.mark))
+    if line.licensed is not None and line.licensed.mark != VERIFIED:
+        # The licensed line shown beside an unknown lender's: its own certainty, in words.
+        parts.append(text("debts.check.licensed_mark", note=soft_note(line.licensed.mark)))
     if line.lpr is not None and facts.lpr is not None:
-        # LPR figures are second-hand until checked on chinamoney.com.cn (facts section 1).
-        parts.append(text("debts.check.lpr_note", day=facts.lpr.checked_through.isoformat()))
+        parts.append(_lpr_note(line.newer_lpr_possible, facts))
+    if line.lender_unknown:
+        parts.append(text("debts.check.find_lender"))
     if check.all_in_annual_rate is None:
         parts.append(text("debts.check.no_rate"))
         return text("debts.check.block", parts=tuple(parts))
     parts.append(_cost_text(check, debt))
-    licensed = line.kind is LineKind.LICENSED
-    if check.exceeds:
-        if licensed:
-            parts.append(text("debts.check.exceeds_licensed", line=percent_text(line.rate)))
-        else:
-            parts.append(text("debts.check.exceeds"))
-        if check.interest_above_line:
-            parts.append(text("debts.check.above", amount=money_text(check.interest_above_line)))
-        else:
-            parts.append(text("debts.check.above_unknown"))
-    else:
-        parts.append(text("debts.check.within"))
+    parts.extend(_verdict(check, line))
     if check.over_criminal_line and facts.legal is not None:
+        # Unlicensed lending only: never for a licensed lender (assessment leaves it unset).
         criminal = facts.legal.criminal_reference
-        parts.append(
-            text(
-                "debts.check.over_criminal",
-                line=percent_text(criminal.rate),
-                source=criminal.source,
-            )
-        )
+        key = "debts.check.over_criminal_if" if line.lender_unknown else "debts.check.over_criminal"
+        parts.append(text(key, line=percent_text(criminal.rate), source=criminal.source))
         if criminal.mark != VERIFIED:
             parts.append(soft_note(criminal.mark))
+    if line.kind is LineKind.LICENSED or line.lender_unknown:
+        parts.append(disclosure_note(facts, locale))
     return text("debts.check.block", parts=tuple(parts))
+
+
+def _verdict(check: Assessment, line: LegalLine) -> list[Text]:
+    amount = money_text(check.interest_above_line) if check.interest_above_line else None
+    if line.lender_unknown:
+        licensed = percent_text(line.licensed.rate) if line.licensed else ""
+        if not check.exceeds:
+            return [text("debts.check.within_unknown")]
+        key = "exceeds_unknown_both" if check.exceeds_licensed_line else "exceeds_unknown_private"
+        verdict = [text(f"debts.check.{key}", line=percent_text(line.rate), licensed=licensed)]
+        if amount:
+            verdict.append(text("debts.check.above_if_private", amount=amount))
+        return verdict
+    if not check.exceeds:
+        return [text("debts.check.within")]
+    if line.kind is LineKind.LICENSED:
+        verdict = [text("debts.check.exceeds_licensed", line=percent_text(line.rate))]
+    else:
+        verdict = [text("debts.check.exceeds")]
+    verdict.append(
+        text("debts.check.above", amount=amount) if amount else text("debts.check.above_unknown")
+    )
+    return verdict
+
+
+def _lpr_note(newer_possible: bool, facts: Facts) -> Text:
+    """How far the LPR table was checked; said plainly when the date used is after that."""
+    assert facts.lpr is not None
+    day = facts.lpr.checked_through.isoformat()
+    if newer_possible:
+        return text("debts.check.lpr_after_check", day=day)
+    # LPR figures are second-hand until checked on chinamoney.com.cn (facts section 1).
+    return text("debts.check.lpr_note", day=day)
+
+
+def disclosure_note(facts: Facts, locale: str) -> Text:
+    """Licensed lenders must show the all-in annual cost (年化综合融资成本) incl. third-party
+    fees: the user can ask for it, and compare it with the line."""
+    values = fact_values(facts.legal_facts, locale, "disclosure_rule", "disclosure_from")
+    return text("debts.check.disclosure", **values)
 
 
 def soft_note(mark: str) -> Text:
@@ -635,12 +696,41 @@ def soft_note(mark: str) -> Text:
 def _line_text(debt: Debt, check: Assessment, facts: Facts) -> Text:
     line = check.legal_line
     assert line is not None
+    if line.kind is LineKind.LICENSED:
+        return _licensed_line_text(line.rate, line.source, facts)
+    private = _private_line_text(debt, line, facts)
+    if not line.lender_unknown or line.licensed is None:
+        return private
+    licensed = text(
+        "debts.check.line.licensed_if",
+        line=percent_text(line.licensed.rate),
+        source=line.licensed.source,
+        multiple=_multiple(facts),
+    )
+    return text("debts.check.line.unknown_lender", private=private, licensed=licensed)
+
+
+def _licensed_line_text(rate: Decimal, source: str, facts: Facts) -> Text:
+    return text(
+        "debts.check.line.licensed",
+        line=percent_text(rate),
+        source=source,
+        multiple=_multiple(facts),
+    )
+
+
+def _multiple(facts: Facts) -> str:
+    return str(facts.legal.private_multiple.normalize()) if facts.legal else ""
+
+
+def _private_line_text(debt: Debt, line: LegalLine, facts: Facts) -> Text:
     lpr = line.lpr
     lpr_values: dict[str, Value] = {
         "lpr": percent_text(lpr.rate) if lpr else "",
         "lpr_date": lpr.effective.isoformat() if lpr else "",
         "line": percent_text(line.rate),
         "source": line.source,
+        "multiple": _multiple(facts),
     }
     if line.kind is LineKind.PRIVATE_LPR:
         contract = debt.contract_date.isoformat() if debt.contract_date else ""
@@ -649,9 +739,7 @@ def _line_text(debt: Debt, check: Assessment, facts: Facts) -> Text:
         old = percent_text(line.old_rate or Decimal(0))
         switch = line.switch_day.isoformat() if line.switch_day else ""
         return text("debts.check.line.private_old_rules", old=old, switch=switch, **lpr_values)
-    if line.kind is LineKind.PRIVATE_ESTIMATED:
-        return text("debts.check.line.private_estimated", **lpr_values)
-    return text("debts.check.line.licensed", line=percent_text(line.rate), source=line.source)
+    return text("debts.check.line.private_estimated", **lpr_values)
 
 
 def _cost_text(check: Assessment, debt: Debt) -> Text:
@@ -796,6 +884,7 @@ STEP = Step(
             render=_render_detail,
             actions={
                 "edit": _edit,
+                "f": _edit_field,  # a field straight from the detail (the lender, asked again)
                 "delete": _delete,
                 "list": _back_to_list,
             },
@@ -811,5 +900,6 @@ STEP = Step(
         ),
     },
     commands={"debts": show_list},
-    global_actions={BALANCE_ACTION: update_balance},
+    # The fears buttons (会坐牢吗, 诉讼时效…) of any step are answered where the user is.
+    global_actions={BALANCE_ACTION: update_balance, fears.FEAR_ACTION: fears.answer_action},
 )

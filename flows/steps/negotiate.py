@@ -17,6 +17,7 @@ from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
+from flows.legal_facts import fact_values, legal_facts
 from flows.names import parse_name, parse_note
 from flows.parsing import normalise, number_value, parse_amount
 from flows.planned import monthly_offer, plan_start_of
@@ -26,7 +27,10 @@ from flows.steps.collection import day_field, resolve_day
 from flows.steps.platforms import picker
 
 STEP_ID = "negotiate"
-KINDS = ("extension", "installments", "waive", "supervisor")
+KINDS = ("extension", "installments", "waive", "supervisor", "card_plan")
+# 个性化分期 (what people call 停息挂账): a credit-card arrangement a bank MAY agree to (the card
+# rules' art. 70), not a right, and nothing like it binds online lenders: offered for cards only.
+CARD_ONLY = ("card_plan",)
 EXTENSION_MONTHS = ("1", "2", "3", "6")
 CHANNELS = ("phone", "app_chat", "sms", "in_person", "other")
 OUTCOMES = ("agreed", "refused", "thinking", "no_answer")
@@ -58,9 +62,12 @@ def _prefill(state: UserState, debt: Debt, ctx: Context) -> dict[str, Any]:
     plan's monthly amount for this debt (offered as a button at the monthly question)."""
     owed = owed_of(debt)
     known: dict[str, Any] = {"owed": str(owed), "owed_known": True} if owed is not None else {}
-    if debt.lender is LenderKind.PRIVATE_OR_UNKNOWN:
-        # A friend's loan or an unknown lender: no platform, no customer service, no supervisor.
+    if debt.lender is LenderKind.PRIVATE:
+        # A friend's loan: no platform, no customer service, no supervisor. An unknown lender
+        # is most likely a platform: it gets the platform scripts, worded conditionally.
         known["private"] = True
+    if debt.lender is LenderKind.CREDIT_CARD:
+        known["card"] = True
     offer = monthly_offer(state, debt.id, ctx)
     if offer is not None:
         known["plan_monthly"] = str(offer.amount)
@@ -82,9 +89,15 @@ def _plan_choice(draft: Draft) -> tuple[Choice, ...]:
     return (Choice(str(draft["plan_monthly"]), "negotiate.monthly_from_plan", {"amount": amount}),)
 
 
+def offered_kinds(draft: Draft) -> tuple[str, ...]:
+    """The requests offered for this debt: the card plan only for a credit card."""
+    card = bool(draft.get("card")) and not draft.get("private")
+    return tuple(k for k in KINDS if card or k not in CARD_ONLY)
+
+
 def _kind_choices(draft: Draft) -> tuple[Choice, ...]:
     labels = "negotiate.kind_private" if draft.get("private") else "negotiate.kind"
-    return labelled_choices(KINDS, labels)
+    return labelled_choices(offered_kinds(draft), labels)
 
 
 def _who(draft: Draft) -> dict[str, Value]:
@@ -187,21 +200,36 @@ def _finish_script(state: UserState, draft: Draft, ctx: Context) -> Outcome:
 
 
 def _legal_line(state: UserState, draft: Draft, ctx: Context) -> Value:
-    """The legal line this debt's cost exceeds, from the step-2 assessment; '' when none."""
+    """What the script says about the legal line, from the step-2 assessment; '' when nothing.
+
+    Only a known private lender's script says the part above the line is not protected. A
+    licensed lender's says the borrower may ask for a reduction; an unknown lender's asks who
+    lent and the all-in cost first and asks for a cut only if the line that applies is passed.
+    Licensed and unknown lenders are also asked for the 年化综合融资成本 they must disclose."""
     debt = state.own_debt(draft.get("debt_id"))
     if debt is None or ctx.facts is None:
         return ""
     verdict = assess(debt, ctx.facts, ctx.now.date())
-    if not verdict.exceeds:
+    line = verdict.legal_line
+    if line is None:
         return ""
-    private = "_private" if draft.get("private") else ""
-    if verdict.all_in_annual_rate is None or verdict.line is None:
-        return text(f"negotiate.legal_line_generic{private}")
-    return text(
-        f"negotiate.legal_line{private}",
-        rate=percent_text(verdict.all_in_annual_rate),
-        line=percent_text(verdict.line),
-    )
+    rate = verdict.all_in_annual_rate
+    values: dict[str, Value] = {
+        "rate": percent_text(rate) if rate is not None else "",
+        "line": percent_text(line.rate),
+    }
+    if line.is_private:
+        if not verdict.exceeds:
+            return ""
+        private = "_private" if draft.get("private") else ""
+        key = "negotiate.legal_line" if rate is not None else "negotiate.legal_line_generic"
+        return text(f"{key}{private}", **values)
+    if line.lender_unknown:
+        key = "legal_line_unknown" if verdict.exceeds and rate is not None else "ask_cost"
+        return text(f"negotiate.{key}", **values)
+    if verdict.exceeds and rate is not None:
+        return text("negotiate.legal_line_licensed", **values)
+    return text("negotiate.ask_cost")
 
 
 def _reason(state: UserState) -> Value:
@@ -229,12 +257,13 @@ def script_values(state: UserState, draft: Draft, ctx: Context) -> dict[str, Val
         if monthly
         else text("negotiate.monthly_unknown"),
         "legal": _legal_line(state, draft, ctx),
+        **fact_values(legal_facts(ctx), state.locale, "card_rule", "card_art"),
     }
 
 
 def _script(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     draft = state.position.draft
-    kind = draft.get("kind") if draft.get("kind") in KINDS else "extension"
+    kind = draft.get("kind") if draft.get("kind") in offered_kinds(draft) else "extension"
     buttons = (
         (Button(text("negotiate.other_kind"), "kind:"),),
         (Button(text("negotiate.log_this"), "add:"),),
