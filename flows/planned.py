@@ -60,12 +60,14 @@ def current_plan(state: UserState, ctx: Context) -> Plan | None:
     if state.budget is None:
         return None
     today = ctx.now.date()
-    debts, _missing = plan_debts(state.debts, ctx.facts, today)
+    start = plan_start(state.debts, today)
+    debts, _missing = plan_debts(state.debts, ctx.facts, today, start)
     money = available(state.budget, living_floor(ctx))
     if not debts or money.nothing_left:
         return None
-    start = plan_start(state.debts, today)
-    result = simulate(debts, money.monthly, chosen_order(state), asset_sales(state.budget, start))
+    sales = asset_sales(state.budget, start)
+    order = chosen_order(state)
+    result = simulate(debts, money.monthly, order, sales, custom=state.plan_custom)
     return result if isinstance(result, Plan) else None
 
 
