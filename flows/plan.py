@@ -122,6 +122,12 @@ class DebtMonth:
     balance: Decimal  # owed at the end of the month (principal + unpaid interest [+ planned
     # disputed part])
     paid_disputed: Decimal = ZERO  # of `paid`, what went to the part above the line (tier 4)
+    disputed: Decimal = ZERO  # of `balance`, the part above the line still planned last
+
+    @property
+    def lawful_left(self) -> Decimal:
+        """What is left of the lawful balance at the end of the month."""
+        return self.balance - self.disputed
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +264,9 @@ def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date, start: dat
         monthly_rate = ZERO  # one payment, interest included: nothing accrues on top
     single = _single_due(debt)
     minimum = _monthly_minimum(debt)
-    if single is not None and not debt.overdue:
-        minimum = balance  # everything, in the month it falls due
+    if single is not None:
+        # Everything, in the month it falls due; once overdue, all of it is arrears (tier 3).
+        minimum = ZERO if debt.overdue else balance
     due_month = 1
     if single is not None and not debt.overdue:
         due_month = max(1, month_offset(start, month_key(single, 0)) + 1)
@@ -293,7 +300,8 @@ def _single_due(debt: Debt) -> date | None:
 def _payment_unknown(debt: Debt, single: date | None) -> bool:
     # Not overdue, repaid month by month, but with no installment amount: what it asks each
     # month is not known, so the plan cannot guarantee it.
-    return not debt.overdue and single is None and debt.installments is None
+    monthly = debt.due is not None and debt.due.day_of_month is not None
+    return not debt.overdue and monthly and single is None and debt.installments is None
 
 
 def _line_unknown(debt: Debt) -> bool:
@@ -537,6 +545,7 @@ def _month(
                 before[debt.id],
                 books.owed(debt.id),
                 extra[debt.id],
+                books.disputed[debt.id],
             )
         )
     return Month(number, budget, one_off, tuple(rows), rounding)
