@@ -15,7 +15,7 @@ from flows import planned
 from flows.budget import Budget
 from flows.core import ButtonPress, Context
 from flows.formatting import money_text
-from flows.ledger import Debt
+from flows.ledger import Debt, LenderKind
 from flows.state import UserState
 from flows.steps.plan import chart_reply, csv_rows, situation
 from tests.driver import Driver
@@ -205,3 +205,15 @@ ANYHUA_ID = 5
 
 def up_button(chat: Driver) -> str:
     return next(b.data for b in chat.buttons if b.data.endswith(f"up:{ANYHUA_ID}"))
+
+
+def test_a_tail_rounded_up_is_said_in_the_month_table(ctx: Context):
+    # 2,100.40 at 2,100 a month: cleared in one month, the 0.40 said, not left for the next.
+    debt = Debt(id=1, platform="A", lender=LenderKind.BANK, remaining_principal=D("2100.40"))
+    chat = Driver(ctx, state_of(debt.model_copy(update={"days_overdue": 5})))
+    chat.command("plan")
+    chat.press("plan.show_table")
+    zh = LOCALES.get("zh-CN").render(chat.outcome.replies[0].text)
+    assert "还 2,100.40 元，✅ 还清" in zh and "凑整 0.40 元" in zh
+    en = LOCALES.get("en").render(chat.outcome.replies[0].text)
+    assert "0.40 yuan rounded up" in en

@@ -487,9 +487,12 @@ def _month_block(view: Situation, plan: Plan, month: Month) -> Text:
         )
         for row in month.rows
     )
-    extra = text("plan.table.one_off", amount=money_text(month.one_off)) if month.one_off else ""
+    extra: Value = ""
+    if month.one_off:
+        extra = text("plan.table.one_off", amount=money_text(month.one_off))
     if month.rounding:
-        extra = (extra, text("plan.table.rounding", amount=money_text(month.rounding)))
+        rounding = text("plan.table.rounding", amount=money_text(month.rounding))
+        extra = text("plan.table.extras", first=extra, second=rounding) if extra else rounding
     return text(
         "plan.table.month",
         month=_month_label(view, month.number),
