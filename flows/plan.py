@@ -318,7 +318,8 @@ def _lawful(plan: PlanDebt, debt: Debt, check: Any) -> PlanDebt:
       money is scaled by received / borrowed (the amount taken up front is never principal),
       and interest runs at most at the line. An installment's lawful payment is the annuity
       of the lawful principal at that rate over the periods left; the assessment's yuan above
-      the line (its share still to pay) is the disputed part.
+      the line (its share still to pay) is the disputed part. A quoted rate: the principal
+      taken up front is the disputed part; interest above the line is not charged.
     """
     contract = plan.balance
     above = check.interest_above_line if check.interest_above_line is not None else ZERO
@@ -336,7 +337,12 @@ def _lawful(plan: PlanDebt, debt: Debt, check: Any) -> PlanDebt:
     if check.line is not None:
         rate = min(rate, check.line / MONTHS_PER_YEAR)
     above_rate = plan.monthly_rate - rate if _line_unknown(debt) else ZERO
-    disputed = max(contract - lawful, yuan(above * share)) if above else contract - lawful
+    disputed = contract - lawful
+    if check.method == "irr" and above:
+        # The schedule's yuan above the line, its share still to pay (the balance is principal;
+        # the interest to come is in the schedule). For a quoted rate the assessment's yuan is
+        # interest already run, not in the balance: the plan just charges at most the line.
+        disputed = max(disputed, yuan(above * share))
     lawful_minimum = None
     terms = debt.installments
     if terms is not None and plan.minimum > 0:
