@@ -301,7 +301,8 @@ def _payment_unknown(debt: Debt, single: date | None) -> bool:
     # Not overdue, repaid month by month, but with no installment amount: what it asks each
     # month is not known, so the plan cannot guarantee it.
     monthly = debt.due is not None and debt.due.day_of_month is not None
-    return not debt.overdue and monthly and single is None and debt.installments is None
+    known = debt.installments is not None or debt.minimum_payment is not None
+    return not debt.overdue and monthly and single is None and not known
 
 
 def _line_unknown(debt: Debt) -> bool:
@@ -406,7 +407,8 @@ def _schedule_rate(debt: Debt) -> Decimal | None:
 def _monthly_minimum(debt: Debt) -> Decimal:
     terms = debt.installments
     if terms is None:
-        return ZERO
+        # A credit card's minimum payment, or what a revolving loan asks this month.
+        return yuan(debt.minimum_payment) if debt.minimum_payment else ZERO
     per_year = {Period.DAY: 365, Period.MONTH: MONTHS_PER_YEAR, Period.YEAR: 1}[terms.period]
     return yuan(terms.payment * per_year / MONTHS_PER_YEAR)
 

@@ -15,7 +15,7 @@ from flows import planned
 from flows.budget import Budget
 from flows.core import ButtonPress, Context
 from flows.formatting import money_text
-from flows.ledger import Debt, LenderKind
+from flows.ledger import Debt, DueSpec, LenderKind
 from flows.state import UserState
 from flows.steps.plan import chart_reply, csv_rows, situation
 from tests.driver import Driver
@@ -217,3 +217,26 @@ def test_a_tail_rounded_up_is_said_in_the_month_table(ctx: Context):
     assert "还 2,100.40 元，✅ 还清" in zh and "凑整 0.40 元" in zh
     en = LOCALES.get("en").render(chat.outcome.replies[0].text)
     assert "0.40 yuan rounded up" in en
+
+
+def test_a_current_debt_without_a_known_monthly_payment_leads_to_filling_it_in(ctx: Context):
+    card = Debt(
+        id=1,
+        platform="card",
+        lender=LenderKind.BANK,
+        remaining_principal=D("8000"),
+        due=DueSpec.monthly(28),
+        days_overdue=0,
+    )
+    chat = Driver(ctx, state_of(card))
+    chat.command("plan")
+    assert "❗" in LOCALES.get("zh-CN").render(chat.outcome.replies[0].text)
+    chat.press("plan.go_debts_fill")
+    assert chat.where[0] == "debts"
+    chat.send(ButtonPress(next(b.data for b in chat.buttons if b.data.endswith("open:1"))))
+    chat.press("debts.edit")
+    chat.press("debts.edit_field.minimum_payment")
+    chat.say("800")
+    assert chat.state.debts[0].minimum_payment == D("800")
+    chat.command("plan")
+    assert "❗" not in LOCALES.get("zh-CN").render(chat.outcome.replies[0].text)

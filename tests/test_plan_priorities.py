@@ -435,3 +435,23 @@ def test_every_plan_keeps_current_debts_current_and_never_pays_the_unlawful_part
         assert outcome.paid == outcome.debt.planned_total + outcome.interest
     assert result.total_disputed == sum((d.disputed_left_out for d in debts), D(0))
     assert result.total_paid == result.total_principal + result.total_interest
+
+
+def test_a_credit_card_minimum_entered_in_the_debt_list_is_kept_current(facts: Facts):
+    card = Debt(
+        id=1,
+        platform="card",
+        lender=LenderKind.BANK,
+        remaining_principal=D("8000"),
+        rate=RateQuote(per_period=D("0.015"), period=Period.MONTH),
+        due=DueSpec.monthly(10),
+        days_overdue=0,
+        minimum_payment=D("800"),
+    )
+    overdue = Debt(
+        id=2, platform="X", lender=LenderKind.BANK, remaining_principal=D("9000"), days_overdue=9
+    )
+    debts, _ = plan_debts([card, overdue], facts, TODAY)
+    plan = planned(simulate(debts, D("1000"), Order.GUIDE))
+    assert plan.at_risk == ()
+    assert plan.months[0].row(1).paid == D("800") and plan.months[0].row(2).paid == D("200")

@@ -168,6 +168,18 @@ def _debt_line(
     )
 
 
+def _risk_buttons(plan: Plan) -> tuple[tuple[Button, ...], ...]:
+    """Where a payment at risk is dealt with: the platform (negotiate before the due date), or
+    the debt list for a monthly payment the plan does not know yet."""
+    reasons = {risk.reason for risk in plan.at_risk}
+    rows: list[tuple[Button, ...]] = []
+    if reasons & {"budget", "above_line"}:
+        rows.append(_go("plan.go_negotiate", "negotiate"))
+    if "payment_unknown" in reasons:
+        rows.append(_go("plan.go_debts_fill", "debts"))
+    return tuple(rows)
+
+
 def _risk_line(view: Situation, plan: Plan, risk: AtRisk) -> Text:
     names = {o.debt.id: o.debt.platform for o in plan.debts}
     return text(
@@ -222,8 +234,8 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
         return (_single_debt_overview(view, plan),)
     comparison = tuple(_comparison_line(view, o) for o in _shown_orders(view))
     rows: list[tuple[Button, ...]] = [*_order_buttons(view)]
-    if plan is not None and plan.at_risk:
-        rows.append(_go("plan.go_negotiate", "negotiate"))
+    if plan is not None:
+        rows.extend(_risk_buttons(plan))
     if plan is None:
         chosen = view.chosen
         assert isinstance(chosen, Refusal)
@@ -251,7 +263,7 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
 def _single_debt_overview(view: Situation, plan: Plan) -> Reply:
     # One debt: every order is the same plan, so three equal lines and order buttons are noise.
     assert view.available is not None
-    rows = (_go("plan.go_negotiate", "negotiate"),) if plan.at_risk else ()
+    rows = _risk_buttons(plan)
     body = text(
         "plan.overview_single",
         monthly=money_text(view.available.monthly),
