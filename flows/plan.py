@@ -519,11 +519,17 @@ def _month(
 ) -> Month:
     """One month: interest, then payments in tiers; updates `books` in place."""
     before = {d.id: books.owed(d.id) for d in open_debts}
-    lawful_interest = {d.id: yuan(books.principal[d.id] * d.monthly_rate) for d in open_debts}
+    lawful_interest = {
+        d.id: yuan(books.principal[d.id] * d.monthly_rate) if d.monthly_rate else ZERO
+        for d in open_debts
+    }
     for debt_id, added in lawful_interest.items():
         books.unpaid[debt_id] += added
     # Lender type unknown: interest above the line that may apply joins the part planned last.
-    above = {d.id: yuan(books.principal[d.id] * d.above_rate) for d in open_debts}
+    above = {
+        d.id: yuan(books.principal[d.id] * d.above_rate) if d.above_rate else ZERO
+        for d in open_debts
+    }
     for debt_id, added in above.items():
         books.disputed[debt_id] += added
     interest = {d.id: lawful_interest[d.id] + above[d.id] for d in open_debts}
