@@ -298,11 +298,11 @@ def _single_due(debt: Debt) -> date | None:
 
 
 def _payment_unknown(debt: Debt, single: date | None) -> bool:
-    # Not overdue, repaid month by month, but with no installment amount: what it asks each
-    # month is not known, so the plan cannot guarantee it.
+    # Known not to be overdue, repaid month by month, but with no installment or minimum
+    # amount: what it asks each month is not known, so the plan cannot guarantee it.
     monthly = debt.due is not None and debt.due.day_of_month is not None
     known = debt.installments is not None or debt.minimum_payment is not None
-    return not debt.overdue and monthly and single is None and not known
+    return debt.days_overdue == 0 and monthly and single is None and not known
 
 
 def _line_unknown(debt: Debt) -> bool:
