@@ -64,9 +64,29 @@ class Field:
     # A parsed value that contradicts an earlier answer: the problem to show, else None.
     check: Callable[[Draft, Any], Text | None] = lambda _draft, _value: None
     suggest: Callable[[Draft], tuple[Choice, ...]] = lambda _draft: ()
+    # Whether an encoded value (typed, from a clarification, or found in an old draft) is of
+    # this field's type; a button value offered by the field is always accepted.
+    valid: Callable[[Any], bool] = lambda _value: True
+    # A parsed value that is possible but unlikely (10000 days overdue): a question back with
+    # the value itself among the options, else None.
+    doubt: Callable[[Draft, Any], Ask[Any] | None] = lambda _draft, _value: None
 
     def choices_for(self, draft: Draft) -> tuple[Choice, ...]:
         return (*self.suggest(draft), *self.choices)
+
+    def accepts(self, draft: Draft, value: Any) -> bool:
+        """Whether `value` may be stored for this field: its own button value, or a value of
+        its type. A buttons-only field takes nothing but its buttons."""
+        if value is None:
+            return self.optional
+        if isinstance(value, str) and any(c.value == value for c in self.choices_for(draft)):
+            return True
+        if self.parse is None:
+            return False
+        try:
+            return bool(self.valid(value))
+        except (TypeError, ValueError, ArithmeticError):
+            return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +118,7 @@ class Form:
     extra_rows: tuple[tuple[Button, ...], ...] = field(default=())
 
     def start(self, draft: Draft | None = None) -> FormStep:
-        draft = {k: v for k, v in (draft or {}).items() if k not in (CURSOR, PENDING)}
-        return self._advance_from(draft, -1)
+        return self._advance_from(self.answers(draft or {}), -1)
 
     def current(self, draft: Draft) -> Field | None:
         name = draft.get(CURSOR)
@@ -107,7 +126,7 @@ class Form:
 
     def prompt(self, draft: Draft) -> Reply:
         """The question the user is on now (used again after an interruption)."""
-        pending = draft.get(PENDING)
+        pending = self._pending(draft)
         if pending:
             return self._clarification(pending)
         current = self.current(draft)
@@ -124,7 +143,20 @@ class Form:
 
     def is_free_text(self, draft: Draft) -> bool:
         current = self.current(draft)
-        return bool(current and current.free_text and not draft.get(PENDING))
+        return bool(current and current.free_text and not self._pending(draft))
+
+    def answers(self, draft: Draft) -> Draft:
+        """The draft's answers that are of their field's type; anything else (an old draft
+        written before a check existed) is dropped rather than handed to a calculation."""
+        by_name = {f.name: f for f in self.fields}
+        kept: Draft = {}
+        for key, value in draft.items():
+            if key in (CURSOR, PENDING):
+                continue
+            known = by_name.get(key)
+            if known is None or value is None or known.accepts(draft, value):
+                kept[key] = value
+        return kept
 
     # ---- answers ------------------------------------------------------------------------
 
@@ -136,11 +168,17 @@ class Form:
             return self._retry(draft, text("form.too_long", limit=current.max_length))
         if current.parse is None:
             return self._retry(draft, text("form.use_buttons"))
+        # A new typed answer replaces a question asked back about an earlier one: if the new
+        # text is unclear too, its own question is asked; the old buttons are gone.
+        draft = _without_pending(draft)
         result = current.parse(raw, ctx)
         if isinstance(result, Parsed):
             problem = current.check(draft, result.value)
             if problem is not None:
                 return self._retry(draft, problem)
+            doubt = current.doubt(draft, result.value)
+            if doubt is not None:
+                return self._ask(draft, current, doubt)
             return self._accept(draft, current, current.encode(result.value))
         if isinstance(result, Ask):
             return self._ask(draft, current, result)
@@ -148,23 +186,22 @@ class Form:
 
     def chose(self, draft: Draft, payload: str) -> FormStep | None:
         """A button answer, or None when the payload does not belong to this question."""
-        pending = draft.get(PENDING)
+        pending = self._pending(draft)
         current = self.current(draft)
         if current is None:
             return None
         if pending:
             options = pending["options"]
-            if not payload.startswith("o") or not payload[1:].isdigit():
+            if not payload.startswith("o") or not payload[1:].isdigit() or len(payload) > 4:
                 return None
             index = int(payload[1:])
             if index >= len(options):
                 return None
-            without_pending = {k: v for k, v in draft.items() if k != PENDING}
-            return self._accept(without_pending, current, options[index]["value"])
+            return self._accept(_without_pending(draft), current, options[index]["value"])
         choice = next((c for c in current.choices_for(draft) if c.value == payload), None)
         if choice is None:
             return None
-        return self._accept(draft, current, choice.value)
+        return self._accept(_without_pending(draft), current, choice.value)
 
     def skip(self, draft: Draft) -> FormStep:
         current = self.current(draft)
@@ -172,13 +209,14 @@ class Form:
             return self.start(draft)
         if not current.optional:
             return self._retry(draft, text("form.cannot_skip"))
-        cleared = {k: v for k, v in draft.items() if k != PENDING}
+        cleared = _without_pending(draft)
         cleared[current.name] = None
         return self._advance_from(cleared, self._index(current))
 
     def back(self, draft: Draft) -> FormStep:
-        if draft.get(PENDING):
-            return self._retry({k: v for k, v in draft.items() if k != PENDING}, None)
+        if self._pending(draft):
+            return self._retry(_without_pending(draft), None)
+        draft = _without_pending(draft)
         current = self.current(draft)
         index = self._index(current) if current else len(self.fields)
         for earlier in reversed(self.fields[:index]):
@@ -192,15 +230,27 @@ class Form:
     def _index(self, current: Field) -> int:
         return self.fields.index(current)
 
+    def _pending(self, draft: Draft) -> Mapping[str, Any] | None:
+        """The question asked back, only while the user is still on the field it is about
+        (older drafts, without a field name, count as not bound to anything: dropped)."""
+        pending = draft.get(PENDING)
+        if not isinstance(pending, Mapping) or pending.get("field") != draft.get(CURSOR):
+            return None
+        return pending
+
     def _accept(self, draft: Draft, current: Field, value: Any) -> FormStep:
+        if not current.accepts(draft, value):
+            return self._retry(draft, text("form.not_understood"))
         return self._advance_from({**draft, current.name: value}, self._index(current))
 
     def _advance_from(self, draft: Draft, index: int) -> FormStep:
+        # Whatever was asked back belonged to the question being left.
+        draft = _without_pending(draft)
         for following in self.fields[index + 1 :]:
             if following.applies(draft):
                 moved = {**draft, CURSOR: following.name}
                 return Asking(moved, (self._question(following, moved),))
-        return Completed({k: v for k, v in draft.items() if k not in (CURSOR, PENDING)})
+        return Completed(self.answers(draft))
 
     def _retry(self, draft: Draft, problem: Text | None) -> Asking:
         replies = (Reply(problem),) if problem else ()
@@ -208,6 +258,7 @@ class Form:
 
     def _ask(self, draft: Draft, current: Field, ask: Ask[Any]) -> Asking:
         pending = {
+            "field": current.name,
             "question": ask.question,
             "values": {k: str(v) for k, v in ask.values.items()},
             "options": [
@@ -244,6 +295,10 @@ class Form:
 
 def _rows(buttons: list[Button], columns: int) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(buttons[i : i + columns]) for i in range(0, len(buttons), columns))
+
+
+def _without_pending(draft: Draft) -> Draft:
+    return {k: v for k, v in draft.items() if k != PENDING}
 
 
 def invalid(reason: str, **values: str) -> Invalid:

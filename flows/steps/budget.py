@@ -6,6 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from flows import registry
+from flows.answer_types import decimal_text, year_month
 from flows.budget import (
     CATEGORIES,
     AssetSale,
@@ -43,6 +44,7 @@ ASSET_FIELDS = (
         prompt="budget.ask.asset_amount",
         parse=parse_sale_amount,
         encode=str,
+        valid=decimal_text,
         optional=True,
         max_length=40,
     ),
@@ -50,6 +52,7 @@ ASSET_FIELDS = (
         name="asset_month",
         prompt="budget.ask.asset_month",
         parse=parse_sale_month,
+        valid=year_month,
         applies=_has_sale,
         max_length=40,
     ),
@@ -68,6 +71,7 @@ FORM = Form(
             prompt="budget.ask.income",
             parse=parse_income,
             encode=str,
+            valid=decimal_text,
             prompt_values=_income_hint,
             max_length=40,
         ),
@@ -77,6 +81,7 @@ FORM = Form(
                 prompt=f"budget.ask.{category}",
                 parse=parse_money,
                 encode=str,
+                valid=decimal_text,
                 optional=True,
                 max_length=40,
             )

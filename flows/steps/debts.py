@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flows import registry
+from flows.answer_types import decimal_text, iso_date, model_of, whole_number
 from flows.answers import Ask, Option, ParseResult
 from flows.assessment import Assessment, assess
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
@@ -125,6 +126,7 @@ FIELDS: dict[str, Field] = {
             parse=contract_date,
             optional=True,
             encode=date.isoformat,
+            valid=iso_date,
         ),
         Field(
             name="borrowed",
@@ -132,6 +134,7 @@ FIELDS: dict[str, Field] = {
             parse=parse_amount,
             optional=True,
             encode=str,
+            valid=decimal_text,
         ),
         Field(
             name="received",
@@ -142,6 +145,7 @@ FIELDS: dict[str, Field] = {
             choices=(Choice(SAME, "debts.same_as_borrowed"),),
             applies=_has_borrowed,
             check=_not_above_borrowed("debts.received_above_borrowed"),
+            valid=decimal_text,
         ),
         Field(
             name="remaining_principal",
@@ -152,6 +156,7 @@ FIELDS: dict[str, Field] = {
             choices=(Choice(SAME, "debts.nothing_repaid"),),
             applies=_has_borrowed,
             check=_not_above_borrowed("debts.remaining_above_borrowed"),
+            valid=decimal_text,
         ),
         Field(
             name="rate",
@@ -159,6 +164,7 @@ FIELDS: dict[str, Field] = {
             parse=parse_loan_rate,
             optional=True,
             encode=_json_model,
+            valid=model_of(RateQuote),
         ),
         Field(
             name="payment",
@@ -166,12 +172,14 @@ FIELDS: dict[str, Field] = {
             parse=parse_amount,
             optional=True,
             encode=str,
+            valid=decimal_text,
         ),
         Field(
             name="periods",
             prompt="debts.ask.periods",
             parse=parse_periods,
             applies=_has_payment,
+            valid=whole_number,
         ),
         Field(
             name="penalty",
@@ -180,6 +188,7 @@ FIELDS: dict[str, Field] = {
             optional=True,
             encode=_json_model,
             choices=(Choice(NONE, "debts.no_penalty"),),
+            valid=model_of(PenaltyRule),
         ),
         Field(
             name="due",
@@ -188,6 +197,7 @@ FIELDS: dict[str, Field] = {
             optional=True,
             encode=_json_model,
             choices=(Choice(MONTH_END, "debts.month_end"),),
+            valid=model_of(DueSpec),
         ),
         Field(
             name="days_overdue",
@@ -195,6 +205,7 @@ FIELDS: dict[str, Field] = {
             parse=parse_days_overdue,
             optional=True,
             choices=(Choice(NOT_OVERDUE, "debts.not_overdue"),),
+            valid=whole_number,
         ),
         Field(
             name="owed_now",
@@ -202,6 +213,7 @@ FIELDS: dict[str, Field] = {
             parse=parse_amount_or_zero,
             optional=True,
             encode=str,
+            valid=decimal_text,
         ),
     )
 }
@@ -478,7 +490,7 @@ class AddNode(FormNode):
 
     def on_choice(self, state: UserState, payload: str, ctx: Context) -> Outcome | None:
         if payload == "save":
-            draft = {k: v for k, v in state.position.draft.items() if not k.startswith("_")}
+            draft = self.form.answers(state.position.draft)
             if not draft.get("platform"):
                 return reprompt(state, ctx, Reply(text("debts.need_platform")))
             return self.finish(state, draft, ctx)

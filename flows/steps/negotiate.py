@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flows import registry
+from flows.answer_types import decimal_text
 from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.assessment import assess
 from flows.budget import month_key
@@ -124,6 +125,7 @@ SCRIPT_FORM = Form(
             prompt="negotiate.ask_owed",
             parse=parse_amount,
             encode=str,
+            valid=decimal_text,
             optional=True,
             applies=lambda draft: not draft.get("owed_known"),
             prompt_values=lambda draft: {"platform": draft.get("platform") or ""},
@@ -149,6 +151,7 @@ SCRIPT_FORM = Form(
             prompt="negotiate.ask_monthly",
             parse=lambda raw, ctx: _parse_monthly(raw),
             encode=str,
+            valid=decimal_text,
             optional=True,
             applies=lambda draft: draft.get("kind") != "supervisor",
             suggest=_plan_choice,
