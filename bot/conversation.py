@@ -33,6 +33,7 @@ from flows.core import (
 from flows.facts import Facts
 from flows.parsing import normalise
 from flows.state import UserState
+from flows.steps.language import locale_for
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +61,19 @@ class Conversation:
     clock: Callable[[], datetime] = field(default=utc_now)
 
     async def handle(
-        self, user_id: int, chat_id: int, event: Event, update_id: int | None = None
+        self,
+        user_id: int,
+        chat_id: int,
+        event: Event,
+        update_id: int | None = None,
+        language_code: str | None = None,
     ) -> Turn:
         """One event of one user. `update_id` (Telegram's) makes a re-delivered update, after a
         crash between saving and acknowledging it, show the current question again instead of
-        being applied a second time."""
+        being applied a second time. `language_code` (the Telegram client's) sets a new user's
+        locale; later only /language changes it."""
         stored = await self.storage.load(user_id)
-        state = stored.state if stored else self._new_state()
+        state = stored.state if stored else self._new_state(language_code)
         catalog = self.locales.get(state.locale)
         if stored and update_id is not None and update_id <= stored.last_update_id:
             log.info(
@@ -134,8 +141,11 @@ class Conversation:
                         return ButtonPress(button.data)
         return typed
 
-    def _new_state(self) -> UserState:
-        return machine.start_state(self.settings.default_locale, self.settings.default_timezone)
+    def _new_state(self, language_code: str | None = None) -> UserState:
+        locale = self.settings.default_locale
+        if language_code:
+            locale = locale_for(language_code, locale)
+        return machine.start_state(locale, self.settings.default_timezone)
 
     def _context(self, state: UserState) -> Context:
         now = self.clock().astimezone(ZoneInfo(state.timezone))

@@ -35,7 +35,18 @@ from flows.core import text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
+COMMANDS = (
+    "start",
+    "menu",
+    "debts",
+    "budget",
+    "plan",
+    "log",
+    "complaint",
+    "reminders",
+    "language",
+    "help",
+)
 CONVERSATION = "conversation"
 # Ask a flooding user to slow down at most this often.
 SLOW_DOWN_INTERVAL_SECONDS = 30
@@ -154,7 +165,11 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _refuse_group(update, conversation.locales.get(None))
         return
     turn = await conversation.handle(
-        incoming.user_id, incoming.chat_id, incoming.event, update.update_id
+        incoming.user_id,
+        incoming.chat_id,
+        incoming.event,
+        update.update_id,
+        language_code=incoming.language_code,
     )
     if update.callback_query is not None:
         await _acknowledge_press(update, turn)

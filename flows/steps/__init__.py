@@ -9,6 +9,7 @@ from flows.steps import (
     collection,
     contact,
     debts,
+    language,
     menu,
     negotiate,
     plan,
@@ -32,6 +33,7 @@ _BUILT = (
     afterwards.STEP,
     privacy.STEP,
     reminders.STEP,
+    language.STEP,
 )
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}
