@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.answers import Ask, Invalid, Parsed, ParseResult
+from flows.answers import Also, Ask, Elsewhere, Invalid, Option, Parsed, ParseResult
 from flows.core import Button, Context, Reply, Text, Value, text
 
 Draft = dict[str, Any]
@@ -15,6 +15,9 @@ Encoder = Callable[[Any], Any]
 
 CURSOR = "_field"
 PENDING = "_ask"
+# Fields answered in passing (by a sentence typed at another question): not asked again.
+FILLED = "_filled"
+_INTERNAL = (CURSOR, PENDING, FILLED)
 BACK = Button(text("nav.back"), "back")
 SKIP = Button(text("nav.skip"), "skip")
 MENU = Button(text("nav.menu"), "n:menu")
@@ -69,7 +72,7 @@ class Field:
     valid: Callable[[Any], bool] = lambda _value: True
     # A parsed value that is possible but unlikely (10000 days overdue): a question back with
     # the value itself among the options, else None.
-    doubt: Callable[[Draft, Any], Ask[Any] | None] = lambda _draft, _value: None
+    doubt: Callable[[Draft, Any, Context], Ask[Any] | None] = lambda _draft, _value, _ctx: None
 
     def choices_for(self, draft: Draft) -> tuple[Choice, ...]:
         return (*self.suggest(draft), *self.choices)
@@ -151,7 +154,7 @@ class Form:
         by_name = {f.name: f for f in self.fields}
         kept: Draft = {}
         for key, value in draft.items():
-            if key in (CURSOR, PENDING):
+            if key in _INTERNAL:
                 continue
             known = by_name.get(key)
             if known is None or value is None or known.accepts(draft, value):
@@ -173,13 +176,18 @@ class Form:
         draft = _without_pending(draft)
         result = current.parse(raw, ctx)
         if isinstance(result, Parsed):
-            problem = current.check(draft, result.value)
+            value = result.value
+            if isinstance(value, Also):
+                draft, value = self._fill(draft, current, value.others), value.value
+            if value is None:  # "不是分期" (not in installments): the question does not apply
+                return self.skip(draft)
+            problem = current.check(draft, value)
             if problem is not None:
                 return self._retry(draft, problem)
-            doubt = current.doubt(draft, result.value)
+            doubt = current.doubt(draft, value, ctx)
             if doubt is not None:
                 return self._ask(draft, current, doubt)
-            return self._accept(draft, current, current.encode(result.value))
+            return self._accept(draft, current, current.encode(value))
         if isinstance(result, Ask):
             return self._ask(draft, current, result)
         return self._retry(draft, Text(result.reason, dict(result.values)))
@@ -197,7 +205,12 @@ class Form:
             index = int(payload[1:])
             if index >= len(options):
                 return None
-            return self._accept(_without_pending(draft), current, options[index]["value"])
+            option = options[index]
+            cleared = _without_pending(draft)
+            if option.get("to"):
+                return self._elsewhere(cleared, option["to"], option["value"])
+            cleared = self._fill(cleared, current, option.get("others", {}), encoded=True)
+            return self._accept(cleared, current, option["value"])
         choice = next((c for c in current.choices_for(draft) if c.value == payload), None)
         if choice is None:
             return None
@@ -246,11 +259,43 @@ class Form:
     def _advance_from(self, draft: Draft, index: int) -> FormStep:
         # Whatever was asked back belonged to the question being left.
         draft = _without_pending(draft)
+        filled = draft.get(FILLED) or ()
         for following in self.fields[index + 1 :]:
+            if following.name in filled and draft.get(following.name) is not None:
+                continue
             if following.applies(draft):
                 moved = {**draft, CURSOR: following.name}
                 return Asking(moved, (self._question(following, moved),))
         return Completed(self.answers(draft))
+
+    def _by_name(self, name: Any) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def _fill(
+        self, draft: Draft, current: Field, others: Mapping[str, Any], *, encoded: bool = False
+    ) -> Draft:
+        """Answers to later questions said in passing, each kept only if it fits its field."""
+        filled = list(draft.get(FILLED) or ())
+        updated = dict(draft)
+        for name, value in others.items():
+            target = self._by_name(name)
+            if target is None or target is current or value is None:
+                continue
+            stored = value if encoded else target.encode(value)
+            if target.accepts(updated, stored):
+                updated[name] = stored
+                filled.append(name)
+        if filled:
+            updated[FILLED] = sorted(set(filled))
+        return updated
+
+    def _elsewhere(self, draft: Draft, name: Any, value: Any) -> Asking:
+        """Put a confirmed answer into the question it belongs to, and ask this one again."""
+        target = self._by_name(name)
+        if target is None or not target.accepts(draft, value):
+            return self._retry(draft, text("form.not_understood"))
+        filled = sorted({*(draft.get(FILLED) or ()), target.name})
+        return self._retry({**draft, target.name: value, FILLED: filled}, text("form.noted"))
 
     def _retry(self, draft: Draft, problem: Text | None) -> Asking:
         replies = (Reply(problem),) if problem else ()
@@ -261,17 +306,28 @@ class Form:
             "field": current.name,
             "question": ask.question,
             "values": {k: str(v) for k, v in ask.values.items()},
-            "options": [
-                {
-                    "label": o.label,
-                    "label_values": {k: str(v) for k, v in o.label_values.items()},
-                    "value": current.encode(o.value),
-                }
-                for o in ask.options
-            ],
+            "options": [self._option(current, o) for o in ask.options],
         }
         asking = {**draft, PENDING: pending}
         return Asking(asking, (self._clarification(pending),))
+
+    def _option(self, current: Field, option: Option[Any]) -> dict[str, Any]:
+        stored: dict[str, Any] = {
+            "label": option.label,
+            "label_values": {k: str(v) for k, v in option.label_values.items()},
+        }
+        value = option.value
+        if isinstance(value, Elsewhere):
+            target = self._by_name(value.field) or current
+            return {**stored, "to": target.name, "value": target.encode(value.value)}
+        if isinstance(value, Also):
+            others = {
+                name: target.encode(v)
+                for name, v in value.others.items()
+                if (target := self._by_name(name)) is not None and v is not None
+            }
+            return {**stored, "value": current.encode(value.value), "others": others}
+        return {**stored, "value": current.encode(value)}
 
     def _clarification(self, pending: Mapping[str, Any]) -> Reply:
         buttons = [

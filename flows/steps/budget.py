@@ -19,6 +19,8 @@ from flows.budget import (
     parse_sale_amount,
     parse_sale_month,
 )
+from flows.budget_sentences import category as spending
+from flows.budget_sentences import income_kind, monthly
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Draft, Field, Form, labelled_choices
 from flows.formatting import money_text
@@ -64,12 +66,14 @@ FORM = Form(
             name="income_kind",
             prompt="budget.ask.income_kind",
             choices=labelled_choices(INCOME_KINDS, "budget.income_kind"),
+            parse=income_kind,
+            valid=lambda value: value in INCOME_KINDS,
             columns=1,
         ),
         Field(
             name="income",
             prompt="budget.ask.income",
-            parse=parse_income,
+            parse=monthly(parse_income),
             encode=str,
             valid=decimal_text,
             prompt_values=_income_hint,
@@ -79,7 +83,7 @@ FORM = Form(
             Field(
                 name=category,
                 prompt=f"budget.ask.{category}",
-                parse=parse_money,
+                parse=spending(category, parse_money),
                 encode=str,
                 valid=decimal_text,
                 optional=True,

@@ -19,6 +19,14 @@ from flows.answer_types import decimal_text, iso_date, model_of, whole_number
 from flows.answers import Ask, Option, ParseResult
 from flows.assessment import Assessment, assess
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
+from flows.debt_sentences import (
+    SAME_RECEIVED,
+    SAME_REMAINING,
+    or_not_installments,
+    or_same,
+    overdue_doubt,
+    periods_doubt,
+)
 from flows.facts import Facts
 from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
@@ -71,12 +79,18 @@ MONTH_END = "end"  # button value: due on the month's last day
 NOT_OVERDUE = "0"  # button value: not overdue
 
 
+def _money_or_same(value: Any) -> bool:
+    return value == SAME or decimal_text(value)
+
+
 def _not_above_borrowed(problem: str) -> Callable[[Draft, Any], Text | None]:
     """Money received, or principal left, above the contract amount is almost surely a typo."""
 
     def check(draft: Draft, value: Any) -> Text | None:
         borrowed = draft.get("borrowed")
-        if borrowed is None or Decimal(str(value)) <= Decimal(str(borrowed)):
+        if borrowed is None or not decimal_text(borrowed) or not decimal_text(str(value)):
+            return None  # "same as borrowed", or nothing to compare with
+        if Decimal(str(value)) <= Decimal(str(borrowed)):
             return None
         return text(problem, borrowed=money_text(Decimal(str(borrowed))))
 
@@ -139,24 +153,24 @@ FIELDS: dict[str, Field] = {
         Field(
             name="received",
             prompt="debts.ask.received",
-            parse=parse_amount,
+            parse=or_same(parse_amount, SAME, SAME_RECEIVED),
             optional=True,
             encode=str,
             choices=(Choice(SAME, "debts.same_as_borrowed"),),
             applies=_has_borrowed,
             check=_not_above_borrowed("debts.received_above_borrowed"),
-            valid=decimal_text,
+            valid=_money_or_same,
         ),
         Field(
             name="remaining_principal",
             prompt="debts.ask.remaining",
-            parse=parse_amount_or_zero,
+            parse=or_same(parse_amount_or_zero, SAME, SAME_REMAINING),
             optional=True,
             encode=str,
             choices=(Choice(SAME, "debts.nothing_repaid"),),
             applies=_has_borrowed,
             check=_not_above_borrowed("debts.remaining_above_borrowed"),
-            valid=decimal_text,
+            valid=_money_or_same,
         ),
         Field(
             name="rate",
@@ -169,7 +183,7 @@ FIELDS: dict[str, Field] = {
         Field(
             name="payment",
             prompt="debts.ask.payment",
-            parse=parse_amount,
+            parse=or_not_installments(parse_amount),
             optional=True,
             encode=str,
             valid=decimal_text,
@@ -178,6 +192,7 @@ FIELDS: dict[str, Field] = {
             name="periods",
             prompt="debts.ask.periods",
             parse=parse_periods,
+            doubt=periods_doubt,
             applies=_has_payment,
             valid=whole_number,
         ),
@@ -203,6 +218,7 @@ FIELDS: dict[str, Field] = {
             name="days_overdue",
             prompt="debts.ask.days_overdue",
             parse=parse_days_overdue,
+            doubt=overdue_doubt,
             optional=True,
             choices=(Choice(NOT_OVERDUE, "debts.not_overdue"),),
             valid=whole_number,

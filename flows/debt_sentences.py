@@ -1,0 +1,127 @@
+"""Debt answers said in words — 一样 (received = borrowed), 不是分期 (no installments) — and the
+friendly second look at answers that are possible but unlikely (10000 days overdue)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flows.answers import Ask, Option, Parsed, ParseResult
+from flows.core import Context
+from flows.parsing import normalise
+
+Parser = Callable[[str, Context], ParseResult[Any]]
+
+# Received = borrowed: nothing was deducted.
+SAME_RECEIVED = (
+    "一样",
+    "一样的",
+    "一样多",
+    "也一样",
+    "相同",
+    "同上",
+    "没扣",
+    "没有扣",
+    "没扣钱",
+    "没被扣",
+    "全部到手",
+    "全额到手",
+    "都到手了",
+    "一分没少",
+)
+# Remaining = borrowed: nothing repaid yet.
+SAME_REMAINING = (
+    "一样",
+    "一样的",
+    "一样多",
+    "相同",
+    "同上",
+    "一分没还",
+    "一分都没还",
+    "一点没还",
+    "还没还",
+    "都没还",
+    "没还过",
+    "全部没还",
+    "还没开始还",
+)
+NOT_INSTALLMENTS = (
+    "不是分期",
+    "没分期",
+    "没有分期",
+    "不分期",
+    "不是",
+    "一次性",
+    "一次性还",
+    "一次还清",
+    "到期一次还",
+    "到期还",
+)
+_ENDINGS = ("的", "啊", "呀", "吧", "呢", "了", "。", "!", ".")
+MANY_DAYS = 5 * 365  # overdue longer than five years: asked back
+MANY_PERIODS = 360  # thirty years of monthly payments: asked back
+
+
+def _said(raw: str, words: tuple[str, ...]) -> bool:
+    cleaned = normalise(raw)
+    while cleaned.endswith(_ENDINGS) and len(cleaned) > 1:
+        cleaned = cleaned[:-1]
+    return cleaned in words
+
+
+def or_same(base: Parser, same: str, words: tuple[str, ...]) -> Parser:
+    """`base`, and the button value `same` when the words say "the same as borrowed"."""
+
+    def parse(raw: str, ctx: Context) -> ParseResult[Any]:
+        return Parsed(same) if _said(raw, words) else base(raw, ctx)
+
+    return parse
+
+
+def or_not_installments(base: Parser) -> Parser:
+    """`base`, and no answer at all (the question is skipped) for "not in installments"."""
+
+    def parse(raw: str, ctx: Context) -> ParseResult[Any]:
+        return Parsed(None) if _said(raw, NOT_INSTALLMENTS) else base(raw, ctx)
+
+    return parse
+
+
+def overdue_doubt(draft: dict[str, Any], days: Any, ctx: Context) -> Ask[int] | None:
+    """Days overdue beyond the days since the contract date (impossible), or beyond five
+    years (unlikely): asked back before anything is stored."""
+    if not isinstance(days, int):
+        return None
+    contract = _date(draft.get("contract_date"))
+    today = ctx.now.date() if ctx.now is not None else None
+    if contract is not None and today is not None:
+        since = (today - contract).days
+        if 0 <= since < days:
+            values = {"days": str(days), "since": str(since), "contract": contract.isoformat()}
+            option = Option("debts.doubt.use_since", since, {"since": str(since)})
+            return Ask("debts.doubt.overdue_before_contract", (option,), values)
+    if days > MANY_DAYS:
+        values = {"days": str(days), "years": str(round(days / 365, 1))}
+        keep = Option("debts.doubt.keep_days", days, {"days": str(days)})
+        return Ask("debts.doubt.overdue_long", (keep,), values)
+    return None
+
+
+def periods_doubt(_draft: dict[str, Any], periods: Any, _ctx: Context) -> Ask[int] | None:
+    """More than 360 monthly payments (thirty years): asked back."""
+    if not isinstance(periods, int) or periods <= MANY_PERIODS:
+        return None
+    values = {"periods": str(periods), "years": str(round(Decimal(periods) / 12, 1))}
+    keep = Option("debts.doubt.keep_periods", periods, {"periods": str(periods)})
+    return Ask("debts.doubt.periods", (keep,), values)
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
