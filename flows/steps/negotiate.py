@@ -19,7 +19,7 @@ from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
 from flows.names import parse_name, parse_note
-from flows.parsing import normalise, number_value, parse_amount
+from flows.parsing import normalise, number_value, parse_amount, parse_amount_or_zero
 from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
@@ -177,7 +177,10 @@ def _parse_months(raw: str) -> ParseResult[str]:
 
 def _parse_monthly(raw: str) -> ParseResult[Decimal]:
     """The amount a month; a bare small number ("12") is asked back: it may mean 12 periods."""
-    result = parse_amount(raw)
+    # 0 is a real answer: someone who truly can pay nothing now asks for a pause instead.
+    result = parse_amount_or_zero(raw)
+    if isinstance(result, Parsed) and result.value == 0:
+        return result
     if isinstance(result, Parsed) and raw.strip().isdigit() and result.value <= SMALL_MONTHLY:
         amount = {"amount": money_text(result.value)}
         yes = Option("negotiate.monthly_small_yes", result.value, amount)
@@ -215,6 +218,14 @@ def _reason(state: UserState) -> Value:
     return text(f"contact.reason_phrase.{reason if reason in REASONS else 'other'}")
 
 
+def _monthly_phrase(shown: str | None, raw: Any) -> Text:
+    if shown is None:
+        return text("negotiate.monthly_unknown")
+    if Decimal(str(raw)) == 0:
+        return text("negotiate.monthly_nothing")
+    return text("negotiate.monthly_phrase", amount=shown)
+
+
 def script_values(state: UserState, draft: Draft, ctx: Context) -> dict[str, Value]:
     """Every placeholder of the script templates, from the user's answers and debt."""
     owed = _amount_text(draft.get("owed"))
@@ -228,9 +239,7 @@ def script_values(state: UserState, draft: Draft, ctx: Context) -> dict[str, Val
         "months": text("negotiate.months_phrase", months=str(months))
         if months
         else text("negotiate.months_unknown"),
-        "monthly": text("negotiate.monthly_phrase", amount=monthly)
-        if monthly
-        else text("negotiate.monthly_unknown"),
+        "monthly": _monthly_phrase(monthly, draft.get("monthly")),
         "legal": _legal_line(state, draft, ctx),
     }
 
@@ -246,8 +255,10 @@ def _script(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         nav_row(),
     )
     private = "_private" if draft.get("private") else ""
+    nothing = _amount_text(draft.get("monthly")) == money_text(Decimal(0))
     return (
         Reply(text(f"negotiate.script{private}.{kind}", **script_values(state, draft, ctx))),
+        *((Reply(text("negotiate.nothing_now")),) if nothing else ()),
         Reply(text(f"negotiate.tips{private}"), buttons),
     )
 
