@@ -84,7 +84,12 @@ class Conversation:
         if isinstance(event, TextInput):
             event = self._typed_button(state, event, catalog, ctx)
         try:
-            outcome = machine.handle(state, event, ctx)
+            if isinstance(event, AmbiguousLabel):
+                hint = Reply(text("common.which_button", typed=event.typed))
+                outcome = machine.current_prompt(state, ctx)
+                outcome = replace(outcome, replies=(hint, *outcome.replies))
+            else:
+                outcome = machine.handle(state, event, ctx)
         except Exception:
             log.exception("user %d: the conversation core failed", user_id)
             return self._apology(catalog, "common.error", saved=False)
@@ -122,24 +127,8 @@ class Conversation:
 
     def _typed_button(
         self, state: UserState, typed: TextInput, catalog: Catalog, ctx: Context
-    ) -> Event:
-        """Typing a button's label (people do, on a phone) means pressing that button of the
-        question they are on. Labels are in the user's language, so this is the shell's job."""
-        wanted = _label_key(typed.text)
-        # Every label has a word in it; plain numbers (most answers) need no prompt rendered.
-        if len(typed.text) > MAX_LABEL_LENGTH or not any(ch.isalpha() for ch in wanted):
-            return typed
-        try:
-            prompt = machine.current_prompt(state, ctx)
-        except Exception:
-            log.exception("could not render the current prompt to match a typed label")
-            return typed
-        for reply in prompt.replies:
-            for row in reply.buttons:
-                for button in row:
-                    if _label_key(to_plain(catalog.render(button.label))) == wanted:
-                        return ButtonPress(button.data)
-        return typed
+    ) -> Event | AmbiguousLabel:
+        return typed_button(state, typed, catalog, ctx)
 
     def _new_state(self, language_code: str | None = None) -> UserState:
         locale = self.settings.default_locale
@@ -162,6 +151,49 @@ class Conversation:
 
 # Button labels are short; a longer text is an answer, not a button.
 MAX_LABEL_LENGTH = 40
+# A typed part of a label presses it from this many characters (不固定, 联系过了); a reworded
+# label (已经联系了 for 我已经联系过了) from this many, in order, covering half the label.
+MIN_PART = 2
+MIN_REWORDED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AmbiguousLabel:
+    """Typed text that is part of several buttons' labels: the buttons are shown again."""
+
+    typed: str
+
+
+AMBIGUOUS = "\x00ambiguous"
+
+
+def match_label(wanted: str, labels: dict[str, str]) -> str | None:
+    """The button data whose label `wanted` names: the whole label, else the only label it is
+    part of, else the only label it rewords (its characters in order). AMBIGUOUS when several
+    labels fit equally; None when none does."""
+    exact = [data for data, label in labels.items() if label == wanted]
+    if exact:
+        return exact[0]
+    if len(wanted) >= MIN_PART:
+        parts = [data for data, label in labels.items() if wanted in label]
+        if parts:
+            return parts[0] if len(parts) == 1 else AMBIGUOUS
+    if len(wanted) >= MIN_REWORDED:
+        reworded = [
+            data
+            for data, label in labels.items()
+            if _in_order(wanted, label) and 2 * len(wanted) >= len(label)
+        ]
+        if reworded:
+            return reworded[0] if len(reworded) == 1 else AMBIGUOUS
+    return None
+
+
+def _in_order(wanted: str, label: str) -> bool:
+    rest = iter(label)
+    return all(ch in rest for ch in wanted)
+
+
 _NUMBERING = re.compile(r"^\d{1,2}\s*[.\u3001)]\s*")  # "2. " before a menu entry
 
 
@@ -175,6 +207,33 @@ def _label_key(label: str) -> str:
     while end > start and not kept[end - 1].isalnum():
         end -= 1
     return kept[start:end]
+
+
+def typed_button(
+    state: UserState, typed: TextInput, catalog: Catalog, ctx: Context
+) -> Event | AmbiguousLabel:
+    """Typing a button's label (people do, on a phone) means pressing that button of the
+    question they are on; part of a label, or a rewording, when only one button fits. Labels
+    are in the user's language, so this is the shell's job."""
+    wanted = _label_key(typed.text)
+    # Every label has a word in it; plain numbers (most answers) need no prompt rendered.
+    if len(typed.text) > MAX_LABEL_LENGTH or not any(ch.isalpha() for ch in wanted):
+        return typed
+    try:
+        prompt = machine.current_prompt(state, ctx)
+    except Exception:
+        log.exception("could not render the current prompt to match a typed label")
+        return typed
+    labels = {
+        button.data: _label_key(to_plain(catalog.render(button.label)))
+        for reply in prompt.replies
+        for row in reply.buttons
+        for button in row
+    }
+    match = match_label(wanted, labels)
+    if match is AMBIGUOUS:
+        return AmbiguousLabel(typed.text.strip()[:MAX_LABEL_LENGTH])
+    return typed if match is None else ButtonPress(match)
 
 
 def apology(catalog: Catalog, key: str) -> RenderedReply:

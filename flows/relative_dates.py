@@ -74,6 +74,8 @@ _IN_YEAR = {
     "年底": "end",
     "年末": "end",
 }
+# 去年这时候 (this time last year), its fillers already cut off.
+_THIS_TIME = ("", "这", "这个", "这时候", "这个时候")
 _AGO = re.compile(r"^(.+?)(天|个星期|星期|周|个礼拜|礼拜|个月|年)(?:以前|之前|前)$")
 _AGO_DAYS = {"天": 1, "个星期": 7, "星期": 7, "周": 7, "个礼拜": 7, "礼拜": 7}
 
@@ -150,7 +152,11 @@ def _in_year(cleaned: str, today: date) -> date | None:
         rest = cleaned[len(year_word) :]
         year = today.year + offset
         moment = _IN_YEAR.get(rest)
-        if moment is None and year_word != "今年" and rest in ("", "这时候", "这个时候"):
+        if (
+            moment is None
+            and year_word != "今年"
+            and rest in ("", "这", "这个", "这时候", "这个时候")
+        ):
             moment = "same_day"
         return _moment(year, moment, today) if moment else None
     if cleaned in _IN_YEAR and _IN_YEAR[cleaned].endswith("festival"):

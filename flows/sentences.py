@@ -34,7 +34,7 @@ _PER_WORDS = {
 # days-overdue estimate does; a year as 12 months; a week as 52/12 of a month).
 MONTH_FACTOR = {"day": Decimal(30), "week": Decimal(52) / 12, "year": 1 / Decimal(12)}
 _ROUGH_WORDS = ("左右", "大概", "大约", "差不多", "将近", "接近", "快", "不到", "估计", "约")
-_MORE_WORDS = ("多", "出头", "几")
+_MORE_WORDS = ("多", "出头", "几", "来")
 # A span of digits or Chinese numerals (with their units, thousands commas, k and w).
 _SPAN = re.compile(r"[0-9.,kw万千百十亿零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖拾佰仟]+")
 # Right after a number these make it a count, a date or a rate, not an amount of money.
@@ -73,7 +73,8 @@ def amount_in_sentence(raw: str) -> Said | None:
         return None
     per, cleaned = _take_per(cleaned)
     rough = any(word in cleaned for word in (*_ROUGH_WORDS, *_MORE_WORDS))
-    values = [value for value, after in _numbers(cleaned) if not after.startswith(_NOT_MONEY_AFTER)]
+    numbers = _numbers(cleaned) or []
+    values = [value for value, after in numbers if not after.startswith(_NOT_MONEY_AFTER)]
     if len(values) != 1:
         return None
     return Said(values[0], per, rough)
@@ -87,7 +88,7 @@ def count_in_sentence(raw: str) -> Said | None:
         return None
     per, cleaned = _take_per(cleaned)
     rough = any(word in cleaned for word in (*_ROUGH_WORDS, *_MORE_WORDS))
-    values = [value for value, _after in _numbers(cleaned)]
+    values = [value for value, _after in _numbers(cleaned) or []]
     if len(values) != 1 or values[0] != int(values[0]):
         return None
     return Said(values[0], per, rough)
@@ -107,15 +108,15 @@ def _take_per(cleaned: str) -> tuple[str | None, str]:
     return None, cleaned
 
 
-def _numbers(cleaned: str) -> list[tuple[Decimal, str]]:
-    """Each number-like span that is one number, with the text right after it."""
+def _numbers(cleaned: str) -> list[tuple[Decimal, str]] | None:
+    """Each number-like span with the text right after it; None when a span is not a number."""
     found: list[tuple[Decimal, str]] = []
-    for match in _SPAN.finditer(cleaned):
+    for match in _SPAN.finditer(cleaned.replace("几", "")):  # ji: "十几" (ten-odd) is rough 10
         span = match.group().strip(",.")
-        if not any(ch.isdigit() for ch in span) and len(span) < 2:
+        if not any(ch.isdigit() for ch in span) and len(span) < 2 and span != "十":
             continue  # a lone 一 is a word (一样, 一直), not an amount
         value = number_value(span)
         if value is None:
-            continue
-        found.append((value, cleaned[match.end() :]))
+            return None  # "5000一笔3000": number-like, yet not one number; never guess
+        found.append((value, cleaned.replace("几", "")[match.end() :]))
     return found
