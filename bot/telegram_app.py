@@ -32,6 +32,7 @@ from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
 from bot.storage import Storage
 from flows.core import text
+from flows.steps.language import locale_for
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,9 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     conversation = conversation_of(context)
     if not incoming.private:
-        await _refuse_group(update, conversation.locales.get(None))
+        default = conversation.settings.default_locale
+        locale = locale_for(incoming.language_code, default)
+        await _refuse_group(update, conversation.locales.get(locale))
         return
     turn = await conversation.handle(
         incoming.user_id,

@@ -74,3 +74,46 @@ async def test_an_income_clarification_never_sets_the_rent_and_the_budget_is_kep
     assert state.budget.income == 0
     assert state.budget.rent == Decimal(1500)
     assert state.budget.utilities == Decimal(200)
+
+
+async def test_sentences_and_partial_labels_are_understood_end_to_end(
+    bot: RunningBot, api: StandInBotApi
+):
+    user = api.user(1503)
+    await bot.say(user, "/start")
+    await bot.say(user, "/budget")
+    await bot.press(user, "开始")
+    await bot.say(user, "不固定")  # part of the button's label
+    asked = await bot.say(user, "每天200")
+    assert "6,000" in asked.text and any("6,000" in label for label, _ in asked.buttons)
+    await bot.press(user, "6,000")
+    await bot.say(user, "1500")  # rent
+    misfiled = await bot.say(user, "吃饭一个月1000左右")  # at the utilities question
+    assert "记为伙食 1,000 元，对吗" in misfiled.text
+    await bot.press(user, "记为伙食")
+    assert "水电" in user.last.text  # the utilities question is still open
+    for amount in ("200", "100", "0", "0"):  # utilities, transport, family, other
+        await bot.say(user, amount)
+    await bot.press(user, "跳过")
+    state = await stored(bot, user)
+    assert state.budget is not None
+    assert state.budget.income_irregular
+    assert state.budget.income == Decimal(6000)
+    assert state.budget.food == Decimal(1000)
+    assert state.budget.utilities == Decimal(200)
+    assert state.budget.transport == Decimal(100)
+
+
+async def test_an_ambiguous_partial_label_gets_the_buttons_again_with_a_hint(
+    bot: RunningBot, api: StandInBotApi
+):
+    user = api.user(1504)
+    await bot.say(user, "/start")
+    await bot.say(user, "/budget")
+    await bot.press(user, "开始")
+    await bot.say(user, "固定")
+    assert "好几个按钮" in user.messages[-2].text
+    assert len(user.last.buttons) >= 2
+    await bot.say(user, "联系过了")  # not a label here: nothing is pressed
+    state = await stored(bot, user)
+    assert "income_kind" not in state.position.draft
