@@ -6,7 +6,7 @@ Each row goes through the shell's typed-label matching and the machine, as a rea
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from bot.facts import load_facts
 from bot.locale import Locales
 from bot.settings import PROJECT_ROOT, Settings
 from flows import machine
-from flows.core import Context, Outcome, TextInput
+from flows.core import ButtonPress, Command, Context, Outcome, TextInput
 from flows.form import CURSOR, PENDING
 from flows.sentences import amount_in_sentence, count_in_sentence
 from flows.state import Position, UserState
@@ -259,6 +259,8 @@ ROWS: list[tuple[str, str, Any]] = [
     ("income", "三千到五千", ("ask", "budget.ask.income_range", D(3000))),
     ("income", "每天200", ("ask", "budget.per_period.day", D(6000))),
     ("income", "一天150块", ("ask", "budget.per_period.day", D(4500))),
+    ("income", "一天打工150块", ("ask", "budget.per_period.day", D(4500))),
+    ("income", "打车每天赚300", ("ask", "budget.per_period.day", D(9000))),
     ("income", "年薪12万", ("ask", "budget.per_period.year", D(10000))),
     ("income", "每周1000", ("ask", "budget.per_period.week", D(4333))),
     # ---- budget: spending, and a sentence about another category ----
@@ -416,6 +418,33 @@ def test_a_count_said_in_a_sentence(typed: str, count: int | None, per: str | No
     assert (said.value, said.per, said.rough) == (count, per, rough)
 
 
+@pytest.mark.parametrize(
+    "typed", ["一天打二十多个", "每天打十几个电话", "一天打三十个", "一天打几十个"]
+)
+def test_many_calls_said_in_words_get_the_collection_answer_at_any_question(typed: str):
+    outcome = turn(state_at("rent"), typed)
+    assert isinstance(outcome, Outcome)
+    keys = [reply.text.key for reply in outcome.replies]
+    assert "guidance.behaviour" in keys, keys
+    assert keys[-1] == "budget.ask.rent"  # and the question is asked again, nothing stored
+    assert "rent" not in outcome.state.position.draft
+
+
 def test_a_paid_amount_is_never_read_as_what_is_left():
     assert amount_in_sentence("还了2000") is None
     assert amount_in_sentence("已经还了一半") is None
+
+
+def test_editing_days_overdue_is_checked_against_the_contract_date_too():
+    from flows.ledger import Debt
+
+    debt = Debt(id=1, platform="借呗", borrowed=D(20000), contract_date=date(2025, 11, 1))
+    state = UserState(started=True, debts=(debt,), next_debt_id=2)
+    state = machine.handle(state, Command("debts"), CTX).state
+    d = machine.handle(state, ButtonPress(f"{state.prompt_seq}|open:1"), CTX)
+    d = machine.handle(d.state, ButtonPress(f"{d.state.prompt_seq}|edit"), CTX)
+    d = machine.handle(d.state, ButtonPress(f"{d.state.prompt_seq}|f:days_overdue"), CTX)
+    asked = machine.handle(d.state, TextInput("10000天"), CTX)
+    assert [r.text.key for r in asked.replies] == ["debts.doubt.overdue_before_contract"]
+    received = machine.handle(d.state, ButtonPress(f"{d.state.prompt_seq}|back"), CTX)
+    assert received.state.debts == (debt,)

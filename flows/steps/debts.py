@@ -749,7 +749,18 @@ def _edit_field(state: UserState, argument: str, ctx: Context) -> Outcome:
         return _not_found(state, ctx)
     if argument not in EDIT_GROUPS:
         return reprompt(state, ctx, Reply(text("common.unknown_button")))
-    return move(state, STEP_ID, f"edit_{argument}", ctx, draft={DEBT: debt.id})
+    return move(state, STEP_ID, f"edit_{argument}", ctx, draft=_edit_draft(debt, argument))
+
+
+def _edit_draft(debt: Debt, group: str) -> Draft:
+    """The draft an edit starts from: the debt, and the answers its checks compare with (days
+    overdue with the contract date, money received or left with the amount borrowed)."""
+    draft: Draft = {DEBT: debt.id}
+    if group == "days_overdue" and debt.contract_date is not None:
+        draft["contract_date"] = debt.contract_date.isoformat()
+    if group in ("received", "remaining_principal") and debt.borrowed is not None:
+        draft["borrowed"] = str(debt.borrowed)
+    return draft
 
 
 def _finish_edit(group: str) -> Callable[[UserState, Draft, Context], Outcome]:
@@ -775,7 +786,8 @@ def update_balance(state: UserState, argument: str, ctx: Context) -> Outcome:
     debt = state.own_debt(argument)
     if debt is None:
         return reprompt(state, ctx, Reply(text("debts.not_found")))
-    return move(state, STEP_ID, "edit_remaining_principal", ctx, draft={DEBT: debt.id})
+    draft = _edit_draft(debt, "remaining_principal")
+    return move(state, STEP_ID, "edit_remaining_principal", ctx, draft=draft)
 
 
 # ---- deleting ---------------------------------------------------------------------------------

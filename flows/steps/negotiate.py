@@ -13,6 +13,7 @@ from flows.answer_types import decimal_text
 from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.assessment import assess
 from flows.budget import month_key
+from flows.budget_sentences import monthly
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Choice, Draft, Field, Form, labelled_choices
@@ -149,7 +150,7 @@ SCRIPT_FORM = Form(
         Field(
             name="monthly",
             prompt="negotiate.ask_monthly",
-            parse=lambda raw, ctx: _parse_monthly(raw),
+            parse=monthly(lambda raw, ctx: _parse_monthly(raw)),  # 每天30 -> a month's, asked
             encode=str,
             valid=decimal_text,
             optional=True,
