@@ -10,7 +10,7 @@ from flows.answers import Also, Ask, Elsewhere, Invalid, Option, Parsed, ParseRe
 from flows.budget import CATEGORIES, parse_money
 from flows.core import Context
 from flows.formatting import money_text
-from flows.parsing import normalise
+from flows.parsing import normalise, range_ends
 from flows.sentences import amount_in_sentence, per_month
 
 Parser = Callable[[str, Context], ParseResult[Decimal]]
@@ -74,7 +74,7 @@ def monthly(base: Parser, *, question: str = "") -> Parser:
 def category(name: str, base: Parser) -> Parser:
     """The parser of one spending question: a sentence naming another category is asked back
     (「记为伙食 1,000 元，对吗？」), offering that category and this one."""
-    read = monthly(base)
+    read = monthly(spending_range(base))
 
     def parse(raw: str, ctx: Context) -> ParseResult[Decimal]:
         result = read(raw, ctx)
@@ -95,6 +95,26 @@ def category(name: str, base: Parser) -> Parser:
             Option(f"budget.record_as.{name}", amount, shown),
         )
         return Ask(f"budget.other_category.{other}", options, shown)
+
+    return parse
+
+
+def spending_range(base: Parser) -> Parser:
+    # "一千五到两千" (1,500 to 2,000) for rent: the plan is safer on the higher end.
+    """`base`, and a spending said as a range asked back with its higher end offered (income
+    is asked with its lower end: both keep the plan on the safe side)."""
+
+    def parse(raw: str, ctx: Context) -> ParseResult[Decimal]:
+        result = base(raw, ctx)
+        if not (isinstance(result, Invalid) and result.reason == "parsing.amount.range"):
+            return result
+        ends = [base(part, ctx) for part in range_ends(raw) or ()]
+        if len(ends) != 2 or not all(isinstance(end, Parsed) for end in ends):
+            return result
+        high = max(end.value for end in ends if isinstance(end, Parsed))
+        shown = {"amount": money_text(high)}
+        option = Option("budget.per_period.use", high, shown)
+        return Ask("budget.ask.spending_range", (option,), {"typed": raw.strip()[:40], **shown})
 
     return parse
 
