@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from flows.answers import Ask, Option, Parsed, ParseResult
+from flows.apr import installment_apr
 from flows.core import Context
+from flows.formatting import money_text
 from flows.parsing import normalise
 
 Parser = Callable[[str, Context], ParseResult[Any]]
@@ -62,6 +64,7 @@ NOT_INSTALLMENTS = (
 _ENDINGS = ("的", "啊", "呀", "吧", "呢", "了", "。", "!", ".")
 MANY_DAYS = 5 * 365  # overdue longer than five years: asked back
 MANY_PERIODS = 360  # thirty years of monthly payments: asked back
+MAX_PLAUSIBLE_APR = Decimal(100)  # 10,000% a year: beyond any real loan, even a usurious one
 
 
 def _said(raw: str, words: tuple[str, ...]) -> bool:
@@ -109,13 +112,37 @@ def overdue_doubt(draft: dict[str, Any], days: Any, ctx: Context) -> Ask[int] | 
     return None
 
 
-def periods_doubt(_draft: dict[str, Any], periods: Any, _ctx: Context) -> Ask[int] | None:
-    """More than 360 monthly payments (thirty years): asked back."""
-    if not isinstance(periods, int) or periods <= MANY_PERIODS:
+def periods_doubt(draft: dict[str, Any], periods: Any, _ctx: Context) -> Ask[int] | None:
+    """More than 360 monthly payments (thirty years), or payments that make the real rate
+    over 10,000% a year (a typo in the payment or the amount, most likely): asked back."""
+    if not isinstance(periods, int):
         return None
-    values = {"periods": str(periods), "years": str(round(Decimal(periods) / 12, 1))}
     keep = Option("debts.doubt.keep_periods", periods, {"periods": str(periods)})
-    return Ask("debts.doubt.periods", (keep,), values)
+    if periods > MANY_PERIODS:
+        values = {"periods": str(periods), "years": str(round(Decimal(periods) / 12, 1))}
+        return Ask("debts.doubt.periods", (keep,), values)
+    principal = _money(draft.get("received")) or _money(draft.get("borrowed"))
+    payment = _money(draft.get("payment"))
+    if principal is None or payment is None or periods <= 0:
+        return None
+    result = installment_apr(principal, payment, periods)
+    too_high = result is None and payment * periods > principal
+    if too_high or (result is not None and result.nominal_annual > MAX_PLAUSIBLE_APR):
+        values = {
+            "periods": str(periods),
+            "payment": money_text(payment),
+            "principal": money_text(principal),
+        }
+        return Ask("debts.doubt.apr", (keep,), values)
+    return None
+
+
+def _money(value: Any) -> Decimal | None:
+    try:
+        amount = Decimal(str(value)) if value is not None else None
+    except ArithmeticError:
+        return None
+    return amount if amount is not None and amount.is_finite() and amount > 0 else None
 
 
 def _date(value: Any) -> date | None:

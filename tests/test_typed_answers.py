@@ -182,6 +182,7 @@ ROWS: list[tuple[str, str, Any]] = [
     ("periods", "400期", ("ask", "debts.doubt.periods", 400)),
     ("periods", "600", ("ask", "debts.doubt.periods", 600)),
     ("periods", "700期", ("no", "parsing.periods.range")),
+    ("periods", "24期", 24),  # 24 x 1,000 on 20,000: about 18% a year
     ("periods", "0", ("no", "parsing.periods.range")),
     # ---- penalty, due day ----
     ("penalty", "罚息日万五", {"daily_rate": "0.0005", "fixed_fee": None}),
@@ -435,6 +436,35 @@ def test_many_calls_said_in_words_get_the_collection_answer_at_any_question(type
 def test_a_paid_amount_is_never_read_as_what_is_left():
     assert amount_in_sentence("还了2000") is None
     assert amount_in_sentence("已经还了一半") is None
+
+
+@pytest.mark.parametrize(
+    ("payment", "periods", "asked"),
+    [
+        ("1000", "24", False),
+        ("10000", "12", False),  # 50% a month: 600% a year, usurious but real
+        ("200000", "12", True),  # a 0 too many: 1,000% a month
+        ("1000000", "3", True),
+        ("2000", "12", False),
+    ],
+)
+def test_payments_that_make_the_real_rate_over_10000_percent_are_asked_back(
+    payment: str, periods: str, asked: bool
+):
+    state = state_at("periods")
+    draft = {**state.position.draft, "payment": payment}
+    state = state.with_draft(draft)
+    outcome = turn(state, periods)
+    assert isinstance(outcome, Outcome)
+    keys = [reply.text.key for reply in outcome.replies]
+    assert (keys == ["debts.doubt.apr"]) is asked, keys
+
+
+def test_a_real_rate_far_beyond_any_loan_is_computed_without_failing():
+    from flows.apr import installment_apr
+
+    result = installment_apr(D(20000), D(1000000), 3)
+    assert result is not None and result.nominal_annual > 100
 
 
 def test_editing_days_overdue_is_checked_against_the_contract_date_too():
