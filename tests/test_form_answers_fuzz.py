@@ -26,6 +26,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2000")) // 10 or 1
 TYPED = st.one_of(
     st.sampled_from(sorted({typed for _field, typed, _expected in ROWS})),
     st.sampled_from(["返回", "跳过", "abc", "0", "-1", "😭", "2025年3月", "一样", "固定"]),
+    st.sampled_from(["same", "Skip", "Back", "about the same", "it varies", "100 a day"]),
     st.text(max_size=12),
 )
 
@@ -51,9 +52,10 @@ class Forms(RuleBasedStateMachine):
         self.buttons: list[Button] = []  # every button ever shown, newest last
         self.latest: list[Button] = []
 
-    @initialize(where=st.sampled_from(FORMS))
-    def open_form(self, where: tuple[str, str]) -> None:
+    @initialize(where=st.sampled_from(FORMS), locale=st.sampled_from(["zh-CN", "en"]))
+    def open_form(self, where: tuple[str, str], locale: str) -> None:
         step, node = where
+        self.state = self.state.model_copy(update={"locale": locale})
         draft = {"debt": 1} if step == "debts" else {}
         moved = self.state.at(Position(step=step, node=node, draft=draft))
         self._apply(registry.node_at(moved.position).arrive(moved, CTX))
