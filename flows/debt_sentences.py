@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows.answers import Ask, Option, Parsed, ParseResult
+from flows.answers import Ask, Elsewhere, Option, Parsed, ParseResult
 from flows.apr import installment_apr
 from flows.core import Context
 from flows.formatting import money_text
@@ -72,6 +72,43 @@ def _said(raw: str, words: tuple[str, ...]) -> bool:
     while cleaned.endswith(_ENDINGS) and len(cleaned) > 1:
         cleaned = cleaned[:-1]
     return cleaned in words
+
+
+# Words that say which amount of a debt a sentence gives (到手 received, 还剩 left, ...).
+AMOUNT_WORDS = {
+    "borrowed": ("合同", "借款金额", "借了", "借的"),
+    "received": ("到手", "到账", "实际拿到", "实际收到"),
+    "remaining_principal": ("还剩", "剩下", "剩余", "本金"),
+    "payment": ("每期", "每个月还", "每月还", "月供"),
+    "owed_now": ("一共要还", "总共要还", "连本带息", "现在要还", "总共欠"),
+}
+
+
+def naming(name: str, base: Parser) -> Parser:
+    # "到手18000" typed at "how much on the contract": asked "记为实际到手 18,000 元，对吗？".
+    """`base`, but an amount named as another of the debt's amounts is asked back, offering
+    that question (the form files it there, or drops the offer if it has no such question)
+    and this one."""
+
+    def parse(raw: str, ctx: Context) -> ParseResult[Any]:
+        result = base(raw, ctx)
+        if not isinstance(result, Parsed) or not isinstance(result.value, Decimal):
+            return result
+        cleaned = normalise(raw)
+        if any(word in cleaned for word in AMOUNT_WORDS.get(name, ())):
+            return result
+        named = [other for other, words in AMOUNT_WORDS.items() if any(w in cleaned for w in words)]
+        if len(named) != 1 or named[0] == name:
+            return result
+        (other,) = named
+        shown = {"amount": money_text(result.value)}
+        options = (
+            Option(f"debts.record_as.{other}", Elsewhere(other, result.value), shown),
+            Option(f"debts.record_as.{name}", result.value, shown),
+        )
+        return Ask(f"debts.other_amount.{other}", options, shown)
+
+    return parse
 
 
 def or_same(base: Parser, same: str, words: tuple[str, ...]) -> Parser:

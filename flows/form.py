@@ -189,8 +189,26 @@ class Form:
                 return self._ask(draft, current, doubt)
             return self._accept(draft, current, current.encode(value))
         if isinstance(result, Ask):
-            return self._ask(draft, current, result)
+            return self._ask_here(draft, current, result, ctx)
         return self._retry(draft, Text(result.reason, dict(result.values)))
+
+    def _ask_here(self, draft: Draft, current: Field, ask: Ask[Any], ctx: Context) -> FormStep:
+        """Ask back, without offering to file the answer under a question this form does not
+        have (editing one field): then the answer is this question's, as typed."""
+        kept = tuple(
+            o
+            for o in ask.options
+            if not isinstance(o.value, Elsewhere) or self._by_name(o.value.field) is not None
+        )
+        if len(kept) == len(ask.options):
+            return self._ask(draft, current, ask)
+        if not any(isinstance(o.value, Elsewhere) for o in kept) and len(kept) == 1:
+            value = kept[0].value
+            problem = current.check(draft, value)
+            if problem is not None:
+                return self._retry(draft, problem)
+            return self._accept(draft, current, current.encode(value))
+        return self._ask(draft, current, Ask(ask.question, kept, ask.values))
 
     def chose(self, draft: Draft, payload: str) -> FormStep | None:
         """A button answer, or None when the payload does not belong to this question."""

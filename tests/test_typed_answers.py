@@ -119,6 +119,15 @@ ROWS: list[tuple[str, str, Any]] = [
     ("borrowed", "12期", ("no", "parsing.amount.not_number")),
     ("borrowed", "借了两笔一笔5000一笔3000", ("no", "parsing.amount.not_number")),
     ("borrowed", "😭", ("no", "parsing.amount.not_number")),
+    ("borrowed", "到手18000", ("ask", "debts.other_amount.received", "received")),
+    ("borrowed", "每期还1000", ("ask", "debts.other_amount.payment", "payment")),
+    ("remaining_principal", "一共要还21000", ("ask", "debts.other_amount.owed_now", "owed_now")),
+    (
+        "received",
+        "还剩8000",
+        ("ask", "debts.other_amount.remaining_principal", "remaining_principal"),
+    ),
+    ("owed_now", "本金还剩8000", ("ask", "debts.other_amount.remaining_principal")),
     # ---- received: the same as borrowed, or an amount in a sentence ----
     ("received", "一样", "same"),
     ("received", "一样的", "same"),
@@ -339,7 +348,9 @@ def _first_option(outcome: Outcome) -> Any:
 
 def _check_first_option(pressed: Outcome, field: str, expected: Any) -> None:
     draft = pressed.state.position.draft
-    if expected in ("food", "rent", "transport", "family"):  # filed under another category
+    others = ("received", "remaining_principal", "payment", "owed_now")
+    if expected in ("food", "rent", "transport", "family", *others):
+        # filed under another question of the form
         assert draft[CURSOR] == field  # the question asked stays open
         assert Decimal(draft[expected]) > 0
         assert field not in draft or draft[field] is None
@@ -465,6 +476,17 @@ def test_a_real_rate_far_beyond_any_loan_is_computed_without_failing():
 
     result = installment_apr(D(20000), D(1000000), 3)
     assert result is not None and result.nominal_annual > 100
+
+
+def test_an_amount_named_for_another_question_is_filed_there_and_not_asked_again():
+    asked = turn(state_at("borrowed"), "到手18000")
+    assert isinstance(asked, Outcome)
+    filed = machine.handle(asked.state, _first_option(asked), CTX)
+    assert filed.state.position.draft["received"] == "18000.00"
+    after = turn(filed.state, "2万")
+    assert isinstance(after, Outcome)
+    draft = after.state.position.draft
+    assert draft["borrowed"] == "20000.00" and draft[CURSOR] == "remaining_principal"
 
 
 def test_editing_days_overdue_is_checked_against_the_contract_date_too():

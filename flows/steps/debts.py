@@ -22,6 +22,7 @@ from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.debt_sentences import (
     SAME_RECEIVED,
     SAME_REMAINING,
+    naming,
     or_not_installments,
     or_same,
     overdue_doubt,
@@ -145,7 +146,7 @@ FIELDS: dict[str, Field] = {
         Field(
             name="borrowed",
             prompt="debts.ask.borrowed",
-            parse=parse_amount,
+            parse=naming("borrowed", parse_amount),
             optional=True,
             encode=str,
             valid=decimal_text,
@@ -153,7 +154,7 @@ FIELDS: dict[str, Field] = {
         Field(
             name="received",
             prompt="debts.ask.received",
-            parse=or_same(parse_amount, SAME, SAME_RECEIVED),
+            parse=naming("received", or_same(parse_amount, SAME, SAME_RECEIVED)),
             optional=True,
             encode=str,
             choices=(Choice(SAME, "debts.same_as_borrowed"),),
@@ -164,7 +165,9 @@ FIELDS: dict[str, Field] = {
         Field(
             name="remaining_principal",
             prompt="debts.ask.remaining",
-            parse=or_same(parse_amount_or_zero, SAME, SAME_REMAINING),
+            parse=naming(
+                "remaining_principal", or_same(parse_amount_or_zero, SAME, SAME_REMAINING)
+            ),
             optional=True,
             encode=str,
             choices=(Choice(SAME, "debts.nothing_repaid"),),
@@ -183,7 +186,7 @@ FIELDS: dict[str, Field] = {
         Field(
             name="payment",
             prompt="debts.ask.payment",
-            parse=or_not_installments(parse_amount),
+            parse=naming("payment", or_not_installments(parse_amount)),
             optional=True,
             encode=str,
             valid=decimal_text,
@@ -226,7 +229,7 @@ FIELDS: dict[str, Field] = {
         Field(
             name="owed_now",
             prompt="debts.ask.owed_now",
-            parse=parse_amount_or_zero,
+            parse=naming("owed_now", parse_amount_or_zero),
             optional=True,
             encode=str,
             valid=decimal_text,
