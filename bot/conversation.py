@@ -175,7 +175,7 @@ def match_label(wanted: str, labels: dict[str, str]) -> str | None:
     if exact:
         return exact[0]
     if len(wanted) >= MIN_PART:
-        parts = [data for data, label in labels.items() if wanted in label]
+        parts = [data for data, label in labels.items() if _names_part(wanted, label)]
         if parts:
             return parts[0] if len(parts) == 1 else AMBIGUOUS
     if len(wanted) >= MIN_REWORDED:
@@ -187,6 +187,32 @@ def match_label(wanted: str, labels: dict[str, str]) -> str | None:
         if reworded:
             return reworded[0] if len(reworded) == 1 else AMBIGUOUS
     return None
+
+
+# A typed word that a label negates (逾期 in 没逾期, 固定 in 不固定, overdue in "not overdue")
+# says the opposite of that label: never a press of it.
+_NEGATIONS = (
+    "\u6ca1\u6709",
+    "\u6ca1",
+    "\u4e0d",
+    "\u672a",
+    "\u65e0",
+    "\u975e",
+    "\u522b",
+    "not",
+    "no",
+    "non",
+    "un",
+)
+
+
+def _names_part(wanted: str, label: str) -> bool:
+    start = label.find(wanted)
+    while start != -1:
+        if not label[:start].endswith(_NEGATIONS):
+            return True
+        start = label.find(wanted, start + 1)
+    return False
 
 
 def _in_order(wanted: str, label: str) -> bool:

@@ -110,11 +110,14 @@ async def test_an_ambiguous_partial_label_gets_the_buttons_again_with_a_hint(
 ):
     user = api.user(1504)
     await bot.say(user, "/start")
-    await bot.say(user, "/budget")
-    await bot.press(user, "开始")
-    await bot.say(user, "固定")
+    await bot.say(user, "/debts")
+    await bot.press(user, "添加一笔债务")
+    await bot.say(user, "借呗")
+    await bot.say(user, "公司")  # part of two lender buttons' labels
     assert "好几个按钮" in user.messages[-2].text
-    assert len(user.last.buttons) >= 2
-    await bot.say(user, "联系过了")  # not a label here: nothing is pressed
+    assert len(user.last.buttons) >= 4
     state = await stored(bot, user)
-    assert "income_kind" not in state.position.draft
+    assert "lender" not in state.position.draft
+    await bot.say(user, "网络小贷")  # part of one label only
+    state = await stored(bot, user)
+    assert state.position.draft["lender"] == "microlender"

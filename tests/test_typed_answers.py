@@ -29,13 +29,14 @@ CTX = Context(
     facts=load_facts(PROJECT_ROOT / "data"),
     settings=Settings(_env_file=None),
 )
-DEBT = {"platform": "借呗", "lender": "private", "contract_date": "2025-11-01"}
+DEBT = {"platform": "借呗", "lender": "private_or_unknown", "contract_date": "2025-11-01"}
 LOAN = {**DEBT, "borrowed": "20000.00"}
 BUDGET = {"income_kind": "fixed", "income": "8000.00"}
 
 # Where a question is: the step, the node and the answers before it.
 AT: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "contract_date": ("debts", "add", {"platform": "借呗", "lender": "private"}),
+    "lender": ("debts", "add", {"platform": "借呗"}),
+    "contract_date": ("debts", "add", {"platform": "借呗", "lender": "private_or_unknown"}),
     "borrowed": ("debts", "add", DEBT),
     "received": ("debts", "add", LOAN),
     "remaining_principal": ("debts", "add", {**LOAN, "received": "same"}),
@@ -208,6 +209,7 @@ ROWS: list[tuple[str, str, Any]] = [
     ("days_overdue", "两周", 14),
     ("days_overdue", "没逾期", "0"),  # the button's label
     ("days_overdue", "还没逾期", 0),
+    ("days_overdue", "逾期", ("no", "parsing.days.not_understood")),  # not the 没逾期 button
     ("days_overdue", "0", 0),
     ("days_overdue", "逾期了45天", 45),
     ("days_overdue", "一个半月", ("ask", "parsing.days.about", 45)),
@@ -257,7 +259,12 @@ ROWS: list[tuple[str, str, Any]] = [
     ("income_kind", "打零工", "irregular"),
     ("income_kind", "跑外卖，时多时少", "irregular"),
     ("income_kind", "失业了", "irregular"),
-    ("income_kind", "固定", "hint"),  # part of both buttons' labels
+    ("income_kind", "固定", "fixed"),  # 不固定 says the opposite: only 基本固定 fits
+    ("lender", "公司", "hint"),  # part of two buttons' labels
+    ("lender", "银行", "bank"),
+    ("lender", "网络小贷", "microlender"),
+    ("lender", "消费金融", "consumer_finance"),
+    ("lender", "不清楚", "private_or_unknown"),
     ("income_kind", "6000", ("ask", "budget.ask.kind_of_amount", "fixed")),
     ("income_kind", "qwerty", ("no", "form.use_buttons")),
     ("income", "8000", D(8000)),
