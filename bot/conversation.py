@@ -33,6 +33,7 @@ from flows.core import (
 from flows.facts import Facts
 from flows.parsing import normalise
 from flows.state import UserState
+from flows.steps.language import locale_for
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +61,19 @@ class Conversation:
     clock: Callable[[], datetime] = field(default=utc_now)
 
     async def handle(
-        self, user_id: int, chat_id: int, event: Event, update_id: int | None = None
+        self,
+        user_id: int,
+        chat_id: int,
+        event: Event,
+        update_id: int | None = None,
+        language_code: str | None = None,
     ) -> Turn:
         """One event of one user. `update_id` (Telegram's) makes a re-delivered update, after a
         crash between saving and acknowledging it, show the current question again instead of
-        being applied a second time."""
+        being applied a second time. `language_code` (the Telegram client's) sets a new user's
+        locale; later only /language changes it."""
         stored = await self.storage.load(user_id)
-        state = stored.state if stored else self._new_state()
+        state = stored.state if stored else self._new_state(language_code)
         catalog = self.locales.get(state.locale)
         if stored and update_id is not None and update_id <= stored.last_update_id:
             log.info(
@@ -77,7 +84,12 @@ class Conversation:
         if isinstance(event, TextInput):
             event = self._typed_button(state, event, catalog, ctx)
         try:
-            outcome = machine.handle(state, event, ctx)
+            if isinstance(event, AmbiguousLabel):
+                hint = Reply(text("common.which_button", typed=event.typed))
+                outcome = machine.current_prompt(state, ctx)
+                outcome = replace(outcome, replies=(hint, *outcome.replies))
+            else:
+                outcome = machine.handle(state, event, ctx)
         except Exception:
             log.exception("user %d: the conversation core failed", user_id)
             return self._apology(catalog, "common.error", saved=False)
@@ -115,26 +127,8 @@ class Conversation:
 
     def _typed_button(
         self, state: UserState, typed: TextInput, catalog: Catalog, ctx: Context
-    ) -> Event:
-        """Typing a button's label (people do, on a phone) means pressing that button of the
-        question they are on. Labels are in the user's language, so this is the shell's job."""
-        if crisis.is_crisis(typed.text, crisis.facts_of(ctx)):
-            return typed  # words of crisis are never taken for a button: flows answers them first
-        wanted = _label_key(typed.text)
-        # Every label has a word in it; plain numbers (most answers) need no prompt rendered.
-        if len(typed.text) > MAX_LABEL_LENGTH or not any(ch.isalpha() for ch in wanted):
-            return typed
-        try:
-            prompt = machine.current_prompt(state, ctx)
-        except Exception:
-            log.exception("could not render the current prompt to match a typed label")
-            return typed
-        for reply in prompt.replies:
-            for row in reply.buttons:
-                for button in row:
-                    if _label_key(to_plain(catalog.render(button.label))) == wanted:
-                        return ButtonPress(button.data)
-        return typed
+    ) -> Event | AmbiguousLabel:
+        return typed_button(state, typed, catalog, ctx)
 
     def crisis_reply(self, event: Event) -> RenderedReply | None:
         """The hotline reply for words of crisis, reading and saving no state: for a message
@@ -145,8 +139,11 @@ class Conversation:
             return None
         return render(self.locales.get(None), outcome.replies[0])
 
-    def _new_state(self) -> UserState:
-        return machine.start_state(self.settings.default_locale, self.settings.default_timezone)
+    def _new_state(self, language_code: str | None = None) -> UserState:
+        locale = self.settings.default_locale
+        if language_code:
+            locale = locale_for(language_code, locale)
+        return machine.start_state(locale, self.settings.default_timezone)
 
     def _context(self, state: UserState) -> Context:
         now = self.clock().astimezone(ZoneInfo(state.timezone))
@@ -163,6 +160,75 @@ class Conversation:
 
 # Button labels are short; a longer text is an answer, not a button.
 MAX_LABEL_LENGTH = 40
+# A typed part of a label presses it from this many characters (不固定, 联系过了); a reworded
+# label (已经联系了 for 我已经联系过了) from this many, in order, covering half the label.
+MIN_PART = 2
+MIN_REWORDED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AmbiguousLabel:
+    """Typed text that is part of several buttons' labels: the buttons are shown again."""
+
+    typed: str
+
+
+AMBIGUOUS = "\x00ambiguous"
+
+
+def match_label(wanted: str, labels: dict[str, str]) -> str | None:
+    """The button data whose label `wanted` names: the whole label, else the only label it is
+    part of, else the only label it rewords (its characters in order). AMBIGUOUS when several
+    labels fit equally; None when none does."""
+    exact = [data for data, label in labels.items() if label == wanted]
+    if exact:
+        return exact[0]
+    if len(wanted) >= MIN_PART:
+        parts = [data for data, label in labels.items() if _names_part(wanted, label)]
+        if parts:
+            return parts[0] if len(parts) == 1 else AMBIGUOUS
+    if len(wanted) >= MIN_REWORDED:
+        reworded = [
+            data
+            for data, label in labels.items()
+            if _in_order(wanted, label) and 2 * len(wanted) >= len(label)
+        ]
+        if reworded:
+            return reworded[0] if len(reworded) == 1 else AMBIGUOUS
+    return None
+
+
+# A typed word that a label negates (逾期 in 没逾期, 固定 in 不固定, overdue in "not overdue")
+# says the opposite of that label: never a press of it.
+_NEGATIONS = (
+    "\u6ca1\u6709",
+    "\u6ca1",
+    "\u4e0d",
+    "\u672a",
+    "\u65e0",
+    "\u975e",
+    "\u522b",
+    "not",
+    "no",
+    "non",
+    "un",
+)
+
+
+def _names_part(wanted: str, label: str) -> bool:
+    start = label.find(wanted)
+    while start != -1:
+        if not label[:start].endswith(_NEGATIONS):
+            return True
+        start = label.find(wanted, start + 1)
+    return False
+
+
+def _in_order(wanted: str, label: str) -> bool:
+    rest = iter(label)
+    return all(ch in rest for ch in wanted)
+
+
 _NUMBERING = re.compile(r"^\d{1,2}\s*[.\u3001)]\s*")  # "2. " before a menu entry
 
 
@@ -176,6 +242,35 @@ def _label_key(label: str) -> str:
     while end > start and not kept[end - 1].isalnum():
         end -= 1
     return kept[start:end]
+
+
+def typed_button(
+    state: UserState, typed: TextInput, catalog: Catalog, ctx: Context
+) -> Event | AmbiguousLabel:
+    """Typing a button's label (people do, on a phone) means pressing that button of the
+    question they are on; part of a label, or a rewording, when only one button fits. Labels
+    are in the user's language, so this is the shell's job."""
+    if crisis.is_crisis(typed.text, crisis.facts_of(ctx)):
+        return typed  # words of crisis are never taken for a button: flows answers them first
+    wanted = _label_key(typed.text)
+    # Every label has a word in it; plain numbers (most answers) need no prompt rendered.
+    if len(typed.text) > MAX_LABEL_LENGTH or not any(ch.isalpha() for ch in wanted):
+        return typed
+    try:
+        prompt = machine.current_prompt(state, ctx)
+    except Exception:
+        log.exception("could not render the current prompt to match a typed label")
+        return typed
+    labels = {
+        button.data: _label_key(to_plain(catalog.render(button.label)))
+        for reply in prompt.replies
+        for row in reply.buttons
+        for button in row
+    }
+    match = match_label(wanted, labels)
+    if match is AMBIGUOUS:
+        return AmbiguousLabel(typed.text.strip()[:MAX_LABEL_LENGTH])
+    return typed if match is None else ButtonPress(match)
 
 
 def apology(catalog: Catalog, key: str) -> RenderedReply:

@@ -34,6 +34,8 @@ class Incoming:
     chat_id: int
     private: bool
     event: Event
+    # The Telegram client's language (IETF tag, e.g. "en", "zh-hans"); None when not shared.
+    language_code: str | None = None
 
 
 def read(update: Update) -> Incoming | None:
@@ -42,7 +44,13 @@ def read(update: Update) -> Incoming | None:
         message = query.message
         chat_id = message.chat.id if message is not None else query.from_user.id
         private = message is None or message.chat.type == "private"
-        return Incoming(query.from_user.id, chat_id, private, ButtonPress(query.data or ""))
+        return Incoming(
+            query.from_user.id,
+            chat_id,
+            private,
+            ButtonPress(query.data or ""),
+            query.from_user.language_code,
+        )
     message = update.message
     if message is None or message.from_user is None:
         return None
@@ -50,7 +58,9 @@ def read(update: Update) -> Incoming | None:
     event = _message_event(update)
     if event is None:
         return None
-    return Incoming(message.from_user.id, message.chat.id, private, event)
+    return Incoming(
+        message.from_user.id, message.chat.id, private, event, message.from_user.language_code
+    )
 
 
 def _message_event(update: Update) -> Event | None:

@@ -33,10 +33,22 @@ from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
 from bot.storage import Storage
 from flows.core import text
+from flows.steps.language import locale_for
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
+COMMANDS = (
+    "start",
+    "menu",
+    "debts",
+    "budget",
+    "plan",
+    "log",
+    "complaint",
+    "reminders",
+    "language",
+    "help",
+)
 CONVERSATION = "conversation"
 # Ask a flooding user to slow down at most this often.
 SLOW_DOWN_INTERVAL_SECONDS = 30
@@ -152,14 +164,20 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     conversation = conversation_of(context)
     if not incoming.private:
+        default = conversation.settings.default_locale
+        locale = locale_for(incoming.language_code, default)
         heard = conversation.crisis_reply(incoming.event)
         if heard is not None:
             # Words of crisis are answered anywhere; buttons would act on whoever pressed them.
             await send_reply(context.application.bot, incoming.chat_id, replace(heard, keyboard=()))
-        await _refuse_group(update, conversation.locales.get(None))
+        await _refuse_group(update, conversation.locales.get(locale))
         return
     turn = await conversation.handle(
-        incoming.user_id, incoming.chat_id, incoming.event, update.update_id
+        incoming.user_id,
+        incoming.chat_id,
+        incoming.event,
+        update.update_id,
+        language_code=incoming.language_code,
     )
     if update.callback_query is not None:
         await _acknowledge_press(update, turn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -44,6 +44,26 @@ class Ask(Generic[T]):
     question: str
     options: tuple[Option[T], ...]
     values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Also(Generic[T]):
+    # "月薪6000" at "is your income fixed?": fixed, and the income question is answered too.
+    """This question's answer plus answers to later questions said in the same sentence
+    (field name -> parsed value); the form stores those only where they fit."""
+
+    value: T
+    others: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Elsewhere:
+    # "吃饭一个月1000" at the utilities question: 1,000 for food, utilities asked again.
+    """An answer that belongs to another question of the same form (offered as an option of
+    a question back, so the user confirms where it goes)."""
+
+    field: str
+    value: Any
 
 
 ParseResult = Parsed[T] | Invalid | Ask[T]

@@ -91,12 +91,15 @@ def annualise(per_period: Decimal, period: Period = Period.MONTH) -> AprResult:
         context.prec = PRECISION
         nominal = per_period * count
         effective = (1 + per_period) ** count - 1
-    return AprResult(
-        per_period=per_period,
-        nominal_annual=nominal.quantize(PLACES),
-        effective_annual=effective.quantize(PLACES),
-        period=period,
-    )
+        # Enough digits to round a huge rate (a typo'd payment compounds to 10^30 and more)
+        # to PLACES; the default 28 would make quantize fail.
+        context.prec = max(PRECISION, effective.adjusted() + 14, nominal.adjusted() + 14)
+        return AprResult(
+            per_period=per_period,
+            nominal_annual=nominal.quantize(PLACES),
+            effective_annual=effective.quantize(PLACES),
+            period=period,
+        )
 
 
 def installment_apr(

@@ -183,8 +183,22 @@ def _amount(raw: str, *, allow_zero: bool) -> ParseResult[Decimal]:
         return Invalid("parsing.amount.range")
     value = number_value(cleaned)
     if value is None:
+        value = _amount_in_sentence(raw)
+    if value is None:
         return Invalid("parsing.amount.not_number")
     return check_amount(value, allow_zero=allow_zero)
+
+
+def _amount_in_sentence(raw: str) -> Decimal | None:
+    # "到手也是15000" (received 15,000 too), "还剩8000没还" (8,000 left unpaid).
+    """The one amount inside a sentence, when it is not counted per some other period than the
+    question's (a daily amount is read by the monthly questions, flows.sentences)."""
+    from flows.sentences import amount_in_sentence  # it reads numbers with this module
+
+    said = amount_in_sentence(raw)
+    if said is None or said.per not in (None, "month"):
+        return None
+    return said.value
 
 
 def range_ends(raw: str) -> tuple[str, str] | None:
@@ -393,6 +407,14 @@ _FREE_WORDS = (
     "\u65e0\u606f",  # wuxi (no interest)
     "\u6ca1\u6709\u5229\u606f",  # meiyou lixi (no interest)
     "\u4e0d\u8981\u5229\u606f",  # buyao lixi (no interest)
+    "\u6ca1\u5229\u606f",  # mei lixi (no interest)
+    "\u65e0\u5229\u606f",  # wu lixi (no interest)
+    "\u96f6\u5229\u606f",  # ling lixi (zero interest)
+    "0\u5229\u606f",  # 0 lixi
+    "\u4e0d\u6536\u5229\u606f",  # bu shou lixi (charges no interest)
+    "\u4e0d\u7b97\u5229\u606f",  # bu suan lixi (no interest counted)
+    "\u6ca1\u606f",  # mei xi (no interest)
+    "\u514d\u5229\u606f",  # mian lixi (interest-free)
 )
 _PERCENT_OF = "\u767e\u5206\u4e4b"  # baifenzhi (percent)
 _PER_TEN_THOUSAND = "\u4e07\u5206\u4e4b"  # wanfenzhi (per ten thousand)
@@ -447,7 +469,9 @@ def parse_rate(raw: str, ctx: Context | None = None) -> ParseResult[RateQuote]:
     cleaned = normalise(raw)
     if not cleaned or len(cleaned) > MAX_INPUT:
         return Invalid("parsing.rate.not_understood")
-    if cleaned in _FREE_WORDS:
+    if (
+        _strip_words(cleaned, ("\u7684", "\u554a", "\u5440", "\u5427")) in _FREE_WORDS
+    ):  # de, a, ya, ba
         return Parsed(RateQuote(per_period=Decimal(0), period=Period.YEAR))
     periods, rest = _take_periods(cleaned)
     if len(periods) > 1:
@@ -678,7 +702,10 @@ def _date(raw: str, ctx: Context | None, *, past_only: bool) -> ParseResult[date
         return Parsed(found)
     month_day = _month_day(cleaned)
     if month_day is None:
-        return _month_only(cleaned, raw, today, past_only=past_only)
+        result = _month_only(cleaned, raw, today, past_only=past_only)
+        if isinstance(result, Invalid) and result.reason == "parsing.date.not_understood":
+            return _remembered(raw, today, result)
+        return result
     if today is None:
         return Invalid("parsing.date.need_year")
     month, day = month_day
@@ -708,6 +735,19 @@ def _relative_date(cleaned: str, today: date) -> date | Invalid | None:
     year, month = _shift_month(today.year, today.month, _RELATIVE_MONTHS[match[1]])
     found = _real_date(year, month, int(day))
     return found if found is not None else Invalid("parsing.date.no_such_day")
+
+
+def _remembered(raw: str, today: date | None, otherwise: Invalid) -> ParseResult[date]:
+    # "上周五" (last Friday), "去年过年的时候" (at the new year last year), "三个月前".
+    """A day as people remember it, offered back to confirm (flows.relative_dates)."""
+    from flows.relative_dates import approximate  # it reads numbers with this module
+
+    found = approximate(raw, today) if today is not None else None
+    if found is None:
+        return otherwise
+    option = Option("parsing.date.option_first", found, {"date": found.isoformat()})
+    values = {"typed": raw.strip()[:MAX_INPUT], "date": found.isoformat()}
+    return Ask("parsing.date.approx", (option,), values)
 
 
 def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
@@ -905,6 +945,9 @@ def parse_days_overdue(raw: str, ctx: Context | None = None) -> ParseResult[int]
     if cleaned.startswith(_NEGATIVE_WORDS):
         return Invalid("parsing.days.negative")
     cleaned, vague = _without_vague_words(cleaned)
+    # "一个半月" (a month and a half) is said with the half before the unit: "一个月半".
+    cleaned = cleaned.replace("\u4e2a\u534a\u6708", "\u4e2a\u6708\u534a")
+    cleaned = cleaned.replace("\u4e2a\u534a\u661f\u671f", "\u4e2a\u661f\u671f\u534a")
     exact = _count_with_units(cleaned, ("", *_DAY_UNITS), 1)
     if exact is None:
         exact = _count_with_units(cleaned, _WEEK_UNITS, 7)

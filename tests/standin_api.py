@@ -274,8 +274,10 @@ class StandInBotApi:
 
     # ---- what users do ------------------------------------------------------------------
 
-    def user(self, user_id: int, first_name: str = "用户") -> SimUser:
-        return SimUser(self, user_id, first_name)
+    def user(
+        self, user_id: int, first_name: str = "用户", language_code: str | None = "zh-hans"
+    ) -> SimUser:
+        return SimUser(self, user_id, first_name, language_code)
 
     def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
@@ -486,20 +488,25 @@ class StandInBotApi:
 class SimUser:
     """A person in a private chat with the bot."""
 
-    def __init__(self, api: StandInBotApi, user_id: int, first_name: str) -> None:
+    def __init__(
+        self,
+        api: StandInBotApi,
+        user_id: int,
+        first_name: str,
+        language_code: str | None = "zh-hans",
+    ) -> None:
         self.api = api
         self.id = user_id
         self.first_name = first_name
+        self.language_code = language_code
         self._message_ids = itertools.count(1)
 
     @property
     def person(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "is_bot": False,
-            "first_name": self.first_name,
-            "language_code": "zh-hans",
-        }
+        person: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.language_code is not None:  # Telegram leaves it out when the client hides it
+            person["language_code"] = self.language_code
+        return person
 
     @property
     def chat(self) -> dict[str, Any]:

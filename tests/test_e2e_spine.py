@@ -17,6 +17,7 @@ async def test_commands_menu_is_set_at_start_up(bot: RunningBot, api: StandInBot
         "log",
         "complaint",
         "reminders",
+        "language",
         "help",
     ]
     assert [c["command"] for c in api.commands["en"]] == names

@@ -132,7 +132,7 @@ def test_a_bad_amount_gets_a_friendly_reply_and_keeps_the_answers(chat: Driver):
     chat.press("negotiate.write_script")
     chat.press("platforms.debt_button")
     chat.press("negotiate.kind.installments")
-    for bad in ("-300", "abc", "0", "999999999999"):
+    for bad in ("-300", "abc", "999999999999"):  # 0 is a real answer (nothing this month)
         chat.say(bad)
         assert chat.keys[-1] == "negotiate.ask_monthly"
         assert chat.keys[0].startswith("parsing.amount.")

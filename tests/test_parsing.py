@@ -249,7 +249,7 @@ DATE_REFUSALS = [
     ("1980-01-01", "parsing.date.year_range"),
     ("2027-01-01", "parsing.date.future"),
     ("9.1", "parsing.date.not_understood"),
-    ("上个月", "parsing.date.not_understood"),
+    ("上个星期八", "parsing.date.not_understood"),
 ]
 
 

@@ -10,6 +10,7 @@ from flows.steps import (
     contact,
     crisis,
     debts,
+    language,
     menu,
     negotiate,
     plan,
@@ -34,6 +35,7 @@ _BUILT = (
     privacy.STEP,
     reminders.STEP,
     crisis.STEP,
+    language.STEP,
 )
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}

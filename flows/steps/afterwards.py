@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flows import fears, guidance
+from flows.answer_types import decimal_text
 from flows.contact_log import NextAction
 from flows.core import Button, Context, Outcome, Reply, Value, text
 from flows.form import Draft, Field, Form, labelled_choices
@@ -65,6 +66,7 @@ FORM = Form(
             prompt="afterwards.ask_amount",
             parse=parse_amount,
             encode=str,
+            valid=decimal_text,
             applies=lambda draft: draft.get("kind") in WITH_AMOUNT,
             prompt_values=lambda draft: (
                 {"what": text(f"afterwards.amount_for.{draft.get('kind')}")}

@@ -6,6 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from flows import counsel, registry
+from flows.answer_types import decimal_text, year_month
 from flows.budget import (
     CATEGORIES,
     AssetSale,
@@ -18,6 +19,8 @@ from flows.budget import (
     parse_sale_amount,
     parse_sale_month,
 )
+from flows.budget_sentences import category as spending
+from flows.budget_sentences import income_kind, monthly
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Draft, Field, Form, labelled_choices
 from flows.formatting import money_text
@@ -43,6 +46,7 @@ ASSET_FIELDS = (
         prompt="budget.ask.asset_amount",
         parse=parse_sale_amount,
         encode=str,
+        valid=decimal_text,
         optional=True,
         max_length=40,
     ),
@@ -50,6 +54,7 @@ ASSET_FIELDS = (
         name="asset_month",
         prompt="budget.ask.asset_month",
         parse=parse_sale_month,
+        valid=year_month,
         applies=_has_sale,
         max_length=40,
     ),
@@ -61,13 +66,16 @@ FORM = Form(
             name="income_kind",
             prompt="budget.ask.income_kind",
             choices=labelled_choices(INCOME_KINDS, "budget.income_kind"),
+            parse=income_kind,
+            valid=lambda value: value in INCOME_KINDS,
             columns=1,
         ),
         Field(
             name="income",
             prompt="budget.ask.income",
-            parse=parse_income,
+            parse=monthly(parse_income),
             encode=str,
+            valid=decimal_text,
             prompt_values=_income_hint,
             max_length=40,
         ),
@@ -75,8 +83,9 @@ FORM = Form(
             Field(
                 name=category,
                 prompt=f"budget.ask.{category}",
-                parse=parse_money,
+                parse=spending(category, parse_money),
                 encode=str,
+                valid=decimal_text,
                 optional=True,
                 max_length=40,
             )

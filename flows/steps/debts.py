@@ -15,9 +15,19 @@ from decimal import Decimal
 from typing import Any
 
 from flows import fears, registry
+from flows.answer_types import decimal_text, iso_date, model_of, whole_number
 from flows.answers import Ask, Option, ParseResult
 from flows.assessment import Assessment, assess
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
+from flows.debt_sentences import (
+    SAME_RECEIVED,
+    SAME_REMAINING,
+    naming,
+    or_not_installments,
+    or_same,
+    overdue_doubt,
+    periods_doubt,
+)
 from flows.facts import Facts
 from flows.form import Choice, Draft, Field, Form, labelled_choices
 from flows.formatting import money_text, percent_text
@@ -71,12 +81,18 @@ MONTH_END = "end"  # button value: due on the month's last day
 NOT_OVERDUE = "0"  # button value: not overdue
 
 
+def _money_or_same(value: Any) -> bool:
+    return value == SAME or decimal_text(value)
+
+
 def _not_above_borrowed(problem: str) -> Callable[[Draft, Any], Text | None]:
     """Money received, or principal left, above the contract amount is almost surely a typo."""
 
     def check(draft: Draft, value: Any) -> Text | None:
         borrowed = draft.get("borrowed")
-        if borrowed is None or Decimal(str(value)) <= Decimal(str(borrowed)):
+        if borrowed is None or not decimal_text(borrowed) or not decimal_text(str(value)):
+            return None  # "same as borrowed", or nothing to compare with
+        if Decimal(str(value)) <= Decimal(str(borrowed)):
             return None
         return text(problem, borrowed=money_text(Decimal(str(borrowed))))
 
@@ -126,33 +142,39 @@ FIELDS: dict[str, Field] = {
             parse=contract_date,
             optional=True,
             encode=date.isoformat,
+            valid=iso_date,
         ),
         Field(
             name="borrowed",
             prompt="debts.ask.borrowed",
-            parse=parse_amount,
+            parse=naming("borrowed", parse_amount),
             optional=True,
             encode=str,
+            valid=decimal_text,
         ),
         Field(
             name="received",
             prompt="debts.ask.received",
-            parse=parse_amount,
+            parse=naming("received", or_same(parse_amount, SAME, SAME_RECEIVED)),
             optional=True,
             encode=str,
             choices=(Choice(SAME, "debts.same_as_borrowed"),),
             applies=_has_borrowed,
             check=_not_above_borrowed("debts.received_above_borrowed"),
+            valid=_money_or_same,
         ),
         Field(
             name="remaining_principal",
             prompt="debts.ask.remaining",
-            parse=parse_amount_or_zero,
+            parse=naming(
+                "remaining_principal", or_same(parse_amount_or_zero, SAME, SAME_REMAINING)
+            ),
             optional=True,
             encode=str,
             choices=(Choice(SAME, "debts.nothing_repaid"),),
             applies=_has_borrowed,
             check=_not_above_borrowed("debts.remaining_above_borrowed"),
+            valid=_money_or_same,
         ),
         Field(
             name="rate",
@@ -160,19 +182,23 @@ FIELDS: dict[str, Field] = {
             parse=parse_loan_rate,
             optional=True,
             encode=_json_model,
+            valid=model_of(RateQuote),
         ),
         Field(
             name="payment",
             prompt="debts.ask.payment",
-            parse=parse_amount,
+            parse=naming("payment", or_not_installments(parse_amount)),
             optional=True,
             encode=str,
+            valid=decimal_text,
         ),
         Field(
             name="periods",
             prompt="debts.ask.periods",
             parse=parse_periods,
+            doubt=periods_doubt,
             applies=_has_payment,
+            valid=whole_number,
         ),
         Field(
             name="penalty",
@@ -181,6 +207,7 @@ FIELDS: dict[str, Field] = {
             optional=True,
             encode=_json_model,
             choices=(Choice(NONE, "debts.no_penalty"),),
+            valid=model_of(PenaltyRule),
         ),
         Field(
             name="due",
@@ -189,20 +216,24 @@ FIELDS: dict[str, Field] = {
             optional=True,
             encode=_json_model,
             choices=(Choice(MONTH_END, "debts.month_end"),),
+            valid=model_of(DueSpec),
         ),
         Field(
             name="days_overdue",
             prompt="debts.ask.days_overdue",
             parse=parse_days_overdue,
+            doubt=overdue_doubt,
             optional=True,
             choices=(Choice(NOT_OVERDUE, "debts.not_overdue"),),
+            valid=whole_number,
         ),
         Field(
             name="owed_now",
             prompt="debts.ask.owed_now",
-            parse=parse_amount_or_zero,
+            parse=naming("owed_now", parse_amount_or_zero),
             optional=True,
             encode=str,
+            valid=decimal_text,
         ),
         # Asked from the edit screen only (the plan asks for it when a debt needs it), so the
         # questions of a new debt stay as they are.
@@ -212,6 +243,7 @@ FIELDS: dict[str, Field] = {
             parse=parse_amount,
             optional=True,
             encode=str,
+            valid=decimal_text,
             applies=lambda _draft: False,
         ),
     )
@@ -511,7 +543,7 @@ class AddNode(FormNode):
 
     def on_choice(self, state: UserState, payload: str, ctx: Context) -> Outcome | None:
         if payload == "save":
-            draft = {k: v for k, v in state.position.draft.items() if not k.startswith("_")}
+            draft = self.form.answers(state.position.draft)
             if not draft.get("platform"):
                 return reprompt(state, ctx, Reply(text("debts.need_platform")))
             return self.finish(state, draft, ctx)
@@ -825,7 +857,18 @@ def _edit_field(state: UserState, argument: str, ctx: Context) -> Outcome:
         return _not_found(state, ctx)
     if argument not in EDIT_GROUPS:
         return reprompt(state, ctx, Reply(text("common.unknown_button")))
-    return move(state, STEP_ID, f"edit_{argument}", ctx, draft={DEBT: debt.id})
+    return move(state, STEP_ID, f"edit_{argument}", ctx, draft=_edit_draft(debt, argument))
+
+
+def _edit_draft(debt: Debt, group: str) -> Draft:
+    """The draft an edit starts from: the debt, and the answers its checks compare with (days
+    overdue with the contract date, money received or left with the amount borrowed)."""
+    draft: Draft = {DEBT: debt.id}
+    if group == "days_overdue" and debt.contract_date is not None:
+        draft["contract_date"] = debt.contract_date.isoformat()
+    if group in ("received", "remaining_principal") and debt.borrowed is not None:
+        draft["borrowed"] = str(debt.borrowed)
+    return draft
 
 
 def _finish_edit(group: str) -> Callable[[UserState, Draft, Context], Outcome]:
@@ -851,7 +894,8 @@ def update_balance(state: UserState, argument: str, ctx: Context) -> Outcome:
     debt = state.own_debt(argument)
     if debt is None:
         return reprompt(state, ctx, Reply(text("debts.not_found")))
-    return move(state, STEP_ID, "edit_remaining_principal", ctx, draft={DEBT: debt.id})
+    draft = _edit_draft(debt, "remaining_principal")
+    return move(state, STEP_ID, "edit_remaining_principal", ctx, draft=draft)
 
 
 # ---- deleting ---------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flows import registry
+from flows.answer_types import decimal_text
 from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
 from flows.assessment import assess
 from flows.budget import month_key
+from flows.budget_sentences import monthly
 from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
 from flows.core import Button, Context, Outcome, Reply, Text, Value, text
 from flows.form import Choice, Draft, Field, Form, labelled_choices
@@ -19,7 +21,7 @@ from flows.formatting import money_text, percent_text
 from flows.ledger import Debt, LenderKind
 from flows.legal_facts import fact_values, legal_facts
 from flows.names import parse_name, parse_note
-from flows.parsing import normalise, number_value, parse_amount
+from flows.parsing import normalise, number_value, parse_amount, parse_amount_or_zero
 from flows.planned import monthly_offer, plan_start_of
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
@@ -142,6 +144,7 @@ SCRIPT_FORM = Form(
             prompt="negotiate.ask_owed",
             parse=parse_amount,
             encode=str,
+            valid=decimal_text,
             optional=True,
             applies=lambda draft: not draft.get("owed_known"),
             prompt_values=lambda draft: {"platform": draft.get("platform") or ""},
@@ -165,8 +168,9 @@ SCRIPT_FORM = Form(
         Field(
             name="monthly",
             prompt="negotiate.ask_monthly",
-            parse=lambda raw, ctx: _parse_monthly(raw),
+            parse=monthly(lambda raw, ctx: _parse_monthly(raw)),  # 每天30 -> a month's, asked
             encode=str,
+            valid=decimal_text,
             optional=True,
             applies=lambda draft: draft.get("kind") != "supervisor",
             suggest=_plan_choice,
@@ -192,7 +196,10 @@ def _parse_months(raw: str) -> ParseResult[str]:
 
 def _parse_monthly(raw: str) -> ParseResult[Decimal]:
     """The amount a month; a bare small number ("12") is asked back: it may mean 12 periods."""
-    result = parse_amount(raw)
+    # 0 is a real answer: someone who truly can pay nothing now asks for a pause instead.
+    result = parse_amount_or_zero(raw)
+    if isinstance(result, Parsed) and result.value == 0:
+        return result
     if isinstance(result, Parsed) and raw.strip().isdigit() and result.value <= SMALL_MONTHLY:
         amount = {"amount": money_text(result.value)}
         yes = Option("negotiate.monthly_small_yes", result.value, amount)
@@ -270,6 +277,9 @@ def _monthly_phrase(draft: Draft, monthly: str | None) -> Text:
     (offering it from now would promise money the plan gives other debts first)."""
     if monthly is None:
         return text("negotiate.monthly_unknown")
+    if Decimal(str(draft.get("monthly"))) == 0:
+        # 0 is a real answer (nothing can be paid now): the script asks for a pause.
+        return text("negotiate.monthly_nothing")
     start = draft.get("plan_from")
     if start and str(draft.get("monthly")) == str(draft.get("plan_monthly")):
         return text("negotiate.monthly_phrase_from", amount=monthly, month=str(start))
@@ -287,8 +297,10 @@ def _script(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         nav_row(),
     )
     private = "_private" if draft.get("private") else ""
+    nothing = _amount_text(draft.get("monthly")) == money_text(Decimal(0))
     return (
         Reply(text(f"negotiate.script{private}.{kind}", **script_values(state, draft, ctx))),
+        *((Reply(text("negotiate.nothing_now")),) if nothing else ()),
         Reply(text(f"negotiate.tips{private}"), buttons),
     )
 
