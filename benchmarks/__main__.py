@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -50,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--users", type=int, default=200, help="conversation: simulated people")
     parser.add_argument("--seconds", type=float, help="conversation: measured seconds per run")
+    parser.add_argument(
+        "--repetitions", type=int, help="conversation: closed-loop runs of each bot (default 3)"
+    )
+    parser.add_argument(
+        "--rates",
+        help="conversation: open-loop updates/s, comma-separated (default 20,50,100,200,400)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     arguments = parser.parse_args(argv)
     chosen = [name.strip() for name in arguments.only.split(",") if name.strip()]
@@ -60,16 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     load_before = os.getloadavg()
     rows: list[Figure] = []
+    extra: list[str] = []
     for name in chosen:
         print(f"running {name}…", file=sys.stderr, flush=True)
         began = time.monotonic()
         rows.extend(_run(name, arguments))
+        extra.extend(_sections(name))
         print(f"  {name}: {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
     load_after = os.getloadavg()
 
     print(table(rows))
     if not arguments.no_write:
-        RESULTS.write_text(results_markdown(rows, started, load_before, load_after, arguments))
+        RESULTS.write_text(
+            results_markdown(rows, started, load_before, load_after, arguments, extra)
+        )
         print(f"\nwritten {RESULTS.relative_to(Path.cwd()) if _under_cwd(RESULTS) else RESULTS}")
     return 0
 
@@ -88,13 +99,27 @@ def _run(name: str, arguments: argparse.Namespace) -> list[Figure]:
                 Figure(name, "not available", None, note=f"benchmarks/{name}.py has no figures()")
             ]
         if name == "conversation":
-            found = produce(arguments.full, users=arguments.users, seconds=arguments.seconds)
+            rates = arguments.rates and tuple(float(r) for r in arguments.rates.split(","))
+            found = produce(
+                arguments.full,
+                users=arguments.users,
+                seconds=arguments.seconds,
+                repetitions=arguments.repetitions,
+                **({"rates": rates} if rates else {}),
+            )
         else:
             found = produce(arguments.full)
         return [coerce(row) for row in found]  # type: ignore[arg-type]
     except Exception as error:
         traceback.print_exc()
         return [Figure(name, "failed", None, note=f"{type(error).__name__}: {error}")]
+
+
+def _sections(name: str) -> list[str]:
+    """Extra Markdown a benchmark module wrote for RESULTS.md (e.g. the open-loop table)."""
+    module = sys.modules.get(f"benchmarks.{name}")
+    produce: Callable[[], list[str]] | None = getattr(module, "sections", None)
+    return produce() if produce is not None else []
 
 
 def table(rows: list[Figure]) -> str:
@@ -123,6 +148,7 @@ def results_markdown(
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
     arguments: argparse.Namespace,
+    sections: Sequence[str] = (),
 ) -> str:
     command = "python -m benchmarks" + (" --full" if arguments.full else "")
     parts = [
@@ -147,6 +173,7 @@ def results_markdown(
             for r in rows
         ),
         "",
+        *sections,
         "## What limits each figure",
         "",
     ]
