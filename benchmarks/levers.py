@@ -57,12 +57,51 @@ def _typed_sends() -> None:
     api.call = call  # type: ignore[assignment]
 
 
+def _handoff_per_statement() -> None:
+    """Before: a save awaited each statement on aiosqlite's thread (BEGIN, the upsert, the
+    schedule read, maybe DELETE and INSERT, COMMIT): ~5 hand-offs between threads per save."""
+    import time
+    from datetime import UTC, datetime
+
+    from bot.storage import UPSERT_USER, Storage
+    from flows.reminders import schedule
+
+    async def save(
+        self: Storage,
+        user_id: int,
+        chat_id: int,
+        state: Any,
+        update_id: int | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        moment = now or datetime.now(UTC)
+        stamp = int(time.time())
+        payload = state.model_dump_json()
+        rows = schedule(state, moment)
+
+        async def write() -> None:
+            async with self._transaction():
+                await self._db.execute(
+                    UPSERT_USER, (user_id, chat_id, payload, stamp, stamp, update_id or 0)
+                )
+                await self._replace_schedule(user_id, rows, moment)
+
+        await self._retrying(write)
+
+    Storage.save = save  # type: ignore[method-assign]
+
+
 # name → (what the lever does, how to undo it)
 LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
     "plain_sends": (
         "replies, press answers and marks as plain JSON through Bot.do_api_request (bot/api.py)"
         " instead of PTB's typed methods: no keyboard objects built, no Message parsed back",
         _typed_sends,
+    ),
+    "one_db_handoff": (
+        "a save is one function on aiosqlite's thread (the whole transaction) instead of one"
+        " hand-off per statement (bot/storage.py)",
+        _handoff_per_statement,
     ),
 }
 
