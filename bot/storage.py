@@ -205,27 +205,15 @@ class Storage:
         payload = state.model_dump_json()
         rows = schedule(state, moment)
 
-        def write(db: sqlite3.Connection) -> None:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute(UPSERT_USER, (user_id, chat_id, payload, stamp, stamp, update_id or 0))
-                stored = db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall()
-                keep = _kept_schedule(stored, rows, moment)
-                if keep is not None:
-                    db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
-                    db.executemany(INSERT_REMINDER, [(user_id, *k, f) for k, f in keep.items()])
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        user = (user_id, chat_id, payload, stamp, stamp, update_id or 0)
 
-        async def write_in_turn() -> None:
+        async def write() -> None:
             # The whole transaction is one function on aiosqlite's thread: one hand-off per
             # save instead of one per statement (~5), the largest cost of a turn under load.
             async with self._writing:
-                await self._db._execute(lambda: write(self._db._conn))
+                await self._db._execute(lambda: _save_in(self._db._conn, user, rows, moment))
 
-        await self._retrying(write_in_turn)
+        await self._retrying(write)
 
     async def delete_user(self, user_id: int) -> None:
         """Erase every row of this user in every table, in one transaction."""
@@ -432,6 +420,25 @@ class Storage:
                 log.warning("database busy (%s), retrying in %.2fs", error, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+
+def _save_in(
+    db: sqlite3.Connection, user: tuple[Any, ...], rows: Iterable[Scheduled], now: datetime
+) -> None:
+    """Storage.save's transaction, run on the connection's own thread: the users row (the
+    UPSERT_USER parameters) and the schedule rows derived from the state."""
+    user_id = user[0]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(UPSERT_USER, user)
+        keep = _kept_schedule(db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall(), rows, now)
+        if keep is not None:
+            db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+            db.executemany(INSERT_REMINDER, [(user_id, *key, f) for key, f in keep.items()])
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _kept_schedule(
