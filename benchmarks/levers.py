@@ -8,6 +8,7 @@ starts it so); each undo puts back the code the lever replaced, here and not in 
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -198,12 +199,15 @@ def figures(full: bool = False, users: int = 200) -> list[Figure]:
         _compare(f"lever {name}", f"undo:{name}", what, users, seconds, warmup, repetitions)
         for name, (what, _) in LEVERS.items()
     ]
-    rows.extend(
-        _compare(
-            f"experiment {name}", f"try:{name}", what, users, seconds, warmup, repetitions, True
+    for name, (what, _) in EXPERIMENTS.items():
+        if name == "uvloop" and importlib.util.find_spec("uvloop") is None:
+            rows.append(Figure("levers", f"experiment {name}", None, note="uvloop not installed"))
+            continue
+        rows.append(
+            _compare(
+                f"experiment {name}", f"try:{name}", what, users, seconds, warmup, repetitions, True
+            )
         )
-        for name, (what, _) in EXPERIMENTS.items()
-    )
     return rows
 
 
