@@ -292,7 +292,7 @@ def figures(
     rows.append(
         Figure(
             "conversation",
-            "open loop: highest rate sustained with p99 < 100 ms, ours / peer",
+            "open loop: highest rate ours sustains with p99 < 100 ms (the peer's in the note)",
             best["guide"],
             "updates/s",
             note=f"peer: {best['peer'] or '—'} updates/s; sustained = p99 < 100 ms and ≥ 95% of"
