@@ -336,6 +336,17 @@ FINDINGS = [
     " at ~2 ms per update, so neither bot could keep up with 200/s. On a free core the same"
     " CPU figure allows ~490 updates/s; rerun"
     " `python -m benchmarks --only conversation --no-write` on a quiet machine to measure it.",
+    "- Under light load the ratio is worse than in the closed loop: in the open-loop table our"
+    " CPU per update at 20-50 updates/s is ~0.6 of the peer's, against ~0.4 when busy. Each"
+    " update then pays alone what a busy bot shares: a getUpdates round trip of its own and"
+    " two wake-ups of aiosqlite's sleeping thread (load, save). The levers aimed at this:"
+    " the load and save on the loop's thread (experiment sync_sqlite) and a getUpdates loop"
+    " without PTB objects.",
+    "- A spot check after this run, on a quieter machine (load average 3.4, `--no-write`):"
+    " open loop 100/s, ours p50 8.4 ms / p99 63.6 ms (sustained), the peer p50 76 ms / p99"
+    " 423 ms; 200/s, ours kept up (213 answered/s) at p50 75 ms but p99 1.3 s, the peer fell"
+    " behind (116/s). The stand-in and the simulated people, on the same two cores, use about"
+    " as much CPU as the bot at these rates.",
     "- Why ≥ 1,000 updates/s is out of reach on this machine: one process is capped at"
     " 1,000 / (CPU ms per update), and the stand-in and the simulated people share the same two"
     " cores. 1,000/s needs ≤ 1 ms per update or a second bot process (webhook workers split by"
