@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -24,7 +24,7 @@ from benchmarks.figures import Figure, coerce
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # In table order; optional modules written by other areas are shown as "not available".
-BENCHMARKS = ("conversation", "core", "storage", "reminders", "plan")
+BENCHMARKS = ("conversation", "levers", "core", "storage", "reminders", "plan")
 OPTIONAL = {"reminders", "plan"}
 LIBRARIES = (
     "python-telegram-bot",
@@ -50,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--users", type=int, default=200, help="conversation: simulated people")
     parser.add_argument("--seconds", type=float, help="conversation: measured seconds per run")
+    parser.add_argument(
+        "--repetitions", type=int, help="conversation: closed-loop runs of each bot (default 3)"
+    )
+    parser.add_argument(
+        "--rates",
+        help="conversation: open-loop updates/s, comma-separated (default 20,50,100,200,400)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     arguments = parser.parse_args(argv)
     chosen = [name.strip() for name in arguments.only.split(",") if name.strip()]
@@ -60,16 +67,20 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     load_before = os.getloadavg()
     rows: list[Figure] = []
+    extra: list[str] = []
     for name in chosen:
         print(f"running {name}…", file=sys.stderr, flush=True)
         began = time.monotonic()
         rows.extend(_run(name, arguments))
+        extra.extend(_sections(name))
         print(f"  {name}: {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
     load_after = os.getloadavg()
 
     print(table(rows))
     if not arguments.no_write:
-        RESULTS.write_text(results_markdown(rows, started, load_before, load_after, arguments))
+        RESULTS.write_text(
+            results_markdown(rows, started, load_before, load_after, arguments, extra)
+        )
         print(f"\nwritten {RESULTS.relative_to(Path.cwd()) if _under_cwd(RESULTS) else RESULTS}")
     return 0
 
@@ -88,13 +99,27 @@ def _run(name: str, arguments: argparse.Namespace) -> list[Figure]:
                 Figure(name, "not available", None, note=f"benchmarks/{name}.py has no figures()")
             ]
         if name == "conversation":
-            found = produce(arguments.full, users=arguments.users, seconds=arguments.seconds)
+            rates = arguments.rates and tuple(float(r) for r in arguments.rates.split(","))
+            found = produce(
+                arguments.full,
+                users=arguments.users,
+                seconds=arguments.seconds,
+                repetitions=arguments.repetitions,
+                **({"rates": rates} if rates else {}),
+            )
         else:
             found = produce(arguments.full)
         return [coerce(row) for row in found]  # type: ignore[arg-type]
     except Exception as error:
         traceback.print_exc()
         return [Figure(name, "failed", None, note=f"{type(error).__name__}: {error}")]
+
+
+def _sections(name: str) -> list[str]:
+    """Extra Markdown a benchmark module wrote for RESULTS.md (e.g. the open-loop table)."""
+    module = sys.modules.get(f"benchmarks.{name}")
+    produce: Callable[[], list[str]] | None = getattr(module, "sections", None)
+    return produce() if produce is not None else []
 
 
 def table(rows: list[Figure]) -> str:
@@ -123,6 +148,7 @@ def results_markdown(
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
     arguments: argparse.Namespace,
+    sections: Sequence[str] = (),
 ) -> str:
     command = "python -m benchmarks" + (" --full" if arguments.full else "")
     parts = [
@@ -136,7 +162,29 @@ def results_markdown(
         "",
         *(f"- {line}" for line in machine_description()),
         f"- load average (1, 5, 15 min) before: {_load(load_before)}; after: {_load(load_after)}"
-        " — anything else running makes the figures lower",
+        " — anything else running makes the figures lower"
+        + (
+            f". **A loaded machine** (load above its {os.cpu_count()} cores): absolute figures"
+            " are low and noisy; read the ratios (ours and the peer measured alternately, under"
+            " the same load)"
+            if max(load_before[0], load_after[0]) > (os.cpu_count() or 1)
+            else ""
+        ),
+        "",
+        "## How to read it",
+        "",
+        "The conversation rows put our bot beside the **peer** (benchmarks/peer_bot.py): the bot"
+        " most people would write for this job, python-telegram-bot's ConversationHandler with 8"
+        " states and PicklePersistence on the library's defaults, making the same kind of API"
+        " calls per update against the same stand-in. Both run in the same `python -m"
+        " benchmarks`, alternately, several times; a ratio is ours / peer, the median of the"
+        " repetitions' ratios. **CPU per update, ours / peer** is the steadiest figure (CPU time"
+        " is what other work on the machine disturbs least): 0.5 means our bot does a turn on"
+        " half the CPU the typical bot needs. updates/s and latency ratios depend on how much"
+        " of the machine each bot got. The open-loop table sends updates at fixed mean rates"
+        " whatever the bot does (as people do), so its p99 shows queueing a closed loop hides."
+        " The levers rows show what each change bought: our bot against itself with that one"
+        " change undone, in the same run.",
         "",
         "## Results",
         "",
@@ -147,6 +195,7 @@ def results_markdown(
             for r in rows
         ),
         "",
+        *sections,
         "## What limits each figure",
         "",
     ]
@@ -225,8 +274,8 @@ FINDINGS = [
     "- Without `sniffio` installed, httpcore retried a failing import on every request (a"
     " quarter of the echo bot's CPU); it stays declared, as httpx is still installed with"
     " python-telegram-bot (its default client, and the echo-over-httpx comparison).",
-    "- uvloop instead of asyncio's loop: ~9% less CPU per update (echo and guide); not adopted,"
-    " one more dependency for a small gain.",
+    "- uvloop instead of asyncio's loop: ~9% less CPU per update (echo and guide, 2026-11-25);"
+    " not adopted, one more dependency for a small gain (re-measured as an experiment below).",
     "- A button press costs three API calls: answerCallbackQuery (stops the spinner),"
     " editMessageText (marks the pressed message with the choice and removes its buttons) and"
     " sendMessage (the next prompt). Dropping the mark would save ~0.3 ms per press but leave"
@@ -244,18 +293,64 @@ FINDINGS = [
     " our turn alone (flows, storage, rendering) is a fraction of a millisecond; the rest is"
     " the shell around it and aiosqlite's thread hand-offs under load (`put_nowait` and the"
     " GIL between the event loop and the database thread).",
-    "- python-telegram-bot turns every response into a `Message` object (`Message.de_json`,"
-    " ~15% of CPU) that the bot never reads; skipping it needs private API, not done.",
-    "- Why ≥ 1,000 updates/s and the 0.7 ratio are out of reach on this machine (2026-11-25):"
-    " the echo that sends what our bot sends (the reply, the answer to a press, the mark on the"
-    " pressed message) already reaches only ~1,190-1,250 updates/s, 0.66-0.71 of the bare"
-    " echo, with no logic at all. One process is capped at 1,000 / (CPU ms per update): 2.6 ms for"
-    " the walk (py-spy: a third in our handler, of which the turn itself ~40%; the rest is"
-    " the framework's polling and dispatch, loopback sends and the database thread), so"
-    " ~380/s. Even at the framework's own ~0.8 ms plus our turn's ~0.4 ms, 1,000/s needs a"
-    " second bot process (webhook workers split by user id) and the stand-in and simulated"
-    " people (~0.5 ms per update) share the same two cores: ~1.7 of 2 cores at perfect"
-    " scaling. Meeting the figures needs more cores or fewer API calls per button press.",
+    "- python-telegram-bot turned every response into a `Message` object (`Message.de_json`,"
+    " ~15% of CPU) that the bot never reads, and built keyboard objects for every reply:"
+    " replies, press answers and marks now go through the public `Bot.do_api_request` as plain"
+    " JSON (bot/api.py); see the lever `plain_sends` for what it bought. Photos and documents"
+    " still use the typed methods (rare, and they upload files).",
+    "- Each statement of a save was a hand-off to aiosqlite's thread (BEGIN, the upsert, the"
+    " schedule read, COMMIT: ~4-6 per save, each a queue put, a wake-up and the GIL changing"
+    " threads); the whole transaction is now one function on that thread (lever"
+    " `one_db_handoff`). A turn now makes two hand-offs: load and save.",
+    "- The target used to be 0.7 × a bare echo bot, impossible by construction (2026-11-25: an"
+    " echo making our calls, with no logic, reached only 0.66-0.71 of the bare echo). The"
+    " yardstick is now the peer (benchmarks/peer_bot.py): the bot most people would write for"
+    " this job on python-telegram-bot's defaults, measured in the same run.",
+    "- The peer on its defaults uses httpx, PTB's default client; much of the gap to it is the"
+    " HTTP client (compare 'peer over our HTTP client'). That is a real part of what this bot"
+    " does better, but the peer also does less per turn: no legal checks, no APR, no durable"
+    " save before replying (PicklePersistence writes every 60 s: a crash loses up to a minute"
+    " of answers).",
+    "- A button press still costs three API calls (answer, mark, next question): none can go"
+    " without the user seeing a difference (the spinner, the old buttons still pressable, the"
+    " answer missing from the chat).",
+    "- Not adopted, measured as experiments beside the bot (benchmarks/levers.py): uvloop, and a"
+    " turn's load and save through the synchronous sqlite3 module on the loop's thread (no"
+    " hand-off at all; it would block the loop whenever another connection holds the write"
+    " lock, and bot/storage.py is being reshaped by issues 17 and 18: decide it there).",
+    "- What limits it now (2026-12-06, after the levers; this run's profile): our bot spends"
+    " ~2.0 ms of CPU per update against the peer's ~4.9 ms (0.41). The event loop's time:"
+    " sending replies, press answers and marks (bot/api.py → PTB's request → aiohttp) ~21%,"
+    " getUpdates and parsing each Update into PTB objects ~10%, the save ~9% (one hand-off now;"
+    " waking aiosqlite's thread is still the largest single own-time cost after socket sends),"
+    " the load ~3%, flows/ ~6%; the rest is asyncio's loop and PTB's dispatch. The echo that"
+    " sends what we send costs ~1.5 ms with no logic: about three quarters of our CPU is the"
+    " framework and HTTP that any bot making these calls pays; our turn alone is ~0.5 ms."
+    " Next levers, in order of what they measured: uvloop (-0.24 ms, an experiment above),"
+    " our own getUpdates loop reading updates as JSON without PTB objects (~10%), the load"
+    " and save on the loop's thread with sqlite3 (-0.09 ms, an experiment above), and for"
+    " more than one core, webhook workers split by user id.",
+    "- p99 < 50 ms at 200 updates/s open loop was not shown on this run: the machine's load"
+    " average was 5-11 on 2 cores (other developers' test runs), and our bot got about a"
+    " quarter of one core (the '% of one core' in the notes), i.e. ~120 updates/s of capacity"
+    " at ~2 ms per update, so neither bot could keep up with 200/s. On a free core the same"
+    " CPU figure allows ~490 updates/s; rerun"
+    " `python -m benchmarks --only conversation --no-write` on a quiet machine to measure it.",
+    "- Under light load the ratio is worse than in the closed loop: in the open-loop table our"
+    " CPU per update at 20-50 updates/s is ~0.6 of the peer's, against ~0.4 when busy. Each"
+    " update then pays alone what a busy bot shares: a getUpdates round trip of its own and"
+    " two wake-ups of aiosqlite's sleeping thread (load, save). The levers aimed at this:"
+    " the load and save on the loop's thread (experiment sync_sqlite) and a getUpdates loop"
+    " without PTB objects.",
+    "- A spot check after this run, on a quieter machine (load average 3.4, `--no-write`):"
+    " open loop 100/s, ours p50 8.4 ms / p99 63.6 ms (sustained), the peer p50 76 ms / p99"
+    " 423 ms; 200/s, ours kept up (213 answered/s) at p50 75 ms but p99 1.3 s, the peer fell"
+    " behind (116/s). The stand-in and the simulated people, on the same two cores, use about"
+    " as much CPU as the bot at these rates.",
+    "- Why ≥ 1,000 updates/s is out of reach on this machine: one process is capped at"
+    " 1,000 / (CPU ms per update), and the stand-in and the simulated people share the same two"
+    " cores. 1,000/s needs ≤ 1 ms per update or a second bot process (webhook workers split by"
+    " user id).",
 ]
 
 

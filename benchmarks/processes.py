@@ -40,9 +40,16 @@ def python(
 
 
 def start_load(
-    scenario: str, users: int, seconds: float, warmup: float, stride: int = 1
+    scenario: str,
+    users: int,
+    seconds: float,
+    warmup: float,
+    stride: int = 1,
+    rate: float | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """The load process; its people have user ids FIRST_USER_ID, +stride, +2*stride..."""
+    """The load process; its people have user ids FIRST_USER_ID, +stride, +2*stride...
+    With `rate`, an open loop: updates arrive at that mean rate (Poisson), whatever the bot
+    is doing."""
     OUT.mkdir(parents=True, exist_ok=True)
     port_file = OUT / f"port-{scenario}-{os.getpid()}"
     port_file.unlink(missing_ok=True)
@@ -61,6 +68,7 @@ def start_load(
         str(stride),
         "--port-file",
         str(port_file),
+        *(["--rate", str(rate)] if rate else []),
         stdout=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30

@@ -113,3 +113,24 @@ def next_action(rules: tuple[Rule, ...], prompt: SentMessage | None) -> Callable
         if rule.marker in haystack:
             return rule.act
     return say("/menu")
+
+
+# The peer (benchmarks/peer_bot.py) tags the skip button of a question to be typed with what
+# it asks for; its other questions are answered by pressing one of their choices.
+PEER_ANSWERS = {"platform": DEBT_NAME + "{turn}", "amount": "8500", "day": "15号"}
+
+
+def peer_action(prompt: SentMessage | None) -> Callable[..., None]:
+    if prompt is None:
+        return say("/start")
+    for _, data in prompt.buttons:
+        if data.startswith("skip:"):
+            return say(PEER_ANSWERS[data.removeprefix("skip:")])
+    choices = [data for _, data in prompt.buttons if data.startswith("pick:")]
+    if not choices:
+        return say("/menu")
+
+    def act(user: SimUser, shown: SentMessage, turn: int) -> None:
+        user.presses_data(shown, choices[turn % len(choices)])
+
+    return act

@@ -22,7 +22,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import attachments, events, reminders
+from bot import api, attachments, events, reminders
 from bot.conversation import Conversation, Turn, apology
 from bot.facts import load_facts
 from bot.http import AiohttpRequest
@@ -199,20 +199,16 @@ async def send_reply(
 ) -> None:
     """Send one rendered reply: its parts, then its file. `rate_limit_args=BROADCAST` for a
     message nobody is waiting for."""
-    limit: dict[str, Any] = {} if rate_limit_args is None else {"rate_limit_args": rate_limit_args}
-    markup = _markup(reply)
     attachment = reply.attachment
     for index, part in enumerate(reply.parts):
         last_message = attachment is None and index == len(reply.parts) - 1
-        await bot.send_message(
-            chat_id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if last_message else None,
-            **limit,
+        await api.send_text(
+            bot, chat_id, part, reply.keyboard if last_message else (), rate_limit_args
         )
     if attachment is None:
         return
+    limit: dict[str, Any] = {} if rate_limit_args is None else {"rate_limit_args": rate_limit_args}
+    markup = _markup(reply)
     photo = attachment.kind == "plan_chart"
     await bot.send_chat_action(
         chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT, **limit
@@ -255,20 +251,25 @@ async def _acknowledge_press(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     toast = None if turn.button_ok else turn.catalog.render(text("common.stale_toast"))
+    bot = update.get_bot()
     try:
-        await query.answer(text=toast)
+        # Plain API calls: their answers (True, the edited Message) are never read.
+        await api.call(bot, "answerCallbackQuery", {"callback_query_id": query.id, "text": toast})
         message = query.message
         if not isinstance(message, Message):
             return
+        where = {"chat_id": message.chat.id, "message_id": message.message_id}
         label = _pressed_label(message, query.data or "")
         if turn.button_ok and label is not None and message.text is not None:
             chosen = turn.catalog.render(text("common.chosen", label=label))
             marked = f"{message.text_html}\n\n{chosen}"
             if utf16_length(marked) <= MESSAGE_LIMIT:
-                await query.edit_message_text(marked, parse_mode=ParseMode.HTML)
+                await api.call(
+                    bot, "editMessageText", {**where, "text": marked, "parse_mode": api.HTML}
+                )
                 return
         if message.reply_markup is not None:
-            await query.edit_message_reply_markup(reply_markup=None)
+            await api.call(bot, "editMessageReplyMarkup", where)
     except BadRequest as error:
         # The message may be too old to edit, or already edited: nothing the user needs.
         log.debug("could not mark pressed message: %s", error)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from benchmarks import __main__ as runner
+from benchmarks import conversation
 from benchmarks.conversation import _package
 from benchmarks.core import Prompt
 from benchmarks.figures import Figure, at_least, at_most, coerce
@@ -105,3 +106,17 @@ def test_the_core_walk_reads_a_prompt_sent_as_a_captioned_chart():
     prompt = Prompt.of(chart)
     assert prompt.text == "余额变化图"
     assert prompt.buttons == [("利率高先还", "4|rate")]
+
+
+def test_a_tiny_run_measures_our_bot_beside_the_peer_closed_and_open_loop():
+    """The harness end to end on a tiny load (speed is not asserted: benchmarks/ measures it)."""
+    rows = conversation.figures(
+        users=3, seconds=3, warmup=1, repetitions=1, rates=(20,), context=False
+    )
+    by_name = {row.name: row for row in rows}
+    ratio = by_name["CPU per update, ours / peer (closed loop)"]
+    assert ratio.value is not None and ratio.value > 0
+    assert by_name["ours: updates/s (closed loop)"].value
+    assert by_name["peer: updates/s (closed loop)"].value
+    [table] = conversation.sections()
+    assert "| 20 |" in table and "peer p99" in table

@@ -1,0 +1,259 @@
+"""What each CPU lever buys: our bot against itself with that one lever undone, in the same
+run (alternating, the order swapped every repetition), so that the next person knows what
+each change was worth and can tell a regression from noise.
+
+`python -m benchmarks.levers <lever>…` runs the bot with those levers undone (the benchmark
+starts it so); each undo puts back the code the lever replaced, here and not in bot/.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.conversation import _cpu_ms, _median, _spread, run
+from benchmarks.figures import Figure
+
+
+def _typed_sends() -> None:
+    """Before: replies, answers to presses and marks sent through python-telegram-bot's typed
+    methods (an InlineKeyboardMarkup built per reply, a Message built from every response)."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram.constants import ParseMode
+
+    from bot import api
+
+    async def send_text(
+        bot: Any, chat_id: int, text: str, keyboard: Any = (), rate_limit_args: Any = None
+    ) -> None:
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in keyboard
+                ]
+            )
+            if keyboard
+            else None
+        )
+        limit = {} if rate_limit_args is None else {"rate_limit_args": rate_limit_args}
+        await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, **limit
+        )
+
+    typed = {
+        "answerCallbackQuery": "answer_callback_query",
+        "editMessageText": "edit_message_text",
+        "editMessageReplyMarkup": "edit_message_reply_markup",
+    }
+
+    async def call(
+        bot: Any, method: str, parameters: dict[str, Any], rate_limit_args: Any = None
+    ) -> Any:
+        return await getattr(bot, typed[method])(**parameters)
+
+    api.send_text = send_text  # type: ignore[assignment]
+    api.call = call  # type: ignore[assignment]
+
+
+def _handoff_per_statement() -> None:
+    """Before: a save awaited each statement on aiosqlite's thread (BEGIN, the upsert, the
+    schedule read, maybe DELETE and INSERT, COMMIT): ~5 hand-offs between threads per save."""
+    import time
+    from datetime import UTC, datetime
+
+    from bot.storage import UPSERT_USER, Storage
+    from flows.reminders import schedule
+
+    async def save(
+        self: Storage,
+        user_id: int,
+        chat_id: int,
+        state: Any,
+        update_id: int | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        moment = now or datetime.now(UTC)
+        stamp = int(time.time())
+        payload = state.model_dump_json()
+        rows = schedule(state, moment)
+
+        async def write() -> None:
+            async with self._transaction():
+                await self._db.execute(
+                    UPSERT_USER, (user_id, chat_id, payload, stamp, stamp, update_id or 0)
+                )
+                await self._replace_schedule(user_id, rows, moment)
+
+        await self._retrying(write)
+
+    Storage.save = save  # type: ignore[method-assign]
+
+
+# name → (what the lever does, how to undo it)
+LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
+    "plain_sends": (
+        "replies, press answers and marks as plain JSON through Bot.do_api_request (bot/api.py)"
+        " instead of PTB's typed methods: no keyboard objects built, no Message parsed back",
+        _typed_sends,
+    ),
+    "one_db_handoff": (
+        "a save is one function on aiosqlite's thread (the whole transaction) instead of one"
+        " hand-off per statement (bot/storage.py)",
+        _handoff_per_statement,
+    ),
+}
+
+
+def _uvloop() -> None:
+    """uvloop's event loop instead of asyncio's (one more dependency)."""
+    import asyncio
+
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def _sync_sqlite() -> None:
+    """A turn's load and save with the synchronous sqlite3 module on the event loop's thread
+    (a second connection), no hand-off to another thread at all. Not adopted: the loop would
+    block while another connection holds the write lock (a reminder pass, the cron command),
+    and bot/storage.py is being reshaped (issues 17 and 18); measured to know what it is worth.
+    """
+    import sqlite3
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from bot import storage as module
+    from bot.storage import Storage, StoredUser
+    from flows.state import UserState
+
+    opened = Storage.open.__func__  # type: ignore[attr-defined]
+    connections: dict[int, sqlite3.Connection] = {}
+
+    async def open_(cls: type[Storage], path: Path) -> Storage:
+        found = await opened(cls, path)
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        connections[id(found)] = db
+        return found
+
+    original_load, original_save = Storage.load, Storage.save
+
+    async def load(self: Storage, user_id: int) -> StoredUser | None:
+        db = connections[id(self)]
+        row = db.execute(
+            "SELECT state, chat_id, active, last_update_id FROM users WHERE user_id = ?",
+            (user_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            state = UserState.model_validate_json(row[0])
+        except ValidationError:
+            return await original_load(self, user_id)
+        return StoredUser(state, int(row[1]), bool(row[2]), int(row[3]))
+
+    async def save(
+        self: Storage,
+        user_id: int,
+        chat_id: int,
+        state: Any,
+        update_id: Any = None,
+        now: Any = None,
+    ) -> None:
+        import time
+        from datetime import UTC, datetime
+
+        moment = now or datetime.now(UTC)
+        stamp = int(time.time())
+        user = (user_id, chat_id, state.model_dump_json(), stamp, stamp, update_id or 0)
+        rows = module.schedule(state, moment)
+        async with self._writing:
+            module._save_in(connections[id(self)], user, rows, moment)
+
+    Storage.open = classmethod(open_)  # type: ignore[method-assign,assignment]
+    Storage.load = load  # type: ignore[method-assign]
+    Storage.save = save  # type: ignore[method-assign]
+    del original_save
+
+
+# name → (what it would do, how to try it): changes measured but not (yet) made in bot/.
+EXPERIMENTS: dict[str, tuple[str, Callable[[], None]]] = {
+    "uvloop": ("uvloop's event loop instead of asyncio's", _uvloop),
+    "sync_sqlite": (
+        "load and save with the synchronous sqlite3 module on the loop's thread (no thread"
+        " hand-off)",
+        _sync_sqlite,
+    ),
+}
+
+
+def figures(full: bool = False, users: int = 200) -> list[Figure]:
+    seconds, warmup, repetitions = (20, 20, 3) if full else (8, 8, 2)
+    rows = [
+        _compare(f"lever {name}", f"undo:{name}", what, users, seconds, warmup, repetitions)
+        for name, (what, _) in LEVERS.items()
+    ]
+    for name, (what, _) in EXPERIMENTS.items():
+        if name == "uvloop" and importlib.util.find_spec("uvloop") is None:
+            rows.append(Figure("levers", f"experiment {name}", None, note="uvloop not installed"))
+            continue
+        rows.append(
+            _compare(
+                f"experiment {name}", f"try:{name}", what, users, seconds, warmup, repetitions, True
+            )
+        )
+    return rows
+
+
+def _compare(
+    label: str,
+    variant: str,
+    what: str,
+    users: int,
+    seconds: float,
+    warmup: float,
+    repetitions: int,
+    experiment: bool = False,
+) -> Figure:
+    """Our bot as it is against `variant` (a lever undone, or an experiment tried), alternating;
+    the figure is the CPU per update with the change / without it."""
+    current, other = [], []
+    for repetition in range(repetitions):
+        order = ("current", "other") if repetition % 2 == 0 else ("other", "current")
+        for side in order:
+            command = ("-m", "benchmarks.levers", variant) if side == "other" else None
+            result = run("guide", users, seconds, warmup, command=command)
+            (current if side == "current" else other).append(_cpu_ms(result))
+    with_change, without = (other, current) if experiment else (current, other)
+    after, before = _median(with_change), _median(without)
+    return Figure(
+        "levers",
+        f"{label}: CPU per update, with / without",
+        round(after / before, 2) if before else None,
+        "",
+        limits=(
+            f"without {before:.2f} ms ({_spread(without)}), with {after:.2f} ms"
+            f" ({_spread(with_change)}): {before - after:+.2f} ms per update",
+        ),
+        note=what + ("; an experiment, not in bot/" if experiment else ""),
+    )
+
+
+def main(names: list[str]) -> None:
+    """`undo:<lever>` runs the bot without a lever, `try:<experiment>` with an experiment."""
+    for name in names:
+        kind, _, which = name.partition(":")
+        (LEVERS if kind == "undo" else EXPERIMENTS)[which][1]()
+    from bot.__main__ import main as bot_main
+
+    sys.exit(bot_main([]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
