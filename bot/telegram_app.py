@@ -464,4 +464,7 @@ def run(settings: Settings) -> None:
         asyncio.run(_run_webhook(settings))
     else:
         log.info("running with long polling")
-        build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+        # A Bot API error while removing a webhook at start-up is retried, not fatal.
+        build_application(settings).run_polling(
+            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1
+        )
