@@ -338,8 +338,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update.effective_user.id if isinstance(update, Update) and update.effective_user else None
     )
     error = context.error
-    log.error("update from user %s failed: %s", user, type(error).__name__)
-    log.debug("traceback of the failure", exc_info=error)
+    log.error("update from user %s failed", user, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     conversation: Conversation | None = context.application.bot_data.get(CONVERSATION)
