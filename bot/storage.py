@@ -6,7 +6,7 @@ every save, and the reminder sent-log that makes sending exactly-once (see bot/r
 The inbox and the outbox make a Telegram turn durable (bot/inbox.py, bot/delivery.py): an
 update is stored (`inbox_put`) before Telegram is told it arrived; a turn's new state, its
 inbox row marked done and its rendered replies are committed together (`commit_turn`); the
-replies are deleted from the outbox one by one as they are delivered (`outbox_sent`).
+replies are deleted from the outbox once delivered (`outbox_sent`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -537,9 +537,14 @@ class Storage:
         rows = await self._db.execute_fetchall("SELECT DISTINCT user_id FROM outbox")
         return [int(row[0]) for row in rows]
 
-    async def outbox_sent(self, message_id: int) -> None:
-        """The message was delivered (or can never be): it leaves the outbox."""
-        await self._retrying(lambda: self._write("DELETE FROM outbox WHERE id = ?", (message_id,)))
+    async def outbox_sent(self, message_ids: Sequence[int]) -> None:
+        """The messages were delivered (or can never be): they leave the outbox, in one write."""
+        if not message_ids:
+            return
+        marks = ", ".join("?" * len(message_ids))
+        await self._retrying(
+            lambda: self._write(f"DELETE FROM outbox WHERE id IN ({marks})", tuple(message_ids))
+        )
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row of this user in every table, as plain dictionaries."""
