@@ -4,7 +4,9 @@ It speaks the real HTTP API to the real python-telegram-bot client, keeps the ch
 seen, and refuses what Telegram refuses: empty or over-long text, HTML it cannot parse,
 callback data over 64 bytes, answering a callback query twice, editing a message that
 does not exist or did not change. Faults can be injected: 429 with retry_after, 403 for a
-user who blocked the bot.
+user who blocked the bot, 5xx, and faults after the call took effect (`accepted=True`: the
+message is stored, then the error returned — what a timeout after Telegram acted looks like
+to the bot); `chaos` injects such faults at random.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import html
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Callable
@@ -213,6 +216,31 @@ class Fault:
     description: str
     retry_after: int | None = None
     chat_id: int | None = None
+    accepted: bool = False  # the call takes effect, then the error is returned
+
+
+@dataclass
+class Chaos:
+    """Random faults on sending methods: each call fails with probability `rate`, as a 429,
+    a 5xx, or a 5xx after the message was stored (a timeout after Telegram acted)."""
+
+    rate: float
+    seed: int = 0
+    injected: int = 0
+
+    def __post_init__(self) -> None:
+        self.random = random.Random(self.seed)
+
+    def pick(self) -> Fault | None:
+        if self.random.random() >= self.rate:
+            return None
+        self.injected += 1
+        kind = self.random.choice(("429", "500", "502", "accepted"))
+        if kind == "429":
+            return Fault("", 1, 429, "Too Many Requests: retry after 1", retry_after=1)
+        if kind == "accepted":
+            return Fault("", 1, 502, "Bad Gateway", accepted=True)
+        return Fault("", 1, int(kind), "Internal Server Error")
 
 
 class StandInBotApi:
@@ -236,9 +264,14 @@ class StandInBotApi:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.faults: list[Fault] = []
+        self.chaos: Chaos | None = None
+        # Telegram-like limit per chat: (messages per second, burst); None: unlimited.
+        self.chat_limit: tuple[float, float] | None = None
+        self._chat_budget: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self.updates_pushed = 0
         self.served_at: dict[int, float] = {}  # update_id -> when getUpdates handed it out
         self._pending: list[dict[str, Any]] = []
+        self.history: dict[int, dict[str, Any]] = {}  # every update pushed, by update_id
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._new_update = asyncio.Event()
@@ -282,9 +315,17 @@ class StandInBotApi:
     def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
         self._pending.append({"update_id": update_id, **update})
+        self.history[update_id] = self._pending[-1]
         self.updates_pushed += 1
         self._new_update.set()
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Hand out an update again, as Telegram does when it missed the acknowledgement."""
+        self._pending.append(self.history[update_id])
+        self._pending.sort(key=lambda u: u["update_id"])
+        self.updates_pushed += 1
+        self._new_update.set()
 
     # ---- what tests look at -------------------------------------------------------------
 
@@ -315,21 +356,27 @@ class StandInBotApi:
         description: str,
         retry_after: int | None = None,
         chat_id: int | None = None,
+        accepted: bool = False,
     ) -> None:
-        self.faults.append(Fault(method, times, code, description, retry_after, chat_id))
+        self.faults.append(Fault(method, times, code, description, retry_after, chat_id, accepted))
 
     # ---- the API ------------------------------------------------------------------------
 
     async def call(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        self._inject_fault(method, params)
+        fault = self._fault_for(method, params)
+        if fault is not None and not fault.accepted:
+            raise ApiError(fault.code, fault.description, fault.retry_after)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             raise ApiError(404, "Not Found")
         if method == "getUpdates":
             return await handler(params)
-        return handler(params, files)
+        result = handler(params, files)
+        if fault is not None:
+            raise ApiError(fault.code, fault.description, fault.retry_after)
+        return result
 
-    def _inject_fault(self, method: str, params: dict[str, Any]) -> None:
+    def _fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
         chat_id = _int(params.get("chat_id"))
         if chat_id is not None and chat_id in self.blocked and method.startswith("send"):
             raise ApiError(403, "Forbidden: bot was blocked by the user")
@@ -340,7 +387,27 @@ class StandInBotApi:
                 and (fault.chat_id is None or fault.chat_id == chat_id)
             ):
                 fault.remaining -= 1
-                raise ApiError(fault.code, fault.description, fault.retry_after)
+                return fault
+        if self.chat_limit is not None and chat_id is not None and method.startswith("send"):
+            self._spend(chat_id, method)
+        if self.chaos is not None and method.startswith("send"):
+            return self.chaos.pick()
+        return None
+
+    def _spend(self, chat_id: int, method: str) -> None:
+        """One message from the chat's budget, or 429 with the seconds until there is one."""
+        assert self.chat_limit is not None
+        rate, burst = self.chat_limit
+        now = time.monotonic()
+        tokens, at = self._chat_budget.get(chat_id, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        if method == "sendChatAction":
+            return
+        if tokens < 1:
+            self._chat_budget[chat_id] = (tokens, now)
+            wait = max(1, int((1 - tokens) / rate + 0.999))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        self._chat_budget[chat_id] = (tokens - 1, now)
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = _int(params.get("offset")) or 0

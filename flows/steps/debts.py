@@ -421,7 +421,8 @@ def _render_list(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         (Button(_entry_label(i, d, checks[d.id]), f"open:{d.id}"),)
         for i, d in enumerate(ordered, start=1)
     )
-    rows = (*entries, add if len(state.debts) < MAX_DEBTS else (), onward, worries, nav_row())
+    # The add button stays at the cap: pressing (or typing) it explains the limit (_add).
+    rows = (*entries, add, onward, worries, nav_row())
     return (Reply(summary(ordered, checks, facts), tuple(r for r in rows if r)),)
 
 

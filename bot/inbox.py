@@ -1,0 +1,140 @@
+"""The durable inbox: an update is in the database before Telegram is told it arrived.
+
+python-telegram-bot acknowledges updates by moving the next `getUpdates` offset past them, and
+it does so only after `update_queue.put` returned for each; its webhook answers 200 only after
+`put` returned. So `put` is where an update is stored: a crash at any later moment leaves it
+pending in the inbox, and the next start resumes it (`resume`) in each user's order. An update
+Telegram delivers again is recognised by its update_id and not handled twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.http import AiohttpRequest
+from bot.ordering import PerUserOrder, sender_of
+from bot.storage import Storage, StorageError
+
+log = logging.getLogger(__name__)
+
+# A pending update that was being handled when the bot died this many times is given up (an
+# update that crashes the bot must not crash every start); its user is told.
+MAX_STARTS = 3
+
+
+class DurableQueue(asyncio.Queue[object]):
+    """The Application's update queue, storing each arriving update in the inbox first and
+    applying the per-user cap (PerUserOrder.admit) before the update joins any shared queue.
+
+    With `batching` (polling), admitted updates wait in a buffer and are stored together,
+    in one transaction, by `flush` — which InboxFlushingRequest runs before every getUpdates
+    call, the call that acknowledges them. Without it (webhook), each `put` stores its update
+    before returning, i.e. before the 200."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.storage: Storage | None = None  # set once the database is open (post_init)
+        self.processor: PerUserOrder | None = None
+        self.batching = False
+        self._buffer: list[tuple[Update, int]] = []
+        self._flushing = asyncio.Lock()
+        # The updates of the last getUpdates as Telegram sent them: stored as they came,
+        # cheaper than rebuilding each from python-telegram-bot's objects (Update.to_json).
+        self.raw: dict[int, object] = {}
+        self.stored = 0
+        self.redelivered = 0
+
+    async def put(self, item: object) -> None:
+        if not isinstance(item, Update):
+            await super().put(item)  # python-telegram-bot's own stop signal
+            return
+        if self.processor is not None and not await self.processor.admit(item):
+            return
+        user = sender_of(item)
+        if self.storage is None or user is None:
+            await super().put(item)
+            return
+        self._buffer.append((item, user))
+        if not self.batching:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Store the buffered updates in one transaction, then hand the new ones on; an
+        update stored before (delivered again) is dropped here."""
+        async with self._flushing:
+            batch, self._buffer = self._buffer, []
+            if not batch or self.storage is None:
+                return
+            rows = [(update.update_id, user, self._payload(update)) for update, user in batch]
+            try:
+                fresh = await self.storage.inbox_put_many(rows)
+            except StorageError:
+                # The database refuses writes (a full disk): handle them anyway, as before
+                # the inbox; their turns will fail to save and say so honestly.
+                log.warning("%d updates could not be stored in the inbox", len(batch))
+                fresh = {update.update_id for update, _ in batch}
+            for update, _user in batch:
+                if update.update_id in fresh:
+                    self.stored += 1
+                    self.put_nowait(update)
+                    continue
+                log.info("update %d delivered again; not handled twice", update.update_id)
+                self.redelivered += 1
+                if self.processor is not None:
+                    self.processor.release(update)
+
+    def _payload(self, update: Update) -> str:
+        raw = self.raw.pop(update.update_id, None)
+        return update.to_json() if raw is None else json.dumps(raw, ensure_ascii=False)
+
+    async def resume(self, storage: Storage, bot: Bot) -> list[int]:
+        """At start-up, before polling: queue every pending update, oldest first. Returns the
+        users whose update was given up after MAX_STARTS starts (to be told)."""
+        pending, given_up = await storage.inbox_resume(MAX_STARTS)
+        for row in pending:
+            update = Update.de_json(_loads(row.payload), bot)
+            if update is None:
+                continue
+            if self.processor is not None:
+                await self.processor.admit(update, capped=False)
+            self.put_nowait(update)
+        if pending or given_up:
+            log.warning(
+                "resumed %d pending updates; gave up %d after %d starts",
+                len(pending),
+                len(given_up),
+                MAX_STARTS,
+            )
+        return sorted(set(given_up))
+
+
+class InboxFlushingRequest(AiohttpRequest):
+    """The request object for getUpdates: before each call, which acknowledges everything
+    fetched so far, the updates fetched so far are stored (DurableQueue.flush)."""
+
+    def __init__(self, queue: DurableQueue) -> None:
+        super().__init__()
+        self._queue = queue
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        await self._queue.flush()
+        self._queue.raw.clear()
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 200:
+            try:
+                result = json.loads(payload).get("result") or []
+                self._queue.raw = {item["update_id"]: item for item in result}
+            except (ValueError, AttributeError, TypeError, KeyError):
+                pass  # python-telegram-bot reports what is wrong with it
+        return status, payload
+
+
+def _loads(payload: str) -> dict[str, object]:
+    loaded = json.loads(payload)
+    assert isinstance(loaded, dict)
+    return loaded
