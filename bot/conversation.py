@@ -16,7 +16,7 @@ from bot import export
 from bot.locale import Catalog, Locales, to_plain
 from bot.render import RenderedReply, render
 from bot.settings import Settings
-from bot.storage import Storage, StorageError
+from bot.store import StorageError, Store
 from flows import machine
 from flows.core import (
     ERASE_USER,
@@ -53,7 +53,7 @@ class Turn:
 
 @dataclass
 class Conversation:
-    storage: Storage
+    storage: Store
     locales: Locales
     facts: Facts
     settings: Settings

@@ -17,7 +17,7 @@ from bot.limiter import ReplyAwareLimiter
 from bot.locale import Locales
 from bot.reminders import print_report, run_pass
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.store import open_store
 from bot.telegram_app import broadcast_sender
 
 
@@ -27,7 +27,7 @@ async def remind_command(
     if not dry_run and settings.telegram_bot_token is None:
         sys.stderr.write("TELEGRAM_BOT_TOKEN is not set: nothing can be sent (try --dry-run)\n")
         return 2
-    storage = await Storage.open(settings.database_path)
+    storage = await open_store(settings)
     locales = Locales.load(settings.locales_dir, settings.default_locale)
     facts = load_facts(settings.data_dir)
     try:

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = TELEGRAM_API
     telegram_api_file_url: str | None = None
     database_path: Path = Path("yuqi.sqlite3")
+    # postgresql://user:password@host/db (or ?host=/socket/dir): PostgreSQL instead of the SQLite
+    # file, for several worker processes (bot/storage_pg.py). Secret: it may hold a password.
+    database_url: SecretStr | None = None
     default_timezone: str = "Asia/Shanghai"
     default_locale: str = "zh-CN"
     locales_dir: Path = PROJECT_ROOT / "locales"
@@ -64,7 +67,7 @@ class Settings(BaseSettings):
             raise ValueError("webhook secret token: 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
-    @field_validator("telegram_bot_token", "webhook_url", mode="before")
+    @field_validator("telegram_bot_token", "webhook_url", "database_url", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

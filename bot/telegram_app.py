@@ -30,7 +30,7 @@ from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.store import open_store
 from flows.core import text
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def build_application(settings: Settings) -> Application:
 
 
 async def open_conversation(settings: Settings) -> Conversation:
-    storage = await Storage.open(settings.database_path)
+    storage = await open_store(settings)
     locales = Locales.load(settings.locales_dir, settings.default_locale)
     return Conversation(storage, locales, load_facts(settings.data_dir), settings)
 

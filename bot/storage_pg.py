@@ -1,0 +1,420 @@
+"""PostgreSQL storage (asyncpg): the same tables, schema versions and behaviour as bot/storage.py,
+shared by any number of worker processes.
+
+Chosen by DATABASE_URL=postgresql://… (bot/store.py). The state is `jsonb`; every write is one
+transaction; concurrency between processes is PostgreSQL's: a save takes the user's row lock
+before it rebuilds the schedule, a reminder claim is one INSERT … ON CONFLICT on the sent-log's
+unique key, so exactly one process wins it.
+
+Erasure: DELETE of every row of the user in one transaction, then VACUUM of the tables touched
+(and their TOAST tables and indexes), so the dead row versions are pruned from the pages and no
+query, snapshot or page inspection can reach them. What PostgreSQL cannot be made to forget
+from inside the database is documented in README.md ("Running on PostgreSQL"): the WAL segments
+until they are recycled, and base backups / pg_dump files until the operator rotates them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import asyncpg
+from pydantic import ValidationError
+
+from bot.storage import RETRY_DELAYS, USER_TABLES, DueReminder, StorageError, StoredUser
+from flows.reminders import Scheduled, schedule
+from flows.state import UserState
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The same versions as bot/storage.py's MIGRATIONS, in PostgreSQL's types; never edit a shipped
+# entry, append a new one (to both lists).
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (
+        user_id    BIGINT  PRIMARY KEY,
+        chat_id    BIGINT  NOT NULL,
+        state      JSONB   NOT NULL,
+        active     BOOLEAN NOT NULL DEFAULT TRUE,
+        created_at BIGINT  NOT NULL,
+        updated_at BIGINT  NOT NULL
+    );
+    CREATE TABLE quarantine (
+        id       BIGSERIAL PRIMARY KEY,
+        user_id  BIGINT NOT NULL,
+        state    TEXT   NOT NULL,  -- as stored, even if it is no longer a valid state
+        reason   TEXT   NOT NULL,
+        saved_at BIGINT NOT NULL
+    );
+    CREATE INDEX quarantine_user ON quarantine(user_id);
+    """,
+    """
+    ALTER TABLE users ADD COLUMN last_update_id BIGINT NOT NULL DEFAULT 0;
+    """,
+    """
+    CREATE TABLE reminders (
+        user_id  BIGINT  NOT NULL,
+        debt_id  INTEGER NOT NULL,
+        due_date TEXT    NOT NULL,
+        lead     INTEGER NOT NULL,
+        fire_at  BIGINT  NOT NULL,
+        PRIMARY KEY (user_id, debt_id, due_date, lead)
+    );
+    CREATE INDEX reminders_fire_at ON reminders(fire_at);
+    CREATE TABLE reminders_sent (
+        user_id    BIGINT  NOT NULL,
+        debt_id    INTEGER NOT NULL,
+        due_date   TEXT    NOT NULL,
+        lead       INTEGER NOT NULL,
+        fire_at    BIGINT  NOT NULL,
+        outcome    TEXT    NOT NULL,
+        claimed_at BIGINT  NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 1,
+        done_at    BIGINT,
+        UNIQUE (user_id, debt_id, due_date, lead)
+    );
+    """,
+)
+
+# Taken (per transaction) while migrating: workers starting together migrate once.
+MIGRATION_LOCK = 0x79755F6D  # "yu_m"
+DUE_REMINDERS = (
+    "SELECT r.user_id, r.debt_id, r.due_date, r.lead, r.fire_at FROM reminders r"
+    " WHERE r.fire_at <= $1"
+    " AND NOT EXISTS (SELECT 1 FROM reminders_sent s WHERE s.user_id = r.user_id"
+    " AND s.debt_id = r.debt_id AND s.due_date = r.due_date AND s.lead = r.lead"
+    " AND (s.outcome <> 'claimed' OR s.claimed_at > $2))"
+    " AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = r.user_id AND u.active)"
+    " ORDER BY r.fire_at LIMIT $3"
+)
+KEY = "user_id = $1 AND debt_id = $2 AND due_date = $3 AND lead = $4"
+# Worth retrying: another transaction won a race, or the connection to the server was lost.
+_TRANSIENT = (
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.LockNotAvailableError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    ConnectionError,
+    OSError,
+)
+POOL_SIZE = 10
+
+
+class PgStorage:
+    """The Store protocol (bot/store.py) on PostgreSQL."""
+
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        self._pool = pool
+        self.url = url
+
+    @classmethod
+    async def open(cls, url: str, pool_size: int = POOL_SIZE) -> PgStorage:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+        storage = cls(pool, url)
+        try:
+            await storage._migrate()
+        except BaseException:
+            await pool.close()
+            raise
+        return storage
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def schema_version(self) -> int:
+        async with self._pool.acquire() as connection:
+            return await _version(connection)
+
+    async def _migrate(self) -> None:
+        async with self._pool.acquire() as connection, connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+            )
+            current = await _version(connection)
+            if current == 0:
+                await connection.execute("INSERT INTO schema_version (version) VALUES (0)")
+            # PostgreSQL's DDL is transactional: all versions or none.
+            for version in range(current + 1, len(MIGRATIONS) + 1):
+                await connection.execute(MIGRATIONS[version - 1])
+                await connection.execute("UPDATE schema_version SET version = $1", version)
+                log.info("database migrated to schema version %d", version)
+
+    # ---- user state ---------------------------------------------------------------------
+
+    async def load(self, user_id: int) -> StoredUser | None:
+        row = await self._retrying(
+            lambda: self._pool.fetchrow(
+                "SELECT state::text, chat_id, active, last_update_id FROM users WHERE user_id = $1",
+                user_id,
+            )
+        )
+        if row is None:
+            return None
+        raw, chat_id, active, last_update_id = row
+        try:
+            state = UserState.model_validate_json(raw)
+        except ValidationError as error:
+            await self._quarantine(user_id, raw, error)
+            state = UserState()
+        return StoredUser(state, int(chat_id), bool(active), int(last_update_id))
+
+    async def save(
+        self,
+        user_id: int,
+        chat_id: int,
+        state: UserState,
+        update_id: int | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        moment = now or datetime.now(UTC)
+        stamp = int(time.time())
+        payload = _jsonb_safe(state.model_dump_json())
+        rows = schedule(state, moment)
+
+        async def write() -> None:
+            async with self._pool.acquire() as connection, connection.transaction():
+                # The upsert takes the user's row lock: a concurrent save of the same user (in
+                # any process) waits here, so schedules are never rebuilt from interleaved reads.
+                await connection.execute(
+                    "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at,"
+                    " last_update_id) VALUES ($1, $2, $3::jsonb, TRUE, $4, $4, $5)"
+                    " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
+                    " state = excluded.state, active = TRUE, updated_at = excluded.updated_at,"
+                    " last_update_id = GREATEST(users.last_update_id, excluded.last_update_id)",
+                    user_id,
+                    chat_id,
+                    payload,
+                    stamp,
+                    update_id or 0,
+                )
+                await _replace_schedule(connection, user_id, rows, moment)
+
+        await self._retrying(write)
+
+    async def delete_user(self, user_id: int) -> None:
+        """Every row of the user in one transaction, then VACUUM of those tables so the dead
+        row versions (and their TOAST chunks and index entries) are pruned, not just hidden."""
+
+        async def write() -> None:
+            async with self._pool.acquire() as connection, connection.transaction():
+                for table in USER_TABLES:
+                    await connection.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+
+        await self._retrying(write)
+        await self._vacuum(USER_TABLES)
+
+    async def _vacuum(self, tables: Iterable[str]) -> None:
+        # VACUUM runs outside a transaction; a failure leaves the rows deleted (the promise to
+        # the user is kept) and only their bytes waiting for autovacuum, so it is logged.
+        try:
+            async with self._pool.acquire() as connection:
+                await connection.execute(f"VACUUM {', '.join(tables)}")
+        except (asyncpg.PostgresError, *_TRANSIENT) as error:
+            log.warning("vacuum after an erasure failed: %s", type(error).__name__)
+
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row of the user, shaped as SQLite gives them (state as JSON text, flags as
+        0/1), so export files are the same on both backends."""
+        exported: dict[str, list[dict[str, Any]]] = {}
+        async with self._pool.acquire() as connection:
+            for table in USER_TABLES:
+                rows = await connection.fetch(
+                    f"SELECT * FROM {table} WHERE user_id = $1 ORDER BY 1", user_id
+                )
+                exported[table] = [
+                    {k: int(v) if isinstance(v, bool) else v for k, v in row.items()}
+                    for row in rows
+                ]
+        return exported
+
+    async def count_rows(self, user_id: int) -> dict[str, int]:
+        counts = {}
+        async with self._pool.acquire() as connection:
+            for table in USER_TABLES:
+                counts[table] = int(
+                    await connection.fetchval(
+                        f"SELECT COUNT(*) FROM {table} WHERE user_id = $1", user_id
+                    )
+                )
+        return counts
+
+    async def mark_inactive(self, user_id: int) -> None:
+        async def write() -> None:
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    "UPDATE users SET active = FALSE WHERE user_id = $1", user_id
+                )
+                await connection.execute("DELETE FROM reminders WHERE user_id = $1", user_id)
+
+        await self._retrying(write)
+
+    # ---- reminders ----------------------------------------------------------------------
+
+    async def reschedule(self, user_id: int, now: datetime) -> None:
+        async def write() -> None:
+            async with self._pool.acquire() as connection, connection.transaction():
+                found = await connection.fetchrow(
+                    "SELECT state::text, active FROM users WHERE user_id = $1 FOR UPDATE",
+                    user_id,
+                )
+                if found is None or not found["active"]:
+                    return
+                try:
+                    state = UserState.model_validate_json(found[0])
+                except ValidationError:
+                    return
+                await _replace_schedule(connection, user_id, schedule(state, now), now)
+
+        await self._retrying(write)
+
+    async def due_reminders(
+        self, now: datetime, stale_before: datetime, limit: int
+    ) -> list[DueReminder]:
+        rows = await self._retrying(
+            lambda: self._pool.fetch(
+                DUE_REMINDERS, int(now.timestamp()), int(stale_before.timestamp()), limit
+            )
+        )
+        return [
+            DueReminder(
+                int(user_id),
+                Scheduled(
+                    int(debt_id),
+                    date.fromisoformat(due),
+                    int(lead),
+                    datetime.fromtimestamp(fire_at, UTC),
+                ),
+            )
+            for user_id, debt_id, due, lead, fire_at in rows
+        ]
+
+    async def claim_reminder(
+        self, due: DueReminder, now: datetime, stale_before: datetime
+    ) -> int | None:
+        # One statement: PostgreSQL serialises the conflicting inserts of several processes on
+        # the unique key, and exactly one of them gets a row back.
+        attempts = await self._retrying(
+            lambda: self._pool.fetchval(
+                "INSERT INTO reminders_sent (user_id, debt_id, due_date, lead, fire_at,"
+                " outcome, claimed_at) VALUES ($1, $2, $3, $4, $5, 'claimed', $6)"
+                " ON CONFLICT (user_id, debt_id, due_date, lead) DO UPDATE SET"
+                " claimed_at = excluded.claimed_at, attempts = reminders_sent.attempts + 1"
+                " WHERE reminders_sent.outcome = 'claimed' AND reminders_sent.claimed_at <= $7"
+                " RETURNING attempts",
+                *due.key,
+                int(due.row.fire_at.timestamp()),
+                int(now.timestamp()),
+                int(stale_before.timestamp()),
+            )
+        )
+        return None if attempts is None else int(attempts)
+
+    async def finish_reminder(self, due: DueReminder, outcome: str, now: datetime) -> None:
+        async def write() -> None:
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    f"UPDATE reminders_sent SET outcome = $5, done_at = $6 WHERE {KEY}",
+                    *due.key,
+                    outcome,
+                    int(now.timestamp()),
+                )
+                await connection.execute(f"DELETE FROM reminders WHERE {KEY}", *due.key)
+
+        await self._retrying(write)
+
+    async def release_reminder(self, due: DueReminder, stale_at: datetime) -> None:
+        await self._retrying(
+            lambda: self._pool.execute(
+                f"UPDATE reminders_sent SET claimed_at = $5 WHERE {KEY} AND outcome = 'claimed'",
+                *due.key,
+                int(stale_at.timestamp()),
+            )
+        )
+
+    async def _quarantine(self, user_id: int, raw: str, error: ValidationError) -> None:
+        log.error(
+            "user %d: stored state invalid, quarantined (%d errors)", user_id, error.error_count()
+        )
+        await self._retrying(
+            lambda: self._pool.execute(
+                "INSERT INTO quarantine (user_id, state, reason, saved_at)"
+                " VALUES ($1, $2, 'validation', $3)",
+                user_id,
+                raw,
+                int(time.time()),
+            )
+        )
+
+    async def _retrying(self, operation: Callable[[], Awaitable[T]]) -> T:
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return await operation()
+            except _TRANSIENT as error:
+                if delay is None:
+                    raise StorageError(type(error).__name__) from error
+                log.warning("database unavailable (%s), retrying in %.2fs", type(error), delay)
+                await asyncio.sleep(delay)
+            except asyncpg.PostgresError as error:
+                raise StorageError(type(error).__name__) from error
+        raise AssertionError("unreachable")
+
+
+async def _version(connection: asyncpg.Connection) -> int:
+    exists = await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
+    if not exists:
+        return 0
+    version = await connection.fetchval("SELECT version FROM schema_version")
+    return int(version or 0)
+
+
+async def _replace_schedule(
+    connection: asyncpg.Connection, user_id: int, rows: Iterable[Scheduled], now: datetime
+) -> None:
+    """Inside a transaction holding the user's row lock: the same rule as
+    bot.storage.Storage._replace_schedule (owed reminders kept, done ones never again)."""
+    now_s = int(now.timestamp())
+    stored = await connection.fetch(
+        "SELECT debt_id, due_date, lead, fire_at FROM reminders WHERE user_id = $1", user_id
+    )
+    existing = {(int(d), str(due), int(lead)): int(fire) for d, due, lead, fire in stored}
+    wanted = {(r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows}
+    keep = {
+        key: fire
+        for key, fire in wanted.items()
+        if fire > now_s or existing.get(key, now_s + 1) <= now_s
+    }
+    if keep == existing:
+        return
+    await connection.execute("DELETE FROM reminders WHERE user_id = $1", user_id)
+    if keep:
+        await connection.executemany(
+            "INSERT INTO reminders (user_id, debt_id, due_date, lead, fire_at)"
+            " SELECT $1::bigint, $2::integer, $3::text, $4::integer, $5::bigint"
+            " WHERE NOT EXISTS (SELECT 1 FROM reminders_sent WHERE user_id = $1"
+            " AND debt_id = $2 AND due_date = $3 AND lead = $4 AND outcome <> 'claimed')",
+            [(user_id, *key, fire) for key, fire in keep.items()],
+        )
+
+
+def _jsonb_safe(payload: str) -> str:
+    r"""jsonb refuses the escaped NUL character (\u0000) that a JSON text may hold; it carries
+    nothing a person typed on purpose, so it is dropped rather than failing the save. (An odd
+    run of backslashes before u0000 is the escape; an even one is a typed backslash.)"""
+    return _NUL.sub(r"\1", payload) if "u0000" in payload else payload
+
+
+_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
