@@ -6,11 +6,16 @@ transaction; concurrency between processes is PostgreSQL's: a save takes the use
 before it rebuilds the schedule, a reminder claim is one INSERT … ON CONFLICT on the sent-log's
 unique key, so exactly one process wins it.
 
-Erasure: DELETE of every row of the user in one transaction, then VACUUM of the tables touched
-(and their TOAST tables and indexes), so the dead row versions are pruned from the pages and no
-query, snapshot or page inspection can reach them. What PostgreSQL cannot be made to forget
-from inside the database is documented in README.md ("Running on PostgreSQL"): the WAL segments
-until they are recycled, and base backups / pg_dump files until the operator rotates them.
+Erasure: DELETE of every row of the user in one transaction, then the tables that hold what
+people type (users, quarantine: state JSON, also out of line in their TOAST tables) are
+rewritten with VACUUM FULL, and the others (reminders, reminders_sent: ids, dates, times) get a
+plain VACUUM. A plain VACUUM is not enough for typed text: PostgreSQL has no secure_delete, and
+a page whose row versions are all dead keeps their bytes until it is reused (measured: a TOAST
+page kept the user's text; tests/test_storage_pg.py). VACUUM FULL holds an exclusive lock on
+the table while it copies the live rows (turns wait, they do not fail): milliseconds for
+thousands of users, seconds for hundreds of thousands — erasures are rare. What PostgreSQL
+cannot be made to forget from inside the database is in README.md ("Running on PostgreSQL"):
+WAL segments until recycled, and base backups / pg_dump files until the operator rotates them.
 """
 
 from __future__ import annotations
@@ -107,6 +112,8 @@ _TRANSIENT = (
     OSError,
 )
 POOL_SIZE = 10
+# Tables holding what a person typed: rewritten after an erasure (see the module's doc).
+TEXT_TABLES = ("users", "quarantine")
 
 
 class PgStorage:
@@ -215,14 +222,16 @@ class PgStorage:
                     await connection.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
 
         await self._retrying(write)
-        await self._vacuum(USER_TABLES)
+        await self._vacuum(f"VACUUM (FULL) {', '.join(TEXT_TABLES)}")
+        others = [table for table in USER_TABLES if table not in TEXT_TABLES]
+        await self._vacuum(f"VACUUM {', '.join(others)}")
 
-    async def _vacuum(self, tables: Iterable[str]) -> None:
-        # VACUUM runs outside a transaction; a failure leaves the rows deleted (the promise to
-        # the user is kept) and only their bytes waiting for autovacuum, so it is logged.
+    async def _vacuum(self, statement: str) -> None:
+        # VACUUM runs outside a transaction; a failure leaves the rows deleted (no query can
+        # return them) and only their bytes waiting for autovacuum, so it is logged, not raised.
         try:
             async with self._pool.acquire() as connection:
-                await connection.execute(f"VACUUM {', '.join(tables)}")
+                await connection.execute(statement)
         except (asyncpg.PostgresError, *_TRANSIENT) as error:
             log.warning("vacuum after an erasure failed: %s", type(error).__name__)
 
