@@ -1,24 +1,32 @@
-"""End to end: /export hands over every row, /delete erases every row after a confirmation."""
+"""End to end: /export hands over every row, /delete erases every row after a confirmation. On
+SQLite and PostgreSQL alike (the `backend` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
+from collections.abc import AsyncIterator
+
+import pytest
 
 from bot.storage import USER_TABLES
-from tests.conftest import RunningBot
+from tests.conftest import Backend, RunningBot, start_bot
 from tests.standin_api import SimUser, StandInBotApi
 
 
-def rows_of(database: Path, user_id: int) -> dict[str, int]:
-    with sqlite3.connect(database) as connection:
-        return {
-            table: connection.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (user_id,)
-            ).fetchone()[0]
-            for table in USER_TABLES
-        }
+@pytest.fixture
+async def bot(api: StandInBotApi, backend: Backend) -> AsyncIterator[RunningBot]:
+    running = await start_bot(api, backend.path, **backend.overrides)
+    yield running
+    await running.stop()
+
+
+async def rows_of(backend: Backend, user_id: int) -> dict[str, int]:
+    """Counted apart from the bot's own connections."""
+    counts = {}
+    for table in USER_TABLES:
+        column = 1 if table == "quarantine" else 0  # quarantine's first column is its own id
+        counts[table] = sum(row[column] == user_id for row in await backend.rows(table))
+    return counts
 
 
 async def user_with_a_script(bot: RunningBot, api: StandInBotApi, user_id: int) -> SimUser:
@@ -44,7 +52,7 @@ async def test_export_sends_json_and_csv_with_everything_saved(bot: RunningBot, 
 
 
 async def test_delete_asks_first_and_cancelling_keeps_everything(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, backend: Backend
 ):
     grace = await user_with_a_script(bot, api, 9010)
     await bot.say(grace, "/delete")
@@ -52,26 +60,26 @@ async def test_delete_asks_first_and_cancelling_keeps_everything(
     await bot.press(grace, "不删了")
     assert "什么都没有删除" in grace.messages[-2].text
     assert "逾期的主要原因" in grace.last.text
-    assert rows_of(database, 9010)["users"] == 1
+    assert (await rows_of(backend, 9010))["users"] == 1
 
 
 async def test_delete_confirmed_leaves_no_row_in_any_table(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, backend: Backend
 ):
     henry = await user_with_a_script(bot, api, 9011)
     other = await user_with_a_script(bot, api, 9012)
     await bot.say(henry, "/delete")
     await bot.press(henry, "确认删除")
     assert "已经删除" in henry.last.text
-    assert rows_of(database, 9011) == dict.fromkeys(USER_TABLES, 0)
-    assert rows_of(database, other.id)["users"] == 1
+    assert await rows_of(backend, 9011) == dict.fromkeys(USER_TABLES, 0)
+    assert (await rows_of(backend, other.id))["users"] == 1
 
 
 async def test_a_newcomer_can_delete_without_going_through_the_welcome(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, backend: Backend
 ):
     ivy = api.user(9013)
     await bot.say(ivy, "/delete")
     assert "确定要删除" in ivy.last.text
     await bot.press(ivy, "确认删除")
-    assert rows_of(database, 9013) == dict.fromkeys(USER_TABLES, 0)
+    assert await rows_of(backend, 9013) == dict.fromkeys(USER_TABLES, 0)
