@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot import export
+from bot import export, outbox
 from bot.locale import Catalog, Locales, to_plain
 from bot.render import RenderedReply, render
 from bot.settings import Settings
+from bot.storage import AlreadyApplied, TurnCommit
 from bot.store import StorageError, Store
 from flows import machine
 from flows.core import (
@@ -48,7 +49,7 @@ class Turn:
     replies: tuple[RenderedReply, ...]
     catalog: Catalog
     button_ok: bool | None = None
-    saved: bool = True
+    saved: bool = True  # False: nothing was committed (the replies are an apology)
 
 
 @dataclass
@@ -60,11 +61,18 @@ class Conversation:
     clock: Callable[[], datetime] = field(default=utc_now)
 
     async def handle(
-        self, user_id: int, chat_id: int, event: Event, update_id: int | None = None
+        self,
+        user_id: int,
+        chat_id: int,
+        event: Event,
+        update_id: int | None = None,
+        *,
+        outbox: bool = False,
     ) -> Turn:
         """One event of one user. `update_id` (Telegram's) makes a re-delivered update, after a
         crash between saving and acknowledging it, show the current question again instead of
-        being applied a second time."""
+        being applied a second time; its inbox row is marked done with the turn. `outbox`:
+        the rendered replies are committed with the turn, for bot/delivery.py to send."""
         stored = await self.storage.load(user_id)
         state = stored.state if stored else self._new_state()
         catalog = self.locales.get(state.locale)
@@ -72,7 +80,8 @@ class Conversation:
             log.info(
                 "user %d: update %d already applied, showing where they are", user_id, update_id
             )
-            return self._turn(machine.current_prompt(state, self._context(state)))
+            turn = self._turn(machine.current_prompt(state, self._context(state)))
+            return await self._commit(TurnCommit(user_id, chat_id, None, update_id), turn, outbox)
         ctx = self._context(state)
         if isinstance(event, TextInput):
             event = self._typed_button(state, event, catalog, ctx)
@@ -81,21 +90,39 @@ class Conversation:
         except Exception:
             log.exception("user %d: the conversation core failed", user_id)
             return self._apology(catalog, "common.error", saved=False)
-        try:
-            if outcome.effect == ERASE_USER:
-                await self.storage.delete_user(user_id)
-                log.info("user %d: all data erased on request", user_id)
-                return self._turn(outcome)
-            if stored is None or outcome.state != state or stored.chat_id != chat_id:
-                await self.storage.save(
-                    user_id, chat_id, outcome.state, update_id, now=self.clock()
-                )
-            if outcome.effect == EXPORT_USER:
+        erase = outcome.effect == ERASE_USER
+        changed = stored is None or outcome.state != state or stored.chat_id != chat_id
+        new_state = outcome.state if changed and not erase else None
+        if outcome.effect == EXPORT_USER:
+            if stored is None:
+                new_state = None  # exporting nothing creates no user
+            try:
                 outcome = await self._with_export(user_id, outcome)
+            except StorageError:
+                log.exception("user %d: could not read the export", user_id)
+                return self._apology(catalog, "common.save_failed", saved=False)
+        commit = TurnCommit(user_id, chat_id, new_state, update_id, erase=erase, now=self.clock())
+        turn = await self._commit(commit, self._turn(outcome), outbox)
+        if erase and turn.saved:
+            log.info("user %d: all data erased on request", user_id)
+        return turn
+
+    async def _commit(self, commit: TurnCommit, turn: Turn, outbox_replies: bool) -> Turn:
+        """Write the turn (state, inbox row, replies into the outbox) in one transaction."""
+        if outbox_replies:
+            messages = tuple(outbox.dumps(m) for m in outbox.messages_of(turn.replies))
+            commit = replace(commit, messages=messages)
+        elif commit.state is None and commit.update_id is None and not commit.erase:
+            return turn  # nothing to write
+        try:
+            await self.storage.commit_turn(commit)
+        except AlreadyApplied:
+            log.info("user %d: update already handled, not applied twice", commit.user_id)
+            return Turn(replies=(), catalog=turn.catalog, button_ok=None)
         except StorageError:
-            log.exception("user %d: could not save state", user_id)
-            return self._apology(catalog, "common.save_failed", saved=False)
-        return self._turn(outcome)
+            log.exception("user %d: could not save state", commit.user_id)
+            return self._apology(turn.catalog, "common.save_failed", saved=False)
+        return turn
 
     async def _with_export(self, user_id: int, outcome: Outcome) -> Outcome:
         """Fill the export attachments flows placed with every stored row of the user."""

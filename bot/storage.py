@@ -2,6 +2,11 @@
 
 It also holds each user's reminder schedule, rebuilt from their state in the same transaction as
 every save, and the reminder sent-log that makes sending exactly-once (see bot/reminders.py).
+
+The inbox and the outbox make a Telegram turn durable (bot/inbox.py, bot/delivery.py): an
+update is stored (`inbox_put`) before Telegram is told it arrived; a turn's new state, its
+inbox row marked done and its rendered replies are committed together (`commit_turn`); the
+replies are deleted from the outbox one by one as they are delivered (`outbox_sent`).
 """
 
 from __future__ import annotations
@@ -80,9 +85,37 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (user_id, debt_id, due_date, lead)
     );
     """,
+    # The durable inbox: every update is stored before it is acknowledged to Telegram and
+    # marked done (its text dropped) in the same transaction as the state it produced. The
+    # outbox holds a committed turn's rendered messages until each is delivered.
+    """
+    CREATE TABLE inbox (
+        update_id   INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL,
+        payload     TEXT,                             -- the update's JSON; NULL once handled
+        status      TEXT    NOT NULL DEFAULT 'pending',  -- pending, done, failed
+        attempts    INTEGER NOT NULL DEFAULT 0,       -- starts of the bot while it was pending
+        received_at INTEGER NOT NULL,
+        done_at     INTEGER
+    );
+    CREATE INDEX inbox_pending ON inbox(user_id, update_id) WHERE status = 'pending';
+    CREATE INDEX inbox_done_at ON inbox(done_at) WHERE status != 'pending';
+    CREATE TABLE outbox (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id    INTEGER NOT NULL,
+        chat_id    INTEGER NOT NULL,
+        update_id  INTEGER,           -- the turn that produced it; NULL for a notice
+        message    TEXT    NOT NULL,  -- one Bot API message as JSON (bot/delivery.py)
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX outbox_user ON outbox(user_id, id);
+    """,
 )
 
+# What /export shows. The inbox and outbox hold a user's messages only in transit and are
+# erased by /delete with the rest (ERASED_TABLES).
 USER_TABLES = ("users", "quarantine", "reminders", "reminders_sent")
+ERASED_TABLES = (*USER_TABLES, "outbox")
 # Due (?1 = now), not done and not claimed within the lease (?2 = lease start), of active users.
 DUE_REMINDERS = (
     "SELECT r.user_id, r.debt_id, r.due_date, r.lead, r.fire_at FROM reminders r"
@@ -99,6 +132,47 @@ _TRANSIENT = ("locked", "busy", "disk is full", "disk I/O error")
 
 class StorageError(RuntimeError):
     """A write kept failing after retries; the previous data is untouched."""
+
+
+class AlreadyApplied(RuntimeError):
+    """The turn's update was already handled (a duplicate delivery): nothing was committed."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUpdate:
+    """An update stored in the inbox and not yet handled, as a restart resumes it."""
+
+    update_id: int
+    user_id: int
+    payload: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One message of a committed turn, waiting to be delivered."""
+
+    id: int
+    user_id: int
+    chat_id: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TurnCommit:
+    """Everything one turn writes, committed together by `Storage.commit_turn`.
+
+    `state` None: unchanged. `erase`: delete every row of the user first (/delete).
+    `update_id`: the inbox row marked done. `messages`: JSON messages put in the outbox.
+    """
+
+    user_id: int
+    chat_id: int
+    state: UserState | None = None
+    update_id: int | None = None
+    messages: tuple[str, ...] = ()
+    erase: bool = False
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +212,9 @@ class Storage:
         await connection.execute("PRAGMA synchronous=NORMAL")
         await connection.execute("PRAGMA busy_timeout=5000")
         await connection.execute("PRAGMA foreign_keys=ON")
+        # Deleted content is overwritten with zeros (Debian builds do this by default, others
+        # don't): what /delete removes must not linger in free pages.
+        await connection.execute("PRAGMA secure_delete=ON")
         storage = cls(connection, path)
         await storage._migrate()
         return storage
@@ -193,22 +270,205 @@ class Storage:
 
         async def write() -> None:
             async with self._transaction():
-                await self._db.execute(
-                    "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at,"
-                    " last_update_id) VALUES (?, ?, ?, 1, ?, ?, ?)"
-                    " ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id,"
-                    " state = excluded.state, active = 1, updated_at = excluded.updated_at,"
-                    " last_update_id = max(last_update_id, excluded.last_update_id)",
-                    (user_id, chat_id, payload, stamp, stamp, update_id or 0),
-                )
+                await self._upsert_user(user_id, chat_id, payload, stamp, update_id)
                 await self._replace_schedule(user_id, rows, moment)
 
         await self._retrying(write)
 
+    async def _upsert_user(
+        self, user_id: int, chat_id: int, payload: str, stamp: int, update_id: int | None
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at,"
+            " last_update_id) VALUES (?, ?, ?, 1, ?, ?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET chat_id = excluded.chat_id,"
+            " state = excluded.state, active = 1, updated_at = excluded.updated_at,"
+            " last_update_id = max(users.last_update_id, excluded.last_update_id)",
+            (user_id, chat_id, payload, stamp, stamp, update_id or 0),
+        )
+
     async def delete_user(self, user_id: int) -> None:
-        """Erase every row of this user in every table, in one transaction."""
-        statements = [f"DELETE FROM {table} WHERE user_id = ?" for table in USER_TABLES]
-        await self._retrying(lambda: self._in_transaction(statements, (user_id,)))
+        """Erase every row of this user in every table, in one transaction, then checkpoint
+        the write-ahead log so no old copy of their rows is left in it."""
+
+        async def write() -> None:
+            async with self._transaction():
+                await self._erase(user_id, None)
+
+        await self._retrying(write)
+        await self.checkpoint()
+
+    async def _erase(self, user_id: int, up_to_update_id: int | None) -> None:
+        """Inside a transaction: every row of the user, and their inbox rows up to (with) the
+        update asking for it; later updates of theirs are still handled."""
+        for table in ERASED_TABLES:
+            await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+        await self._db.execute(
+            "DELETE FROM inbox WHERE user_id = ? AND update_id <= ?",
+            (user_id, up_to_update_id if up_to_update_id is not None else 2**62),
+        )
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and truncate it to zero bytes: after an
+        erasure, deleted rows survive in neither file (secure_delete zeroes them in the db)."""
+        async with self._writing:
+            rows = await self._db.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = next(iter(rows))[0] if rows else 0
+        if busy:
+            log.warning("WAL checkpoint could not complete; retried at the next erasure")
+
+    # ---- one Telegram turn: inbox, state and outbox together ------------------------------
+
+    async def commit_turn(self, turn: TurnCommit) -> None:
+        """In ONE transaction: the user's rows erased (`erase`) or their new state saved (with
+        its reminder schedule), the inbox row of `update_id` marked done (its text dropped),
+        and the turn's messages put in the outbox. Raises AlreadyApplied, committing nothing,
+        when that update was already handled; StorageError when the write keeps failing."""
+        moment = turn.now or datetime.now(UTC)
+        stamp = int(time.time())
+        payload = turn.state.model_dump_json() if turn.state is not None else None
+        rows = schedule(turn.state, moment) if turn.state is not None else ()
+
+        async def write() -> None:
+            async with self._transaction():
+                if turn.update_id is not None:
+                    await self._inbox_mark(turn.update_id, "done", stamp)
+                if turn.erase:
+                    await self._erase(turn.user_id, turn.update_id)
+                elif payload is not None:
+                    await self._upsert_user(
+                        turn.user_id, turn.chat_id, payload, stamp, turn.update_id
+                    )
+                    await self._replace_schedule(turn.user_id, rows, moment)
+                if turn.messages:
+                    await self._db.executemany(
+                        "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        [
+                            (turn.user_id, turn.chat_id, turn.update_id, message, stamp)
+                            for message in turn.messages
+                        ],
+                    )
+
+        await self._retrying(write)
+        if turn.erase:
+            await self.checkpoint()
+
+    async def _inbox_mark(self, update_id: int, status: str, stamp: int) -> None:
+        """Inside a transaction: a pending inbox row becomes done/failed and loses its text.
+        An update never stored (terminal, tests) passes; one already handled raises."""
+        cursor = await self._db.execute(
+            "UPDATE inbox SET status = ?, payload = NULL, done_at = ?"
+            " WHERE update_id = ? AND status = 'pending'",
+            (status, stamp, update_id),
+        )
+        if cursor.rowcount:
+            return
+        found = await self._db.execute_fetchall(
+            "SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)
+        )
+        if found:
+            raise AlreadyApplied(update_id)
+
+    # ---- the inbox ------------------------------------------------------------------------
+
+    async def inbox_put(self, update_id: int, user_id: int, payload: str) -> bool:
+        """Store an arriving update before it is acknowledged to Telegram. False when this
+        update_id is already stored (Telegram delivered it again): it must not be handled."""
+
+        async def write() -> int:
+            return await self._write(
+                "INSERT INTO inbox (update_id, user_id, payload, received_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                (update_id, user_id, payload, int(time.time())),
+            )
+
+        return bool(await self._retrying(write))
+
+    async def inbox_finish(self, update_id: int, status: str = "done") -> None:
+        """Mark an update handled without a turn (ignored, refused) or `failed` (its turn did
+        not commit and the user was told so): it is not resumed after a restart."""
+
+        async def write() -> None:
+            async with self._transaction():
+                with contextlib.suppress(AlreadyApplied):
+                    await self._inbox_mark(update_id, status, int(time.time()))
+
+        await self._retrying(write)
+
+    async def inbox_resume(self, max_attempts: int) -> tuple[list[PendingUpdate], list[int]]:
+        """At start-up: every pending update, oldest first (each user's in their order), with
+        its start count raised; those started `max_attempts` times already (an update that
+        crashes the bot) are marked failed instead and their user ids returned."""
+
+        async def write() -> tuple[list[PendingUpdate], list[int]]:
+            async with self._transaction():
+                await self._db.execute(
+                    "UPDATE inbox SET attempts = attempts + 1 WHERE status = 'pending'"
+                )
+                given_up = await self._db.execute_fetchall(
+                    "UPDATE inbox SET status = 'failed', payload = NULL, done_at = ?"
+                    " WHERE status = 'pending' AND attempts > ? RETURNING user_id",
+                    (int(time.time()), max_attempts),
+                )
+                pending = await self._db.execute_fetchall(
+                    "SELECT update_id, user_id, payload, attempts FROM inbox"
+                    " WHERE status = 'pending' ORDER BY update_id"
+                )
+            return (
+                [PendingUpdate(int(u), int(w), str(p), int(a)) for u, w, p, a in pending],
+                [int(row[0]) for row in given_up],
+            )
+
+        return await self._retrying(write)
+
+    async def inbox_prune(self, handled_before: int) -> int:
+        """Delete handled rows done before `handled_before` (Unix seconds); returns how many.
+        Pending rows are never pruned."""
+        return await self._retrying(
+            lambda: self._write(
+                "DELETE FROM inbox WHERE status != 'pending' AND done_at < ?", (handled_before,)
+            )
+        )
+
+    async def inbox_counts(self) -> dict[str, int]:
+        """Rows by status (pending, done, failed) and the outbox's size: what is measured."""
+        rows = await self._db.execute_fetchall("SELECT status, COUNT(*) FROM inbox GROUP BY status")
+        counts = {"pending": 0, "done": 0, "failed": 0}
+        counts.update({str(status): int(n) for status, n in rows})
+        outbox = await self._db.execute_fetchall("SELECT COUNT(*) FROM outbox")
+        counts["outbox"] = int(next(iter(outbox))[0])
+        return counts
+
+    # ---- the outbox -----------------------------------------------------------------------
+
+    async def outbox_put(self, user_id: int, chat_id: int, message: str) -> None:
+        """A message outside any turn (the flood notice), delivered in order after the user's
+        replies already waiting."""
+        await self._retrying(
+            lambda: self._write(
+                "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                " VALUES (?, ?, NULL, ?, ?)",
+                (user_id, chat_id, message, int(time.time())),
+            )
+        )
+
+    async def outbox_of(self, user_id: int) -> list[OutboxMessage]:
+        """The user's undelivered messages, in the order they must arrive."""
+        rows = await self._db.execute_fetchall(
+            "SELECT id, user_id, chat_id, message FROM outbox WHERE user_id = ? ORDER BY id",
+            (user_id,),
+        )
+        return [OutboxMessage(int(i), int(u), int(c), str(m)) for i, u, c, m in rows]
+
+    async def outbox_users(self) -> list[int]:
+        """Users with undelivered messages (after a restart, or delivery given up for now)."""
+        rows = await self._db.execute_fetchall("SELECT DISTINCT user_id FROM outbox")
+        return [int(row[0]) for row in rows]
+
+    async def outbox_sent(self, message_id: int) -> None:
+        """The message was delivered (or can never be): it leaves the outbox."""
+        await self._retrying(lambda: self._write("DELETE FROM outbox WHERE id = ?", (message_id,)))
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row of this user in every table, as plain dictionaries."""

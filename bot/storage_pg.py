@@ -21,6 +21,7 @@ WAL segments until recycled, and base backups / pg_dump files until the operator
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -31,7 +32,18 @@ from typing import Any, TypeVar
 import asyncpg
 from pydantic import ValidationError
 
-from bot.storage import RETRY_DELAYS, USER_TABLES, DueReminder, StorageError, StoredUser
+from bot.storage import (
+    ERASED_TABLES,
+    RETRY_DELAYS,
+    USER_TABLES,
+    AlreadyApplied,
+    DueReminder,
+    OutboxMessage,
+    PendingUpdate,
+    StorageError,
+    StoredUser,
+    TurnCommit,
+)
 from flows.reminders import Scheduled, schedule
 from flows.state import UserState
 
@@ -85,6 +97,29 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (user_id, debt_id, due_date, lead)
     );
     """,
+    # The durable inbox and the outbox (bot/inbox.py, bot/delivery.py).
+    """
+    CREATE TABLE inbox (
+        update_id   BIGINT  PRIMARY KEY,
+        user_id     BIGINT  NOT NULL,
+        payload     TEXT,
+        status      TEXT    NOT NULL DEFAULT 'pending',
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        received_at BIGINT  NOT NULL,
+        done_at     BIGINT
+    );
+    CREATE INDEX inbox_pending ON inbox(user_id, update_id) WHERE status = 'pending';
+    CREATE INDEX inbox_done_at ON inbox(done_at) WHERE status <> 'pending';
+    CREATE TABLE outbox (
+        id         BIGSERIAL PRIMARY KEY,
+        user_id    BIGINT NOT NULL,
+        chat_id    BIGINT NOT NULL,
+        update_id  BIGINT,
+        message    TEXT   NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE INDEX outbox_user ON outbox(user_id, id);
+    """,
 )
 
 # Taken (per transaction) while migrating: workers starting together migrate once.
@@ -113,7 +148,7 @@ _TRANSIENT = (
 )
 POOL_SIZE = 10
 # Tables holding what a person typed: rewritten after an erasure (see the module's doc).
-TEXT_TABLES = ("users", "quarantine")
+TEXT_TABLES = ("users", "quarantine", "inbox", "outbox")
 
 
 class PgStorage:
@@ -194,37 +229,156 @@ class PgStorage:
 
         async def write() -> None:
             async with self._pool.acquire() as connection, connection.transaction():
-                # The upsert takes the user's row lock: a concurrent save of the same user (in
-                # any process) waits here, so schedules are never rebuilt from interleaved reads.
-                await connection.execute(
-                    "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at,"
-                    " last_update_id) VALUES ($1, $2, $3::jsonb, TRUE, $4, $4, $5)"
-                    " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
-                    " state = excluded.state, active = TRUE, updated_at = excluded.updated_at,"
-                    " last_update_id = GREATEST(users.last_update_id, excluded.last_update_id)",
-                    user_id,
-                    chat_id,
-                    payload,
-                    stamp,
-                    update_id or 0,
-                )
+                await _upsert_user(connection, user_id, chat_id, payload, stamp, update_id)
                 await _replace_schedule(connection, user_id, rows, moment)
 
         await self._retrying(write)
 
     async def delete_user(self, user_id: int) -> None:
-        """Every row of the user in one transaction, then VACUUM of those tables so the dead
-        row versions (and their TOAST chunks and index entries) are pruned, not just hidden."""
+        """Every row of the user in one transaction, then the tables rewritten or vacuumed so
+        no dead row version keeps their bytes (see the module's doc)."""
 
         async def write() -> None:
             async with self._pool.acquire() as connection, connection.transaction():
-                for table in USER_TABLES:
-                    await connection.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+                await _erase(connection, user_id, None)
 
         await self._retrying(write)
+        await self.scrub()
+
+    async def scrub(self) -> None:
+        """After an erasure: rewrite the tables holding typed text, vacuum the others."""
         await self._vacuum(f"VACUUM (FULL) {', '.join(TEXT_TABLES)}")
-        others = [table for table in USER_TABLES if table not in TEXT_TABLES]
+        others = [table for table in ERASED_TABLES if table not in TEXT_TABLES]
         await self._vacuum(f"VACUUM {', '.join(others)}")
+
+    # ---- one Telegram turn: inbox, state and outbox together ------------------------------
+
+    async def commit_turn(self, turn: TurnCommit) -> None:
+        """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction. The inbox row is
+        marked first: two processes handling the same update (they must not, but a takeover
+        after a lost lock could) serialise on its row lock and the second gets AlreadyApplied."""
+        moment = turn.now or datetime.now(UTC)
+        stamp = int(time.time())
+        payload = _jsonb_safe(turn.state.model_dump_json()) if turn.state is not None else None
+        rows = schedule(turn.state, moment) if turn.state is not None else ()
+
+        async def write() -> None:
+            async with self._pool.acquire() as connection, connection.transaction():
+                if turn.update_id is not None:
+                    await _inbox_mark(connection, turn.update_id, "done", stamp)
+                if turn.erase:
+                    await _erase(connection, turn.user_id, turn.update_id)
+                elif payload is not None:
+                    await _upsert_user(
+                        connection, turn.user_id, turn.chat_id, payload, stamp, turn.update_id
+                    )
+                    await _replace_schedule(connection, turn.user_id, rows, moment)
+                if turn.messages:
+                    await connection.executemany(
+                        "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                        " VALUES ($1, $2, $3, $4, $5)",
+                        [
+                            (turn.user_id, turn.chat_id, turn.update_id, message, stamp)
+                            for message in turn.messages
+                        ],
+                    )
+
+        await self._retrying(write)
+        if turn.erase:
+            await self.scrub()
+
+    # ---- the inbox ------------------------------------------------------------------------
+
+    async def inbox_put(self, update_id: int, user_id: int, payload: str) -> bool:
+        status = await self._retrying(
+            lambda: self._pool.execute(
+                "INSERT INTO inbox (update_id, user_id, payload, received_at)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING",
+                update_id,
+                user_id,
+                payload,
+                int(time.time()),
+            )
+        )
+        return status.endswith(" 1")
+
+    async def inbox_finish(self, update_id: int, status: str = "done") -> None:
+        async def write() -> None:
+            async with self._pool.acquire() as connection, connection.transaction():
+                with contextlib.suppress(AlreadyApplied):
+                    await _inbox_mark(connection, update_id, status, int(time.time()))
+
+        await self._retrying(write)
+
+    async def inbox_resume(self, max_attempts: int) -> tuple[list[PendingUpdate], list[int]]:
+        async def write() -> tuple[list[PendingUpdate], list[int]]:
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    "UPDATE inbox SET attempts = attempts + 1 WHERE status = 'pending'"
+                )
+                given_up = await connection.fetch(
+                    "UPDATE inbox SET status = 'failed', payload = NULL, done_at = $1"
+                    " WHERE status = 'pending' AND attempts > $2 RETURNING user_id",
+                    int(time.time()),
+                    max_attempts,
+                )
+                pending = await connection.fetch(
+                    "SELECT update_id, user_id, payload, attempts FROM inbox"
+                    " WHERE status = 'pending' ORDER BY update_id"
+                )
+            return (
+                [PendingUpdate(int(u), int(w), str(p), int(a)) for u, w, p, a in pending],
+                [int(row[0]) for row in given_up],
+            )
+
+        return await self._retrying(write)
+
+    async def inbox_prune(self, handled_before: int) -> int:
+        status = await self._retrying(
+            lambda: self._pool.execute(
+                "DELETE FROM inbox WHERE status <> 'pending' AND done_at < $1", handled_before
+            )
+        )
+        return int(status.split()[-1])
+
+    async def inbox_counts(self) -> dict[str, int]:
+        rows = await self._pool.fetch("SELECT status, COUNT(*) FROM inbox GROUP BY status")
+        counts = {"pending": 0, "done": 0, "failed": 0}
+        counts.update({str(status): int(n) for status, n in rows})
+        counts["outbox"] = int(await self._pool.fetchval("SELECT COUNT(*) FROM outbox"))
+        return counts
+
+    # ---- the outbox -----------------------------------------------------------------------
+
+    async def outbox_put(self, user_id: int, chat_id: int, message: str) -> None:
+        await self._retrying(
+            lambda: self._pool.execute(
+                "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                " VALUES ($1, $2, NULL, $3, $4)",
+                user_id,
+                chat_id,
+                message,
+                int(time.time()),
+            )
+        )
+
+    async def outbox_of(self, user_id: int) -> list[OutboxMessage]:
+        rows = await self._retrying(
+            lambda: self._pool.fetch(
+                "SELECT id, user_id, chat_id, message FROM outbox WHERE user_id = $1 ORDER BY id",
+                user_id,
+            )
+        )
+        return [OutboxMessage(int(i), int(u), int(c), str(m)) for i, u, c, m in rows]
+
+    async def outbox_users(self) -> list[int]:
+        rows = await self._retrying(lambda: self._pool.fetch("SELECT DISTINCT user_id FROM outbox"))
+        return [int(row[0]) for row in rows]
+
+    async def outbox_sent(self, message_id: int) -> None:
+        await self._retrying(
+            lambda: self._pool.execute("DELETE FROM outbox WHERE id = $1", message_id)
+        )
 
     async def _vacuum(self, statement: str) -> None:
         # VACUUM runs outside a transaction; a failure leaves the rows deleted (no query can
@@ -380,6 +534,60 @@ class PgStorage:
             except asyncpg.PostgresError as error:
                 raise StorageError(type(error).__name__) from error
         raise AssertionError("unreachable")
+
+
+async def _upsert_user(
+    connection: asyncpg.Connection,
+    user_id: int,
+    chat_id: int,
+    payload: str,
+    stamp: int,
+    update_id: int | None,
+) -> None:
+    """The upsert takes the user's row lock: a concurrent write of the same user (in any
+    process) waits here, so a schedule is never rebuilt from interleaved reads."""
+    await connection.execute(
+        "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at,"
+        " last_update_id) VALUES ($1, $2, $3::jsonb, TRUE, $4, $4, $5)"
+        " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
+        " state = excluded.state, active = TRUE, updated_at = excluded.updated_at,"
+        " last_update_id = GREATEST(users.last_update_id, excluded.last_update_id)",
+        user_id,
+        chat_id,
+        payload,
+        stamp,
+        update_id or 0,
+    )
+
+
+async def _erase(connection: asyncpg.Connection, user_id: int, up_to: int | None) -> None:
+    """Inside a transaction: every row of the user, and their inbox rows up to (with) the
+    update asking for it; later updates of theirs are still handled."""
+    for table in ERASED_TABLES:
+        await connection.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+    await connection.execute(
+        "DELETE FROM inbox WHERE user_id = $1 AND update_id <= $2",
+        user_id,
+        up_to if up_to is not None else 2**62,
+    )
+
+
+async def _inbox_mark(
+    connection: asyncpg.Connection, update_id: int, status: str, stamp: int
+) -> None:
+    """Inside a transaction: a pending inbox row becomes done/failed and loses its text. An
+    update never stored (terminal, tests) passes; one already handled raises AlreadyApplied."""
+    marked = await connection.execute(
+        "UPDATE inbox SET status = $1, payload = NULL, done_at = $2"
+        " WHERE update_id = $3 AND status = 'pending'",
+        status,
+        stamp,
+        update_id,
+    )
+    if marked.endswith(" 0") and await connection.fetchval(
+        "SELECT 1 FROM inbox WHERE update_id = $1", update_id
+    ):
+        raise AlreadyApplied(update_id)
 
 
 async def _version(connection: asyncpg.Connection) -> int:

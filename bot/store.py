@@ -12,13 +12,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.storage import DueReminder, StorageError, StoredUser
+from bot.storage import (
+    AlreadyApplied,
+    DueReminder,
+    OutboxMessage,
+    PendingUpdate,
+    StorageError,
+    StoredUser,
+    TurnCommit,
+)
 from flows.state import UserState
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-__all__ = ["DueReminder", "StorageError", "Store", "StoredUser", "open_store"]
+__all__ = [
+    "AlreadyApplied",
+    "DueReminder",
+    "OutboxMessage",
+    "PendingUpdate",
+    "StorageError",
+    "Store",
+    "StoredUser",
+    "TurnCommit",
+    "open_store",
+]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -58,6 +76,36 @@ class Store(Protocol):
         ...
 
     async def count_rows(self, user_id: int) -> dict[str, int]: ...
+
+    # ---- one Telegram turn, the inbox and the outbox (bot/inbox.py, bot/delivery.py) ------
+
+    async def commit_turn(self, turn: TurnCommit) -> None:
+        """In ONE transaction: the user erased or their state saved (with its schedule), the
+        update's inbox row marked done, the turn's messages put in the outbox. Raises
+        AlreadyApplied (nothing committed) when that update was already handled."""
+        ...
+
+    async def inbox_put(self, update_id: int, user_id: int, payload: str) -> bool:
+        """Store an arriving update before it is acknowledged; False when already stored."""
+        ...
+
+    async def inbox_finish(self, update_id: int, status: str = "done") -> None: ...
+
+    async def inbox_resume(self, max_attempts: int) -> tuple[list[PendingUpdate], list[int]]:
+        """Every pending update, oldest first; those started too often marked failed."""
+        ...
+
+    async def inbox_prune(self, handled_before: int) -> int: ...
+
+    async def inbox_counts(self) -> dict[str, int]: ...
+
+    async def outbox_put(self, user_id: int, chat_id: int, message: str) -> None: ...
+
+    async def outbox_of(self, user_id: int) -> list[OutboxMessage]: ...
+
+    async def outbox_users(self) -> list[int]: ...
+
+    async def outbox_sent(self, message_id: int) -> None: ...
 
     async def mark_inactive(self, user_id: int) -> None:
         """The user blocked the bot: no reminders until their next save."""

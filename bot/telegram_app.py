@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -12,24 +13,25 @@ from urllib.parse import urlsplit
 from telegram import (
     Bot,
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import attachments, events, reminders
+from bot import events, outbox, reminders
 from bot.conversation import Conversation, Turn, apology
+from bot.delivery import SWEEP_SECONDS, Delivery, send_message
 from bot.facts import load_facts
 from bot.http import AiohttpRequest
+from bot.inbox import DurableQueue
 from bot.limiter import BROADCAST, ReplyAwareLimiter
 from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
+from bot.storage import StorageError
 from bot.store import open_store
 from flows.core import text
 
@@ -37,6 +39,13 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
 CONVERSATION = "conversation"
+DELIVERY = "delivery"
+# Handled inbox rows are kept this long (a webhook retry of the same update is recognised),
+# then pruned; the prune runs this often.
+INBOX_KEEP_SECONDS = 3600
+PRUNE_SECONDS = 600
+# A failed setMyCommands at start-up is retried this much later.
+SETUP_RETRY_SECONDS = 60
 # Ask a flooding user to slow down at most this often.
 SLOW_DOWN_INTERVAL_SECONDS = 30
 MAX_CONCURRENT_UPDATES = 512
@@ -48,6 +57,11 @@ def build_application(settings: Settings) -> Application:
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     notices = SlowDownNotices()
+    processor = PerUserOrder(
+        MAX_CONCURRENT_UPDATES, settings.max_queued_updates_per_user, notices.send
+    )
+    queue = DurableQueue()
+    queue.processor = processor
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -56,9 +70,8 @@ def build_application(settings: Settings) -> Application:
         .request(AiohttpRequest(settings.connection_pool_size))
         .get_updates_request(AiohttpRequest())
         .rate_limiter(ReplyAwareLimiter())
-        .concurrent_updates(
-            PerUserOrder(MAX_CONCURRENT_UPDATES, settings.max_queued_updates_per_user, notices.send)
-        )
+        .update_queue(queue)
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -80,8 +93,77 @@ async def _post_init(application: Application) -> None:
     settings: Settings = application.bot_data["settings"]
     conversation = await open_conversation(settings)
     application.bot_data[CONVERSATION] = conversation
+    delivery = Delivery(application.bot, conversation.storage, conversation.locales.get(None))
+    application.bot_data[DELIVERY] = delivery
+    queue = application.update_queue
+    if isinstance(queue, DurableQueue):
+        queue.storage = conversation.storage
+        given_up = await queue.resume(conversation.storage, application.bot)
+        for user_id in given_up:
+            _background(application, _apologise(delivery, conversation, user_id))
+    # Replies committed before a crash go out now, beside the resumed updates.
+    _background(application, delivery.flush_all())
     await _set_commands(application, conversation.locales)
     _schedule_reminder_scan(application, settings)
+    _schedule_upkeep(application)
+
+
+def _background(application: Application, coroutine: Any) -> None:
+    application.bot_data.setdefault("_tasks", set())
+    task = asyncio.get_running_loop().create_task(coroutine)
+    tasks: set[asyncio.Task[Any]] = application.bot_data["_tasks"]
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def _apologise(delivery: Delivery, conversation: Conversation, user_id: int) -> None:
+    """An update given up (it crashed the bot at every start): its turn never committed."""
+    await delivery.send_now(user_id, [apology(conversation.locales.get(None), "common.error")])
+
+
+def _schedule_upkeep(application: Application) -> None:
+    """The outbox sweep (replies whose delivery kept failing) and the inbox prune."""
+    if application.job_queue is None:
+        return
+    application.job_queue.run_repeating(
+        _sweep_job,
+        interval=SWEEP_SECONDS,
+        first=SWEEP_SECONDS,
+        name="outbox",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    application.job_queue.run_repeating(
+        _prune_job,
+        interval=PRUNE_SECONDS,
+        first=1,
+        name="inbox",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
+
+async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await context.application.bot_data[DELIVERY].flush_all()
+    except Exception:
+        log.exception("outbox sweep failed")
+
+
+async def _prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    storage = conversation_of(context).storage
+    try:
+        pruned = await storage.inbox_prune(int(time.time()) - INBOX_KEEP_SECONDS)
+        counts = await storage.inbox_counts()
+    except StorageError:
+        log.warning("inbox prune failed; retried at the next one")
+        return
+    log.info(
+        "inbox: %d handled rows pruned; now %d pending, %d done, %d failed, %d in the outbox",
+        pruned,
+        counts["pending"],
+        counts["done"],
+        counts["failed"],
+        counts["outbox"],
+    )
 
 
 def _schedule_reminder_scan(application: Application, settings: Settings) -> None:
@@ -123,22 +205,40 @@ def broadcast_sender(bot: Bot) -> reminders.Sender:
     """Sends a message nobody is waiting for: through the ~30/s bulk limiter."""
 
     async def send(chat_id: int, reply: RenderedReply) -> None:
-        await send_reply(bot, chat_id, reply, rate_limit_args=BROADCAST)
+        for message in outbox.messages_of([reply]):
+            await send_message(bot, chat_id, message, rate_limit_args=BROADCAST)
 
     return send
 
 
 async def _post_shutdown(application: Application) -> None:
+    for task in list(application.bot_data.get("_tasks", ())):
+        task.cancel()
     conversation: Conversation | None = application.bot_data.pop(CONVERSATION, None)
     if conversation is not None:
         await conversation.storage.close()
 
 
 async def _set_commands(application: Application, locales: Locales) -> None:
-    for name, catalog in locales.catalogs.items():
-        commands = [BotCommand(c, catalog.render(text(f"commands.{c}"))) for c in COMMANDS]
-        language = None if name == locales.default else name.split("-")[0]
-        await application.bot.set_my_commands(commands, language_code=language)
+    """The command menu in each language. A Bot API error here must not stop the bot: it
+    answers people without the menu, and tries again a minute later until it works."""
+    try:
+        for name, catalog in locales.catalogs.items():
+            commands = [BotCommand(c, catalog.render(text(f"commands.{c}"))) for c in COMMANDS]
+            language = None if name == locales.default else name.split("-")[0]
+            await application.bot.set_my_commands(commands, language_code=language)
+    except TelegramError as error:
+        log.warning(
+            "setting the command menu failed (%s); retrying in %ds",
+            type(error).__name__,
+            SETUP_RETRY_SECONDS,
+        )
+        if application.job_queue is not None:
+            application.job_queue.run_once(_retry_commands, SETUP_RETRY_SECONDS)
+
+
+async def _retry_commands(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _set_commands(context.application, conversation_of(context).locales)
 
 
 def conversation_of(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
@@ -146,85 +246,43 @@ def conversation_of(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    incoming = events.read(update)
-    if incoming is None:
-        return
+    """One update: earlier replies still owed go out first, then the turn is committed with
+    its inbox row and its replies (bot/conversation.py), then the replies are delivered."""
     conversation = conversation_of(context)
-    if not incoming.private:
-        await _refuse_group(update, conversation.locales.get(None))
+    incoming = events.read(update)
+    if incoming is None or not incoming.private:
+        if incoming is not None:
+            await _refuse_group(update, conversation.locales.get(None))
+        await _finish(conversation, update.update_id, "done")
         return
+    delivery: Delivery = context.application.bot_data[DELIVERY]
+    await delivery.flush(incoming.user_id)
     turn = await conversation.handle(
-        incoming.user_id, incoming.chat_id, incoming.event, update.update_id
+        incoming.user_id, incoming.chat_id, incoming.event, update.update_id, outbox=True
     )
+    if not turn.saved:
+        # Nothing committed: the apology is true, and the update must not be resumed later.
+        await _finish(conversation, update.update_id, "failed")
+        await delivery.send_now(incoming.chat_id, turn.replies)
     if update.callback_query is not None:
         await _acknowledge_press(update, turn)
-    await deliver(context.application, incoming.user_id, incoming.chat_id, turn)
+    await delivery.flush(incoming.user_id)
 
 
-async def deliver(application: Application, user_id: int, chat_id: int, turn: Turn) -> None:
-    """Send a turn's replies in order; a user who blocked the bot is marked inactive."""
+async def _finish(conversation: Conversation, update_id: int, status: str) -> None:
     try:
-        for reply in turn.replies:
-            await send_reply(application.bot, chat_id, reply)
-    except Forbidden:
-        log.info("user %d blocked the bot; marked inactive", user_id)
-        await application.bot_data[CONVERSATION].storage.mark_inactive(user_id)
+        await conversation.storage.inbox_finish(update_id, status)
+    except StorageError:
+        log.warning("update %d could not be marked %s", update_id, status)
 
 
 async def send_reply(
     bot: Bot, chat_id: int, reply: RenderedReply, rate_limit_args: dict[str, bool] | None = None
 ) -> None:
-    """Send one rendered reply: its parts, then its file. `rate_limit_args=BROADCAST` for a
-    message nobody is waiting for."""
-    limit: dict[str, Any] = {} if rate_limit_args is None else {"rate_limit_args": rate_limit_args}
-    markup = _markup(reply)
-    attachment = reply.attachment
-    for index, part in enumerate(reply.parts):
-        last_message = attachment is None and index == len(reply.parts) - 1
-        await bot.send_message(
-            chat_id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if last_message else None,
-            **limit,
-        )
-    if attachment is None:
-        return
-    photo = attachment.kind == "plan_chart"
-    await bot.send_chat_action(
-        chat_id, ChatAction.UPLOAD_PHOTO if photo else ChatAction.UPLOAD_DOCUMENT, **limit
-    )
-    content = await attachments.produce_off_loop(attachment)
-    if photo:
-        await bot.send_photo(
-            chat_id,
-            content,
-            caption=reply.caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            **limit,
-        )
-    else:
-        await bot.send_document(
-            chat_id,
-            content,
-            filename=attachment.filename,
-            caption=reply.caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            **limit,
-        )
-
-
-def _markup(reply: RenderedReply) -> InlineKeyboardMarkup | None:
-    if not reply.keyboard:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in reply.keyboard
-        ]
-    )
+    """Send one rendered reply now, without the outbox: its parts, then its file.
+    `rate_limit_args=BROADCAST` for a message nobody is waiting for."""
+    for message in outbox.messages_of([reply]):
+        await send_message(bot, chat_id, message, rate_limit_args=rate_limit_args)
 
 
 async def _acknowledge_press(update: Update, turn: Turn) -> None:
@@ -246,9 +304,10 @@ async def _acknowledge_press(update: Update, turn: Turn) -> None:
                 return
         if message.reply_markup is not None:
             await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest as error:
-        # The message may be too old to edit, or already edited: nothing the user needs.
-        log.debug("could not mark pressed message: %s", error)
+    except TelegramError as error:
+        # The message may be too old to edit, or already edited, or the API failed: nothing
+        # the user needs (their turn is saved and its replies are on their way).
+        log.debug("could not mark pressed message: %s", type(error).__name__)
 
 
 def _pressed_label(message: Message, data: str) -> str | None:
@@ -271,52 +330,65 @@ async def _refuse_group(update: Update, catalog: Catalog) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log an unexpected failure (type and user id only) and tell the user, never silence."""
+    """Log an unexpected failure (type and user id only) and tell the user, never silence.
+    Only a turn that did not commit gets here (delivery after a commit never raises), so
+    saying it did not go through is true; its inbox row is marked failed, not resumed."""
     user = (
         update.effective_user.id if isinstance(update, Update) and update.effective_user else None
     )
     error = context.error
-    log.error("update from user %s failed: %s", user, type(error).__name__, exc_info=error)
+    log.error("update from user %s failed: %s", user, type(error).__name__)
+    log.debug("traceback of the failure", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     conversation: Conversation | None = context.application.bot_data.get(CONVERSATION)
-    if conversation is None:
+    delivery: Delivery | None = context.application.bot_data.get(DELIVERY)
+    if conversation is None or delivery is None:
         return
-    try:
-        await send_reply(
-            context.bot,
-            update.effective_chat.id,
-            apology(conversation.locales.get(None), "common.error"),
-        )
-    except TelegramError:
-        log.warning("could not tell user %s about the failure", user)
+    await _finish(conversation, update.update_id, "failed")
+    await delivery.send_now(
+        update.effective_chat.id, [apology(conversation.locales.get(None), "common.error")]
+    )
 
 
 class SlowDownNotices:
-    """Tells a flooding user, at most once per interval, that messages are being queued."""
+    """Tells a flooding user, at most once per interval, that the extra messages were skipped.
+    The notice joins their outbox, so it waits its turn behind the replies already owed to
+    them (Telegram limits messages per chat) instead of being sent into a 429."""
 
     def __init__(self) -> None:
         self.application: Application | None = None
         self._last_sent: dict[int, float] = {}
+        self.sent = 0
 
     async def send(self, update: Update) -> None:
         chat = update.effective_chat
-        if self.application is None or chat is None:
+        user = update.effective_user
+        if self.application is None or chat is None or user is None:
             return
         now = time.monotonic()
         if now - self._last_sent.get(chat.id, float("-inf")) < SLOW_DOWN_INTERVAL_SECONDS:
             return
         self._last_sent[chat.id] = now
+        self._forget_before(now - SLOW_DOWN_INTERVAL_SECONDS)
         conversation: Conversation | None = self.application.bot_data.get(CONVERSATION)
-        if conversation is None:
+        delivery: Delivery | None = self.application.bot_data.get(DELIVERY)
+        if conversation is None or delivery is None:
             return
-        catalog = conversation.locales.get(None)
+        notice = conversation.locales.get(None).render(text("common.slow_down"))
+        message = outbox.dumps(outbox.OutgoingMessage(notice, ()))
         try:
-            await self.application.bot.send_message(
-                chat.id, catalog.render(text("common.slow_down")), parse_mode=ParseMode.HTML
-            )
-        except TelegramError:
-            log.warning("could not send slow-down notice")
+            await conversation.storage.outbox_put(user.id, chat.id, message)
+        except StorageError:
+            log.warning("could not queue the slow-down notice")
+            return
+        self.sent += 1
+        # Usually their next queued turn delivers it; this covers a flood that has ended.
+        _background(self.application, delivery.flush(user.id))
+
+    def _forget_before(self, moment: float) -> None:
+        if len(self._last_sent) > 1000:
+            self._last_sent = {c: t for c, t in self._last_sent.items() if t >= moment}
 
 
 ALLOWED_UPDATES = ["message", "callback_query"]

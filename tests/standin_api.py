@@ -4,7 +4,9 @@ It speaks the real HTTP API to the real python-telegram-bot client, keeps the ch
 seen, and refuses what Telegram refuses: empty or over-long text, HTML it cannot parse,
 callback data over 64 bytes, answering a callback query twice, editing a message that
 does not exist or did not change. Faults can be injected: 429 with retry_after, 403 for a
-user who blocked the bot.
+user who blocked the bot, 5xx, and faults after the call took effect (`accepted=True`: the
+message is stored, then the error returned — what a timeout after Telegram acted looks like
+to the bot); `chaos` injects such faults at random.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import html
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Callable
@@ -213,6 +216,31 @@ class Fault:
     description: str
     retry_after: int | None = None
     chat_id: int | None = None
+    accepted: bool = False  # the call takes effect, then the error is returned
+
+
+@dataclass
+class Chaos:
+    """Random faults on sending methods: each call fails with probability `rate`, as a 429,
+    a 5xx, or a 5xx after the message was stored (a timeout after Telegram acted)."""
+
+    rate: float
+    seed: int = 0
+    injected: int = 0
+
+    def __post_init__(self) -> None:
+        self.random = random.Random(self.seed)
+
+    def pick(self) -> Fault | None:
+        if self.random.random() >= self.rate:
+            return None
+        self.injected += 1
+        kind = self.random.choice(("429", "500", "502", "accepted"))
+        if kind == "429":
+            return Fault("", 1, 429, "Too Many Requests: retry after 1", retry_after=1)
+        if kind == "accepted":
+            return Fault("", 1, 502, "Bad Gateway", accepted=True)
+        return Fault("", 1, int(kind), "Internal Server Error")
 
 
 class StandInBotApi:
@@ -236,6 +264,7 @@ class StandInBotApi:
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.faults: list[Fault] = []
+        self.chaos: Chaos | None = None
         self.updates_pushed = 0
         self.served_at: dict[int, float] = {}  # update_id -> when getUpdates handed it out
         self._pending: list[dict[str, Any]] = []
@@ -313,21 +342,27 @@ class StandInBotApi:
         description: str,
         retry_after: int | None = None,
         chat_id: int | None = None,
+        accepted: bool = False,
     ) -> None:
-        self.faults.append(Fault(method, times, code, description, retry_after, chat_id))
+        self.faults.append(Fault(method, times, code, description, retry_after, chat_id, accepted))
 
     # ---- the API ------------------------------------------------------------------------
 
     async def call(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        self._inject_fault(method, params)
+        fault = self._fault_for(method, params)
+        if fault is not None and not fault.accepted:
+            raise ApiError(fault.code, fault.description, fault.retry_after)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             raise ApiError(404, "Not Found")
         if method == "getUpdates":
             return await handler(params)
-        return handler(params, files)
+        result = handler(params, files)
+        if fault is not None:
+            raise ApiError(fault.code, fault.description, fault.retry_after)
+        return result
 
-    def _inject_fault(self, method: str, params: dict[str, Any]) -> None:
+    def _fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
         chat_id = _int(params.get("chat_id"))
         if chat_id is not None and chat_id in self.blocked and method.startswith("send"):
             raise ApiError(403, "Forbidden: bot was blocked by the user")
@@ -338,7 +373,10 @@ class StandInBotApi:
                 and (fault.chat_id is None or fault.chat_id == chat_id)
             ):
                 fault.remaining -= 1
-                raise ApiError(fault.code, fault.description, fault.retry_after)
+                return fault
+        if self.chaos is not None and method.startswith("send"):
+            return self.chaos.pick()
+        return None
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = _int(params.get("offset")) or 0

@@ -1,17 +1,24 @@
 """End to end: when the disk is full or something unexpected breaks, the user is told kindly,
-never left in silence, and nothing they saved before is lost."""
+never left in silence, and nothing they saved before is lost. A turn that was saved is never
+reported as failed: its replies are retried until Telegram takes them."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.telegram_app import CONVERSATION
+from flows import machine
 from tests.conftest import RunningBot
 from tests.standin_api import StandInBotApi
 from tests.test_e2e_resilience import stored_state, walk_to_reason_question
 
 SAVE_FAILED = "保存时出了问题"
 SOMETHING_BROKE = "我这边出了点问题"
+NOT_PROCESSED = "没有处理成功"
+REPLY_LOST = "回复没能发出来"
 NO_PAGE_LIMIT = 1_073_741_823  # SQLite's default max_page_count
 
 
@@ -49,15 +56,57 @@ async def test_a_full_disk_is_reported_kindly_and_earlier_answers_are_kept(
 
 
 async def test_an_unexpected_failure_is_answered_kindly_not_with_silence(
+    bot: RunningBot, api: StandInBotApi, database: Path, monkeypatch: pytest.MonkeyPatch
+):
+    gina = api.user(7007)
+    await bot.say(gina, "/start")
+    saved_before = stored_state(database, gina.id)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(machine, "handle", broken)
+    await bot.press(gina, "开始第一步")
+    assert SOMETHING_BROKE in gina.last.text and NOT_PROCESSED in gina.last.text
+    assert any("主菜单" in label for label, _ in gina.last.buttons)
+    assert stored_state(database, gina.id) == saved_before
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"code": 502, "description": "Bad Gateway"},
+        {"code": 500, "description": "Internal Server Error", "accepted": True},
+        {"code": 429, "description": "Too Many Requests: retry after 1", "retry_after": 1},
+    ],
+    ids=["502", "timeout-after-accepted", "429"],
+)
+async def test_a_saved_turn_whose_reply_fails_at_first_is_delivered_not_called_failed(
+    bot: RunningBot, api: StandInBotApi, database: Path, fault: dict[str, Any]
+):
+    gina = api.user(7007)
+    await bot.say(gina, "/start")
+    times = 5 if fault["code"] == 429 else 1
+    api.fail("sendMessage", times=times, chat_id=7007, **fault)
+    await bot.press(gina, "开始第一步")
+    await api.wait_until(lambda: bool(gina.last.buttons) and "第一步" in gina.last.text)
+    texts = [m.text for m in gina.messages]
+    assert not any(NOT_PROCESSED in t or SOMETHING_BROKE in t for t in texts)
+    assert stored_state(database, gina.id)["position"]["step"] == "contact"
+    # The same message again at worst (a send that Telegram took before failing), never a turn.
+    assert len(texts) - len(set(texts)) <= (1 if fault.get("accepted") else 0), texts
+
+
+async def test_a_reply_telegram_refuses_for_good_says_the_step_is_saved(
     bot: RunningBot, api: StandInBotApi, database: Path
 ):
     gina = api.user(7007)
     await bot.say(gina, "/start")
     api.fail("sendMessage", times=1, code=400, description="Bad Request: unexpected", chat_id=7007)
     await bot.press(gina, "开始第一步")
-    assert SOMETHING_BROKE in gina.last.text
+    assert REPLY_LOST in gina.last.text and "已经保存" in gina.last.text
+    assert NOT_PROCESSED not in gina.last.text
     assert any("主菜单" in label for label, _ in gina.last.buttons)
-    # The step itself was saved before the reply failed: asking again continues from there.
     assert stored_state(database, gina.id)["position"]["step"] == "contact"
 
 

@@ -66,26 +66,42 @@ async def test_different_users_run_at_the_same_time():
     assert both_inside.is_set()
 
 
-async def test_a_flood_beyond_the_queue_is_dropped_and_reported_once_per_update():
+async def test_a_flood_beyond_the_cap_is_dropped_on_arrival_and_reported_per_update():
     dropped: list[int] = []
 
     async def overflow(update: Update) -> None:
         dropped.append(update.update_id)
 
     processor = PerUserOrder(64, 2, overflow)
-    gate = asyncio.Event()
+    admitted = [await processor.admit(update_from(1, i)) for i in range(5)]
+    assert admitted == [True, True, False, False, False]
+    assert dropped == [2, 3, 4]
+    assert await processor.admit(update_from(2, 9)), "another user has a cap of their own"
 
-    async def work() -> None:
+
+async def test_a_users_waiting_updates_hold_no_shared_slot():
+    processor = PerUserOrder(2, 20, _no_overflow)  # two shared slots only
+    gate = asyncio.Event()
+    bystander_done = asyncio.Event()
+
+    async def stuck() -> None:
         await gate.wait()
 
-    tasks = [
-        asyncio.create_task(processor.process_update(update_from(1, i), work())) for i in range(5)
-    ]
+    async def bystander() -> None:
+        bystander_done.set()
+
+    flood = [update_from(1, i) for i in range(10)]
+    tasks = []
+    for update in flood:
+        assert await processor.admit(update)
+        tasks.append(asyncio.create_task(processor.process_update(update, stuck())))
     await asyncio.sleep(0.01)
+    other = update_from(2, 100)
+    tasks.append(asyncio.create_task(processor.process_update(other, bystander())))
+    await asyncio.wait_for(bystander_done.wait(), 2)
     gate.set()
     await asyncio.gather(*tasks)
-    assert dropped == [2, 3, 4]
-    assert processor.finished == 5
+    assert processor.finished == 11
 
 
 async def test_a_flooding_user_is_answered_calmly_and_others_are_served(
@@ -98,5 +114,9 @@ async def test_a_flooding_user_is_answered_calmly_and_others_are_served(
     neighbour.says("/start")
     await bot.settle()
     assert any("逾期不慌" in m.text for m in neighbour.messages)
-    notices = [m for m in flooder.messages if "消息有点多" in m.text]
+    notices = [m for m in flooder.messages if "跳过" in m.text]
     assert len(notices) == 1
+    assert "没有处理" in notices[0].text  # honest: the extra messages were not handled
+    answered = [m for m in flooder.messages if "跳过" not in m.text]
+    # Every message was either answered or covered by the notice, none silently.
+    assert bot.processor.dropped + len(answered) >= 51
