@@ -34,9 +34,12 @@ class DurableQueue(asyncio.Queue[object]):
         self.processor: PerUserOrder | None = None
         self.stored = 0
         self.redelivered = 0
+        # False on PostgreSQL: an update is only stored; workers take it from the inbox
+        # (bot/workers.py), and a failed store raises, so Telegram delivers it again.
+        self.local = True
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update) and await self._admitted(item):
+        if isinstance(item, Update) and await self._admitted(item) and self.local:
             await super().put(item)
         elif not isinstance(item, Update):
             await super().put(item)  # python-telegram-bot's own stop signal
@@ -50,6 +53,8 @@ class DurableQueue(asyncio.Queue[object]):
         try:
             fresh = await self.storage.inbox_put(update.update_id, user, update.to_json())
         except StorageError:
+            if not self.local:
+                raise
             # The database refuses writes (a full disk): handle it anyway, as before the
             # inbox; its turn will fail to save and say so honestly.
             log.warning("update %d could not be stored in the inbox", update.update_id)

@@ -147,6 +147,8 @@ _TRANSIENT = (
     OSError,
 )
 POOL_SIZE = 10
+# Workers LISTEN here; a stored update NOTIFYs it (bot/workers.py).
+INBOX_CHANNEL = "yuqi_inbox"
 # Tables holding what a person typed: rewritten after an erasure (see the module's doc).
 TEXT_TABLES = ("users", "quarantine", "inbox", "outbox")
 
@@ -290,17 +292,20 @@ class PgStorage:
     # ---- the inbox ------------------------------------------------------------------------
 
     async def inbox_put(self, update_id: int, user_id: int, payload: str) -> bool:
-        status = await self._retrying(
-            lambda: self._pool.execute(
-                "INSERT INTO inbox (update_id, user_id, payload, received_at)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING",
+        """Stored (False: already there) and the workers woken, in one statement; the NOTIFY
+        is delivered when the insert commits (bot/workers.py)."""
+        rows = await self._retrying(
+            lambda: self._pool.fetch(
+                "WITH stored AS (INSERT INTO inbox (update_id, user_id, payload, received_at)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING RETURNING 1)"
+                f" SELECT pg_notify('{INBOX_CHANNEL}', '') FROM stored",
                 update_id,
                 user_id,
                 payload,
                 int(time.time()),
             )
         )
-        return status.endswith(" 1")
+        return bool(rows)
 
     async def inbox_finish(self, update_id: int, status: str = "done") -> None:
         async def write() -> None:

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import events, outbox, reminders
+from bot import events, outbox, reminders, workers
 from bot.conversation import Conversation, Turn, apology
 from bot.delivery import SWEEP_SECONDS, Delivery, send_message
 from bot.facts import load_facts
@@ -62,6 +62,10 @@ def build_application(settings: Settings) -> Application:
     )
     queue = DurableQueue()
     queue.processor = processor
+    if settings.database_url is not None:
+        # PostgreSQL: updates are stored, and handled by the workers (bot/workers.py).
+        queue.local = False
+        queue.processor = None
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -96,13 +100,19 @@ async def _post_init(application: Application) -> None:
     delivery = Delivery(application.bot, conversation.storage, conversation.locales.get(None))
     application.bot_data[DELIVERY] = delivery
     queue = application.update_queue
-    if isinstance(queue, DurableQueue):
+    if settings.database_url is not None:
+        if isinstance(queue, DurableQueue):
+            queue.storage = conversation.storage
+        workers.start(application, conversation, delivery)
+    elif isinstance(queue, DurableQueue):
         queue.storage = conversation.storage
         given_up = await queue.resume(conversation.storage, application.bot)
         for user_id in given_up:
             _background(application, _apologise(delivery, conversation, user_id))
-    # Replies committed before a crash go out now, beside the resumed updates.
-    _background(application, delivery.flush_all())
+    if settings.database_url is None:
+        # Replies committed before a crash go out now, beside the resumed updates (on
+        # PostgreSQL the workers do it, under each user's lock).
+        _background(application, delivery.flush_all())
     await _set_commands(application, conversation.locales)
     _schedule_reminder_scan(application, settings)
     _schedule_upkeep(application)
@@ -142,6 +152,8 @@ def _schedule_upkeep(application: Application) -> None:
 
 
 async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if context.application.bot_data["settings"].database_url is not None:
+        return  # PostgreSQL: the workers sweep, under each user's lock (bot/workers.py)
     try:
         await context.application.bot_data[DELIVERY].flush_all()
     except Exception:
@@ -183,6 +195,8 @@ def _schedule_reminder_scan(application: Application, settings: Settings) -> Non
 
 async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
+        if not await workers.may_send_reminders(context.application):
+            return
         await remind_once(context.application, conversation_of(context).clock())
     except Exception:
         log.exception("reminder pass failed")
@@ -214,6 +228,7 @@ def broadcast_sender(bot: Bot) -> reminders.Sender:
 async def _post_shutdown(application: Application) -> None:
     for task in list(application.bot_data.get("_tasks", ())):
         task.cancel()
+    await workers.stop(application)
     conversation: Conversation | None = application.bot_data.pop(CONVERSATION, None)
     if conversation is not None:
         await conversation.storage.close()
@@ -413,7 +428,10 @@ def webhook_options(settings: Settings) -> dict[str, object]:
 def run(settings: Settings) -> None:
     """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling."""
     application = build_application(settings)
-    if settings.webhook_url:
+    if settings.database_url is not None and settings.role == "worker":
+        log.info("running as a worker (no polling, no webhook)")
+        workers.run_worker(application)
+    elif settings.webhook_url:
         log.info("running with a webhook")
         application.run_webhook(**webhook_options(settings))  # type: ignore[arg-type]
     else:

@@ -75,9 +75,16 @@ class RunningBot:
         assert isinstance(processor, PerUserOrder)
         return processor
 
+    @property
+    def finished(self) -> int:
+        """Updates handled: by the in-process order (SQLite), or by this process's inbox
+        worker (PostgreSQL, bot/workers.py)."""
+        worker = self.application.bot_data.get("inbox_worker")
+        return worker.handled if worker is not None else self.processor.finished
+
     async def settle(self, timeout: float = 10.0) -> None:
         async def _wait() -> None:
-            while self.processor.finished < self.api.updates_pushed - self.baseline:
+            while self.finished < self.api.updates_pushed - self.baseline:
                 await asyncio.sleep(0.002)
 
         await asyncio.wait_for(_wait(), timeout)
@@ -214,6 +221,20 @@ async def backend(
     try:
         await admin.execute(f"CREATE DATABASE {name}")
         yield Backend("postgres", database, cluster.url(name))
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pg(postgres: LazyCluster) -> AsyncIterator[Backend]:
+    """A fresh PostgreSQL database only (for what has no SQLite counterpart)."""
+    cluster = postgres.get()
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(cluster.url())
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        yield Backend("postgres", Path("unused.sqlite3"), cluster.url(name))
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         await admin.close()

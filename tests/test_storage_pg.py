@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import pytest
 
 from bot.storage_pg import MIGRATIONS, PgStorage
 from flows.ledger import Debt, DueSpec
@@ -19,20 +17,6 @@ from flows.state import Profile, UserState
 from tests.conftest import Backend, LazyCluster
 
 BEFORE = datetime(2026, 11, 24, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-@pytest.fixture
-async def pg(postgres: LazyCluster) -> AsyncIterator[Backend]:
-    """A fresh PostgreSQL database only (these tests have no SQLite counterpart)."""
-    cluster = postgres.get()
-    name = f"t_{secrets.token_hex(8)}"
-    admin = await asyncpg.connect(cluster.url())
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-        yield Backend("postgres", Path("unused"), cluster.url(name))
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await admin.close()
 
 
 def with_marker(marker: str) -> UserState:
