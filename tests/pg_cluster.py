@@ -138,6 +138,11 @@ class Cluster:
             time.sleep(0.1)
         raise TimeoutError("postgres did not start")
 
+    @property
+    def postmaster(self) -> int | None:
+        """The server's process id (its backends are its children): for CPU figures."""
+        return self._process.pid if self._process is not None else None
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@/{database}?host={self.socket_dir}&port={self.port}"
 
