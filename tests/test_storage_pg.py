@@ -107,3 +107,22 @@ async def test_after_delete_no_table_file_holds_a_byte_of_what_the_user_typed(
         assert (await storage.load(1)).state.debts[0].platform == "other1"
     finally:
         await storage.close()
+
+
+def test_both_backends_implement_every_method_of_the_store_interface():
+    import inspect
+
+    from bot.storage import Storage
+    from bot.store import Store
+
+    wanted = {
+        name: inspect.signature(member)
+        for name, member in vars(Store).items()
+        if callable(member) and not name.startswith("_")
+    }
+    assert "commit_turn" in wanted and "claim_reminder" in wanted
+    for backend in (Storage, PgStorage):
+        for name, signature in wanted.items():
+            assert hasattr(backend, name), (backend.__name__, name)
+            got = inspect.signature(getattr(backend, name))
+            assert list(got.parameters) == list(signature.parameters), (backend.__name__, name)
