@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from telegram import MessageEntity, Update
 
+from bot.render import strip_invisible
 from flows.core import ButtonPress, Command, Event, TextInput, Unsupported
 
 # Message contents a person sends that the bot cannot read; anything else (service messages
@@ -62,6 +63,7 @@ def _message_event(update: Update) -> Event | None:
             word = message.text[1 : entity.length]
             name = word.split("@", 1)[0].lower()
             return Command(name=name, argument=message.text[entity.length :].strip())
-        return TextInput(message.text)
+        # Invisible and direction-changing characters never get into a name or an answer.
+        return TextInput(strip_invisible(message.text))
     kind = next((k for k in UNREADABLE_KINDS if getattr(message, k, None)), None)
     return Unsupported(kind) if kind else None

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.locale import DEFAULT_LOCALE, Catalog, Locales, to_plain
+from bot.render import strip_invisible
 from bot.settings import PROJECT_ROOT
 from flows.core import Text, Value, text
 from flows.state import UserState
@@ -249,7 +250,7 @@ def table_as_csv(rows: Iterable[Iterable[Any]]) -> bytes:
     buffer.write(UTF8_BOM)
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([_cell("" if cell is None else str(cell)) for cell in row])
+        writer.writerow([_cell(strip_invisible("" if cell is None else str(cell))) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
+from typing import Any
 
 # Library loggers that would write update contents (python-telegram-bot at DEBUG) or request
 # URLs containing the bot token (httpx at INFO) or SQL parameters (aiosqlite at DEBUG) are
@@ -30,6 +32,32 @@ class RedactTokens(logging.Filter):
         return True
 
 
+def _scrubbed_record_factory(original: Any) -> Any:
+    """Records are made without the exception's message, which can quote what a person typed
+    (a parser's ValueError, a library echoing a request): its type and frames are kept."""
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = original(*args, **kwargs)
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            record.msg = f"{record.getMessage()} [{type(error).__name__}]\n{frames}".rstrip()
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return record
+
+    make.scrubbing = True  # type: ignore[attr-defined]
+    return make
+
+
+def scrub_exceptions() -> None:
+    """From now on no log record carries an exception's message (idempotent)."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "scrubbing", False):
+        logging.setLogRecordFactory(_scrubbed_record_factory(current))
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -39,3 +67,4 @@ def configure_logging(level: str) -> None:
         library.setLevel(max(floor, library.getEffectiveLevel()))
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactTokens())
+    scrub_exceptions()

@@ -16,6 +16,34 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]
 
+# Characters that reorder or hide text: bidi embeddings/overrides/isolates (U+202A-202E,
+# U+2066-2069), marks (U+200E/F, U+061C), zero-width spaces, and the Hangul fillers people use
+# as "blank" names (U+3164, U+115F, U+1160, U+FFA0). A name typed with them could make a
+# button or a CSV cell show something other than what it holds. (U+200D stays: emoji use it.)
+_INVISIBLE = dict.fromkeys(
+    [
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x200B,
+        0x200C,
+        0x200E,
+        0x200F,
+        0x2060,
+        0x061C,
+        0xFEFF,
+        0x180E,
+        0x3164,
+        0x115F,
+        0x1160,
+        0xFFA0,
+    ]
+)
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without the characters in _INVISIBLE."""
+    return text.translate(_INVISIBLE)
+
 
 @dataclass(frozen=True, slots=True)
 class RenderedReply:
@@ -32,8 +60,11 @@ class RenderedReply:
 
 
 def render(catalog: Catalog, reply: Reply) -> RenderedReply:
+    # Button labels are plain text on Telegram: escaped once for HTML they would show "&amp;".
     keyboard = tuple(
-        tuple((catalog.render(button.label), button.data) for button in row)
+        tuple(
+            (strip_invisible(to_plain(catalog.render(button.label))), button.data) for button in row
+        )
         for row in reply.buttons
     )
     rendered = catalog.render(reply.text)

@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Webhook mode when set (e.g. https://bot.example.com/telegram); polling otherwise.
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    # Loopback: a TLS-terminating proxy on the same machine forwards to it (deploy/).
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # Telegram sends this in X-Telegram-Bot-Api-Secret-Token; unset: a new random one per start.
     webhook_secret_token: SecretStr | None = None

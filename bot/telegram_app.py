@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import signal
 import time
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
 from bot.storage import StorageError
 from bot.store import open_store
+from bot.webhook import WebhookServer
 from flows.core import text
 
 log = logging.getLogger(__name__)
@@ -352,8 +354,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update.effective_user.id if isinstance(update, Update) and update.effective_user else None
     )
     error = context.error
-    log.error("update from user %s failed: %s", user, type(error).__name__)
-    log.debug("traceback of the failure", exc_info=error)
+    log.error("update from user %s failed", user, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     conversation: Conversation | None = context.application.bot_data.get(CONVERSATION)
@@ -425,15 +426,63 @@ def webhook_options(settings: Settings) -> dict[str, object]:
     }
 
 
+async def start_webhook(application: Application, settings: Settings) -> WebhookServer:
+    """Initialise the application, register the webhook with Telegram and start the server
+    (bot/webhook.py) and the application; stop with `stop_webhook`."""
+    options = webhook_options(settings)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    server = WebhookServer(
+        application.update_queue,
+        application.bot,
+        str(options["url_path"]),
+        str(options["secret_token"]),
+        settings.webhook_listen,
+        settings.webhook_port,
+    )
+    await server.start()
+    await application.bot.set_webhook(
+        str(options["webhook_url"]),
+        secret_token=str(options["secret_token"]),
+        allowed_updates=ALLOWED_UPDATES,
+    )
+    await application.start()
+    return server
+
+
+async def stop_webhook(application: Application, server: WebhookServer) -> None:
+    await server.stop()
+    await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+async def _run_webhook(settings: Settings) -> None:
+    application = build_application(settings)
+    server = await start_webhook(application, settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopping.set)
+    try:
+        await stopping.wait()
+    finally:
+        await stop_webhook(application, server)
+
+
 def run(settings: Settings) -> None:
     """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling."""
-    application = build_application(settings)
     if settings.database_url is not None and settings.role == "worker":
         log.info("running as a worker (no polling, no webhook)")
-        workers.run_worker(application)
+        workers.run_worker(build_application(settings))
     elif settings.webhook_url:
         log.info("running with a webhook")
-        application.run_webhook(**webhook_options(settings))  # type: ignore[arg-type]
+        asyncio.run(_run_webhook(settings))
     else:
         log.info("running with long polling")
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        # A Bot API error while removing a webhook at start-up is retried, not fatal.
+        build_application(settings).run_polling(
+            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1
+        )

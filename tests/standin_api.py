@@ -268,6 +268,7 @@ class StandInBotApi:
         self.updates_pushed = 0
         self.served_at: dict[int, float] = {}  # update_id -> when getUpdates handed it out
         self._pending: list[dict[str, Any]] = []
+        self.history: dict[int, dict[str, Any]] = {}  # every update pushed, by update_id
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._new_update = asyncio.Event()
@@ -309,9 +310,17 @@ class StandInBotApi:
     def push(self, update: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
         self._pending.append({"update_id": update_id, **update})
+        self.history[update_id] = self._pending[-1]
         self.updates_pushed += 1
         self._new_update.set()
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Hand out an update again, as Telegram does when it missed the acknowledgement."""
+        self._pending.append(self.history[update_id])
+        self._pending.sort(key=lambda u: u["update_id"])
+        self.updates_pushed += 1
+        self._new_update.set()
 
     # ---- what tests look at -------------------------------------------------------------
 

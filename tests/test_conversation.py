@@ -4,6 +4,7 @@ SQLite and PostgreSQL alike (the `backend` fixture of tests/conftest.py)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import pytest
 
@@ -11,6 +12,8 @@ from bot.conversation import Conversation
 from bot.settings import PROJECT_ROOT
 from bot.telegram_app import open_conversation
 from flows.core import ButtonPress, Command, TextInput
+from flows.ledger import Debt
+from flows.steps.debts import MAX_DEBTS
 from tests.conftest import Backend
 
 
@@ -78,3 +81,18 @@ async def test_a_label_inside_a_longer_answer_is_an_answer_not_a_press(
     turn = await conversation.handle(1, 1, TextInput("基本固定吧，每月6000左右"))
     assert "每月收入大概多少元" not in turn.replies[-1].parts[-1]
     assert (await conversation.storage.load(1)).state.position.node == "form"
+
+
+async def test_at_the_debt_cap_typing_add_gets_the_limit_message(conversation: Conversation):
+    await conversation.handle(1, 1, Command("start"))
+    stored = await conversation.storage.load(1)
+    debts = tuple(
+        Debt(id=i, platform=f"平台{i}", borrowed=Decimal(1000)) for i in range(1, MAX_DEBTS + 1)
+    )
+    full = stored.state.model_copy(update={"debts": debts, "next_debt_id": MAX_DEBTS + 1})
+    await conversation.storage.save(1, 1, full)
+    await conversation.handle(1, 1, Command("debts"))
+    turn = await conversation.handle(1, 1, TextInput("添加一笔债务"))
+    shown = " ".join(part for reply in turn.replies for part in reply.parts)
+    assert f"已经有 {MAX_DEBTS} 笔" in shown
+    assert "请点" not in shown

@@ -69,12 +69,23 @@ class ScriptedUser:
             seen = len(self.user.messages)
             if resync:
                 self.user.says("/start")
+                # Replies to updates resumed from before the kill may come first: what counts
+                # is the answer to this /start.
+                await self.api.wait_until(lambda seen=seen: self._greeted(seen), timeout=30)
                 resync = False
-            else:
-                self._act()
+                continue
+            self._act()
             await self.api.wait_until(lambda seen=seen: self._answered(seen), timeout=30)
             if self.pending is not None and "逾期的主要原因" in self.user.last.text:
                 self.confirmed, self.pending = self.pending, None
+
+    def _greeted(self, seen: int) -> bool:
+        greetings = [
+            i
+            for i, m in enumerate(self.user.messages[seen:], start=seen)
+            if "欢迎回来" in m.text or "逾期不慌" in m.text
+        ]
+        return bool(greetings) and self._answered(greetings[-1])
 
     def _answered(self, seen: int) -> bool:
         """The bot has replied and finished its turn: every turn ends with buttons."""

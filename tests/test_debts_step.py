@@ -377,9 +377,12 @@ def test_a_full_list_renders_within_telegrams_limits(ctx: Context):
     driver.command("start")
     driver.state = driver.state.model_copy(update={"debts": debts, "next_debt_id": MAX_DEBTS + 1})
     driver.command("debts")
-    assert "debts.add" not in {b.label.key for b in driver.buttons}
+    assert "debts.add" in {b.label.key for b in driver.buttons}
     for catalog in Locales.load(PROJECT_ROOT / "locales").catalogs.values():
         for reply in driver.outcome.replies:
             rendered = render(catalog, reply)
             assert all(utf16_length(part) <= MESSAGE_LIMIT for part in rendered.parts)
             assert sum(len(row) for row in rendered.keyboard) <= 100
+    driver.press("debts.add")  # at the cap, pressing add explains the limit
+    assert "debts.too_many" in driver.keys
+    assert driver.where == ("debts", "list") and len(driver.state.debts) == MAX_DEBTS

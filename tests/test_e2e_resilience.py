@@ -122,3 +122,17 @@ async def test_a_group_chat_is_asked_to_talk_privately(bot: RunningBot, api: Sta
     await bot.settle()
     sent = api.calls_to("sendMessage", -100)
     assert len(sent) == 1 and "私聊" in sent[0].params["text"]
+
+
+async def test_a_bot_api_error_on_setting_the_command_menu_does_not_stop_the_bot(
+    api: StandInBotApi, database: Path, caplog: pytest.LogCaptureFixture
+):
+    api.fail("setMyCommands", times=1, code=500, description="Internal Server Error")
+    bot = await start_bot(api, database)
+    try:
+        omar = api.user(4010)
+        await bot.say(omar, "/start")
+        assert "逾期不慌" in omar.messages[0].text
+        assert "setting the command menu failed" in caplog.text
+    finally:
+        await bot.stop()

@@ -37,3 +37,16 @@ def test_anything_shaped_like_a_token_is_masked():
     RedactTokens().filter(record)
     assert TOKEN not in record.getMessage()
     assert "<token>" in record.getMessage()
+
+
+def test_an_exception_logged_keeps_its_type_and_frames_but_not_its_message(caplog):
+    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)
+    try:
+        raise ValueError(f"could not parse {SECRET_WORDS[1]!r}")
+    except ValueError:
+        logging.getLogger("telegram.ext.Updater").critical("data was not processed", exc_info=True)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "ValueError" in logged and "test_logging.py" in logged
+    assert SECRET_WORDS[1] not in logged
+    assert all(record.exc_info is None for record in caplog.records)

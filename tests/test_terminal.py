@@ -58,9 +58,9 @@ async def test_after_delete_the_goodbye_does_not_claim_anything_is_saved(databas
     settings = Settings(_env_file=None, database_path=database)
     await run_terminal(settings, scripted(["/delete", "确认删除全部数据"]), out)
     shown = out.getvalue()
-    assert "全部数据已经删除" in shown
+    assert "全部数据已经从机器人的数据库里删除" in shown
     assert "都已保存" not in shown
-    assert "这里没有保存任何内容" in shown
+    assert "全部删除" in shown and "备份" in shown  # honest about the operator's backups
 
 
 def test_typed_lines_become_events():

@@ -1,14 +1,20 @@
-"""Webhook mode: only Telegram, which knows the secret token, can deliver updates."""
+"""Webhook mode: only Telegram, which knows the secret token, can deliver updates; the secret is
+checked before the body is read, big bodies are refused unread, bad ones get 400 and nothing of
+a body reaches a log."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from bot.telegram_app import build_application, webhook_options
+from bot.settings import Settings
+from bot.telegram_app import build_application, start_webhook, stop_webhook, webhook_options
 from tests.conftest import bot_settings
 from tests.standin_api import StandInBotApi
 
@@ -33,15 +39,9 @@ async def webhook(api: StandInBotApi, database: Path):
         webhook_secret_token=SECRET,
     )
     application = build_application(settings)
-    await application.initialize()
-    await application.post_init(application)
-    await application.updater.start_webhook(**webhook_options(settings))
-    await application.start()
+    server = await start_webhook(application, settings)
     yield f"http://127.0.0.1:{port}/hook"
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
-    await application.post_shutdown(application)
+    await stop_webhook(application, server)
 
 
 def start_update(user_id: int) -> dict:
@@ -91,3 +91,62 @@ def test_without_a_configured_secret_each_start_gets_a_fresh_random_one(api, dat
     first, second = webhook_options(settings), webhook_options(settings)
     assert first["secret_token"] != second["secret_token"]
     assert len(first["secret_token"]) >= 32
+
+
+async def raw_post(url: str, headers: dict[str, str], body: bytes = b"") -> int:
+    """Send the request line and headers (and `body`, maybe far less than Content-Length
+    announces) and return the status the server answers without waiting for the rest."""
+    split = urlsplit(url)
+    reader, writer = await asyncio.open_connection(split.hostname, split.port)
+    lines = [f"POST {split.path} HTTP/1.1", f"Host: {split.hostname}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), 10)
+    writer.close()
+    return int(status_line.split()[1])
+
+
+@pytest.mark.parametrize(
+    ("secret", "status"), [("wrong", 403), (SECRET, 413)], ids=["wrong-secret", "right-secret"]
+)
+async def test_a_huge_body_is_refused_before_it_is_sent(webhook: str, secret: str, status: int):
+    """99 MB announced, none of it sent: the answer comes from the headers alone."""
+    headers = {
+        "X-Telegram-Bot-Api-Secret-Token": secret,
+        "Content-Type": "application/json",
+        "Content-Length": str(99 * 1024 * 1024),
+    }
+    assert await raw_post(webhook, headers) == status
+
+
+async def test_a_chunked_body_growing_past_the_limit_gets_413(webhook: str):
+    chunk = b"x" * 65536
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Transfer-Encoding": "chunked"}
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(20))
+    assert await raw_post(webhook, headers, body) == 413
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"[1, 2]", b'{"no_update_id": true}', b'{"update_id": 5, "message": 7}'],
+    ids=["not-json", "a-list", "no-update-id", "bad-message"],
+)
+async def test_a_malformed_body_gets_400_and_its_text_reaches_no_log(
+    webhook: str, caplog: pytest.LogCaptureFixture, body: bytes
+):
+    caplog.set_level(logging.DEBUG)
+    marker = "秘密的债务名称"
+    payload = body.replace(b"}", f', "note": "{marker}"}}'.encode(), 1) if b"}" in body else body
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            webhook,
+            content=payload,
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"},
+        )
+    assert response.status_code == 400
+    assert marker not in caplog.text
+
+
+def test_the_webhook_listens_on_loopback_by_default():
+    assert Settings(_env_file=None).webhook_listen == "127.0.0.1"

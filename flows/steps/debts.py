@@ -370,8 +370,9 @@ def _render_list(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         (Button(_entry_label(i, d, checks[d.id]), f"open:{d.id}"),)
         for i, d in enumerate(ordered, start=1)
     )
-    rows = (*entries, add if len(state.debts) < MAX_DEBTS else (), onward, nav_row())
-    return (Reply(summary(ordered, checks), tuple(r for r in rows if r)),)
+    # The add button stays at the cap: pressing (or typing) it explains the limit (_add).
+    rows = (*entries, add, onward, nav_row())
+    return (Reply(summary(ordered, checks), rows),)
 
 
 def _entry_label(number: int, debt: Debt, check: Assessment) -> Text:
