@@ -8,6 +8,8 @@ import asyncio
 import json
 import random
 from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, Update
 
@@ -17,6 +19,8 @@ from bot.storage_pg import PgStorage
 from bot.telegram_app import open_conversation
 from bot.workers import InboxWorker, Leader
 from flows.core import Command
+from flows.ledger import Debt, DueSpec
+from flows.state import UserState
 from tests.conftest import Backend
 from tests.standin_api import TOKEN
 
@@ -120,3 +124,28 @@ async def test_one_leader_at_a_time_and_another_when_it_goes(pg: Backend):
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_cron_pass_sends_nothing_while_a_bot_process_leads(pg: Backend, api):
+    import io
+
+    from bot.reminder_command import remind_command
+
+    storage = await PgStorage.open(pg.url or "")
+    today = datetime.now(ZoneInfo("Asia/Shanghai"))
+    debt = Debt(id=1, platform="借呗", due=DueSpec.monthly(today.day))
+    await storage.save(
+        7, 7, UserState(started=True, debts=(debt,), next_debt_id=2), now=today - timedelta(days=10)
+    )
+    await storage.close()
+    settings = pg.settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url)
+    leading = Leader(pg.url or "")
+    try:
+        assert await leading.holds()
+        assert await remind_command(settings, today, dry_run=False, out=io.StringIO()) == 0
+        assert api.calls_to("sendMessage") == []
+    finally:
+        await leading.close()
+    out = io.StringIO()
+    assert await remind_command(settings, today, dry_run=False, out=out) == 0
+    assert len(api.calls_to("sendMessage", chat_id=7)) == 1 and '"sent": 1' in out.getvalue()
