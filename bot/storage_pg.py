@@ -162,7 +162,7 @@ class PgStorage:
 
     @classmethod
     async def open(cls, url: str, pool_size: int = POOL_SIZE) -> PgStorage:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=keep_session)
         storage = cls(pool, url)
         try:
             await storage._migrate()
@@ -539,6 +539,12 @@ class PgStorage:
             except asyncpg.PostgresError as error:
                 raise StorageError(type(error).__name__) from error
         raise AssertionError("unreachable")
+
+
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """A pooled connection goes back as it is: this code never leaves session state behind
+    (no SET, LISTEN or advisory lock on pooled connections), and asyncpg's default reset
+    costs a round trip on every release — several per turn."""
 
 
 async def _upsert_user(

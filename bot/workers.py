@@ -34,7 +34,7 @@ import asyncpg
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.storage_pg import INBOX_CHANNEL, PgStorage
+from bot.storage_pg import INBOX_CHANNEL, PgStorage, keep_session
 
 if TYPE_CHECKING:
     from bot.conversation import Conversation
@@ -51,6 +51,7 @@ POLL_SECONDS = 1.0
 # Users with replies still in the outbox (delivery kept failing) are retried this often.
 OUTBOX_SWEEP_SECONDS = 30.0
 CANDIDATES = 200
+COALESCE_SECONDS = 0.002
 SLOTS = 32
 
 Handle = Callable[[Update], Awaitable[None]]
@@ -82,8 +83,10 @@ class InboxWorker:
 
     async def run(self) -> None:
         """Until cancelled."""
+        # The user locks are released explicitly (a connection whose unlock failed is closed,
+        # which releases it too), so the pool's own reset round trip is not needed.
         self._locks = await asyncpg.create_pool(
-            self.storage.url, min_size=1, max_size=self.slots + 1
+            self.storage.url, min_size=1, max_size=self.slots + 1, reset=keep_session
         )
         try:
             while True:
@@ -95,6 +98,8 @@ class InboxWorker:
                     log.warning("inbox worker: database unavailable (%s)", type(error).__name__)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                # Under load many updates arrive together: one inbox query takes them all.
+                await asyncio.sleep(COALESCE_SECONDS)
         finally:
             for task in list(self._active.values()):
                 task.cancel()
@@ -151,43 +156,57 @@ class InboxWorker:
         )
 
     async def _drain(self, user_id: int, connection: asyncpg.Connection) -> None:
-        """Holding the user's lock: owed replies, then every pending update, oldest first."""
+        """Holding the user's lock: owed replies, then the user's oldest pending update. One
+        update per take: a user who writes again at once queues behind the others' older
+        updates (the dispatch goes oldest first) instead of keeping the slot."""
         assert self._locks is not None
+        update_id = None
         try:
-            await self.flush(user_id)
-            while True:
-                row = await connection.fetchrow(
-                    "SELECT update_id, payload FROM inbox WHERE user_id = $1"
-                    " AND status = 'pending' ORDER BY update_id LIMIT 1",
-                    user_id,
-                )
-                if row is None:
-                    break
-                await self._one(row["update_id"], row["payload"], connection)
+            row = await connection.fetchrow(
+                "SELECT update_id, payload FROM inbox WHERE user_id = $1"
+                " AND status = 'pending' ORDER BY update_id LIMIT 1",
+                user_id,
+            )
+            if row is None:
+                await self.flush(user_id)  # the sweep: replies whose delivery kept failing
+            else:
+                update_id = row["update_id"]
+                await self._one(update_id, row["payload"])
         except Exception:
             log.exception("inbox worker: user %d failed; retried later", user_id)
         finally:
             self._active.pop(user_id, None)
-            with contextlib.suppress(Exception):
-                await connection.execute(
-                    "SELECT pg_advisory_unlock($1, $2)", USER_LOCKS, user_key(user_id)
-                )
+            left = await self._unlock(connection, user_id, update_id)
             await self._locks.release(connection)
             self._wake.set()  # a slot is free; more may be waiting
+        if left == "pending":
+            # Its turn neither committed nor failed honestly (an unexpected error, already
+            # reported to the user by the error handler): never loop on it.
+            log.warning("update %d left pending by its handler; marked failed", update_id)
+            await self.storage.inbox_finish(update_id or 0, "failed")
 
-    async def _one(self, update_id: int, payload: str, connection: asyncpg.Connection) -> None:
+    async def _unlock(
+        self, connection: asyncpg.Connection, user_id: int, update_id: int | None
+    ) -> str | None:
+        """Release the user, reading in the same round trip whether the update is still
+        pending. A connection whose unlock fails is closed: its session, and the lock, end."""
+        try:
+            return await connection.fetchval(
+                "SELECT status FROM (SELECT pg_advisory_unlock($1, $2)) AS released"
+                " LEFT JOIN inbox ON inbox.update_id = $3",
+                USER_LOCKS,
+                user_key(user_id),
+                update_id,
+            )
+        except Exception:
+            connection.terminate()
+            return None
+
+    async def _one(self, update_id: int, payload: str) -> None:
         update = Update.de_json(json.loads(payload), self.bot)
         if update is not None:
             await self.handle(update)
             self.handled += 1
-        status = await connection.fetchval(
-            "SELECT status FROM inbox WHERE update_id = $1", update_id
-        )
-        if status == "pending":
-            # Its turn neither committed nor failed honestly (an unexpected error, already
-            # reported to the user by the error handler): never loop on it.
-            log.warning("update %d left pending by its handler; marked failed", update_id)
-            await self.storage.inbox_finish(update_id, "failed")
 
 
 class Leader:
