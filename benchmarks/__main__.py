@@ -24,7 +24,7 @@ from benchmarks.figures import Figure, coerce
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # In table order; optional modules written by other areas are shown as "not available".
-BENCHMARKS = ("conversation", "core", "storage", "reminders", "plan", "workers")
+BENCHMARKS = ("conversation", "core", "storage", "reminders", "plan", "flood", "workers")
 OPTIONAL = {"reminders", "plan"}
 LIBRARIES = (
     "python-telegram-bot",

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from telegram import Bot, Update
 
+from bot.http import AiohttpRequest
 from bot.ordering import PerUserOrder, sender_of
 from bot.store import StorageError, Store
 
@@ -26,12 +28,20 @@ MAX_STARTS = 3
 
 class DurableQueue(asyncio.Queue[object]):
     """The Application's update queue, storing each arriving update in the inbox first and
-    applying the per-user cap (PerUserOrder.admit) before the update joins any shared queue."""
+    applying the per-user cap (PerUserOrder.admit) before the update joins any shared queue.
+
+    With `batching` (polling), admitted updates wait in a buffer and are stored together,
+    in one transaction, by `flush` — which InboxFlushingRequest runs before every getUpdates
+    call, the call that acknowledges them. Without it (webhook), each `put` stores its update
+    before returning, i.e. before the 200."""
 
     def __init__(self) -> None:
         super().__init__()
         self.storage: Store | None = None  # set once the database is open (post_init)
         self.processor: PerUserOrder | None = None
+        self.batching = False
+        self._buffer: list[tuple[Update, int]] = []
+        self._flushing = asyncio.Lock()
         self.stored = 0
         self.redelivered = 0
         # False on PostgreSQL: an update is only stored; workers take it from the inbox
@@ -39,36 +49,49 @@ class DurableQueue(asyncio.Queue[object]):
         self.local = True
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update) and await self._admitted(item) and self.local:
-            await super().put(item)
-        elif not isinstance(item, Update):
+        if not isinstance(item, Update):
             await super().put(item)  # python-telegram-bot's own stop signal
-
-    async def _admitted(self, update: Update) -> bool:
-        if self.processor is not None and not await self.processor.admit(update):
-            return False
-        user = sender_of(update)
+            return
+        if self.processor is not None and not await self.processor.admit(item):
+            return
+        user = sender_of(item)
         if self.storage is None or user is None:
-            return True
-        try:
-            fresh = await self.storage.inbox_put(update.update_id, user, update.to_json())
-        except StorageError:
-            if not self.local:
-                raise
-            # The database refuses writes (a full disk): handle it anyway, as before the
-            # inbox; its turn will fail to save and say so honestly.
-            log.warning("update %d could not be stored in the inbox", update.update_id)
-            return True
-        if not fresh:
-            log.info(
-                "update %d delivered again; already stored, not handled twice", update.update_id
-            )
-            self.redelivered += 1
-            if self.processor is not None:
-                self.processor.release(update)
-            return False
-        self.stored += 1
-        return True
+            await super().put(item)
+            return
+        self._buffer.append((item, user))
+        if not self.batching:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Store the buffered updates in one transaction, then hand the new ones on; an
+        update stored before (delivered again) is dropped here."""
+        async with self._flushing:
+            batch, self._buffer = self._buffer, []
+            if not batch or self.storage is None:
+                return
+            rows = [(update.update_id, user, update.to_json()) for update, user in batch]
+            try:
+                fresh = await self.storage.inbox_put_many(rows)
+            except StorageError:
+                if not self.local:
+                    # Workers only see what is stored: keep the batch and fail the getUpdates
+                    # (or the webhook's 200) that would acknowledge it; it is stored next time.
+                    self._buffer[:0] = batch
+                    raise
+                # The database refuses writes (a full disk): handle them anyway, as before
+                # the inbox; their turns will fail to save and say so honestly.
+                log.warning("%d updates could not be stored in the inbox", len(batch))
+                fresh = {update.update_id for update, _ in batch}
+            for update, _user in batch:
+                if update.update_id in fresh:
+                    self.stored += 1
+                    if self.local:
+                        self.put_nowait(update)
+                    continue
+                log.info("update %d delivered again; not handled twice", update.update_id)
+                self.redelivered += 1
+                if self.processor is not None:
+                    self.processor.release(update)
 
     async def resume(self, storage: Store, bot: Bot) -> list[int]:
         """At start-up, before polling: queue every pending update, oldest first. Returns the
@@ -80,7 +103,7 @@ class DurableQueue(asyncio.Queue[object]):
                 continue
             if self.processor is not None:
                 await self.processor.admit(update, capped=False)
-            await super().put(update)
+            self.put_nowait(update)
         if pending or given_up:
             log.warning(
                 "resumed %d pending updates; gave up %d after %d starts",
@@ -88,7 +111,20 @@ class DurableQueue(asyncio.Queue[object]):
                 len(given_up),
                 MAX_STARTS,
             )
-        return given_up
+        return sorted(set(given_up))
+
+
+class InboxFlushingRequest(AiohttpRequest):
+    """The request object for getUpdates: before each call, which acknowledges everything
+    fetched so far, the updates fetched so far are stored (DurableQueue.flush)."""
+
+    def __init__(self, queue: DurableQueue) -> None:
+        super().__init__()
+        self._queue = queue
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        await self._queue.flush()
+        return await super().do_request(*args, **kwargs)
 
 
 def _loads(payload: str) -> dict[str, object]:

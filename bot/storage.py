@@ -385,6 +385,26 @@ class Storage:
 
         return bool(await self._retrying(write))
 
+    async def inbox_put_many(self, updates: list[tuple[int, int, str]]) -> set[int]:
+        """`inbox_put` for a batch (update_id, user_id, payload) in one transaction; returns
+        the update_ids newly stored (the others were delivered before)."""
+
+        async def write() -> set[int]:
+            stamp = int(time.time())
+            fresh: set[int] = set()
+            async with self._transaction():
+                for update_id, user_id, payload in updates:
+                    cursor = await self._db.execute(
+                        "INSERT INTO inbox (update_id, user_id, payload, received_at)"
+                        " VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                        (update_id, user_id, payload, stamp),
+                    )
+                    if cursor.rowcount:
+                        fresh.add(update_id)
+            return fresh
+
+        return await self._retrying(write)
+
     async def inbox_finish(self, update_id: int, status: str = "done") -> None:
         """Mark an update handled without a turn (ignored, refused) or `failed` (its turn did
         not commit and the user was told so): it is not resumed after a restart."""

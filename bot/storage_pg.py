@@ -307,6 +307,27 @@ class PgStorage:
         )
         return bool(rows)
 
+    async def inbox_put_many(self, updates: list[tuple[int, int, str]]) -> set[int]:
+        """A batch (update_id, user_id, payload) in one statement; the update_ids newly stored.
+        The workers are woken once, when it commits."""
+
+        async def write() -> set[int]:
+            async with self._pool.acquire() as connection, connection.transaction():
+                rows = await connection.fetch(
+                    "INSERT INTO inbox (update_id, user_id, payload, received_at)"
+                    " SELECT u, w, p, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[])"
+                    " AS batch(u, w, p) ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                    [u for u, _, _ in updates],
+                    [w for _, w, _ in updates],
+                    [p for _, _, p in updates],
+                    int(time.time()),
+                )
+                if rows:
+                    await connection.execute(f"NOTIFY {INBOX_CHANNEL}")
+            return {int(row[0]) for row in rows}
+
+        return await self._retrying(write)
+
     async def inbox_finish(self, update_id: int, status: str = "done") -> None:
         async def write() -> None:
             async with self._pool.acquire() as connection, connection.transaction():

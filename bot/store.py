@@ -89,6 +89,10 @@ class Store(Protocol):
         """Store an arriving update before it is acknowledged; False when already stored."""
         ...
 
+    async def inbox_put_many(self, updates: list[tuple[int, int, str]]) -> set[int]:
+        """A batch (update_id, user_id, payload) in one transaction; the ids newly stored."""
+        ...
+
     async def inbox_finish(self, update_id: int, status: str = "done") -> None: ...
 
     async def inbox_resume(self, max_attempts: int) -> tuple[list[PendingUpdate], list[int]]:

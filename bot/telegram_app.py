@@ -26,7 +26,7 @@ from bot.conversation import Conversation, Turn, apology
 from bot.delivery import SWEEP_SECONDS, Delivery, send_message
 from bot.facts import load_facts
 from bot.http import AiohttpRequest
-from bot.inbox import DurableQueue
+from bot.inbox import DurableQueue, InboxFlushingRequest
 from bot.limiter import BROADCAST, ReplyAwareLimiter
 from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
@@ -64,6 +64,8 @@ def build_application(settings: Settings) -> Application:
     )
     queue = DurableQueue()
     queue.processor = processor
+    # Polling stores each fetched batch in one transaction before the next getUpdates.
+    queue.batching = settings.webhook_url is None
     if settings.database_url is not None:
         # PostgreSQL: updates are stored, and handled by the workers (bot/workers.py).
         queue.local = False
@@ -74,7 +76,7 @@ def build_application(settings: Settings) -> Application:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
         .request(AiohttpRequest(settings.connection_pool_size))
-        .get_updates_request(AiohttpRequest())
+        .get_updates_request(InboxFlushingRequest(queue))
         .rate_limiter(ReplyAwareLimiter())
         .update_queue(queue)
         .concurrent_updates(processor)

@@ -265,6 +265,9 @@ class StandInBotApi:
         self.blocked: set[int] = set()
         self.faults: list[Fault] = []
         self.chaos: Chaos | None = None
+        # Telegram-like limit per chat: (messages per second, burst); None: unlimited.
+        self.chat_limit: tuple[float, float] | None = None
+        self._chat_budget: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self.updates_pushed = 0
         self.served_at: dict[int, float] = {}  # update_id -> when getUpdates handed it out
         self._pending: list[dict[str, Any]] = []
@@ -383,9 +386,26 @@ class StandInBotApi:
             ):
                 fault.remaining -= 1
                 return fault
+        if self.chat_limit is not None and chat_id is not None and method.startswith("send"):
+            self._spend(chat_id, method)
         if self.chaos is not None and method.startswith("send"):
             return self.chaos.pick()
         return None
+
+    def _spend(self, chat_id: int, method: str) -> None:
+        """One message from the chat's budget, or 429 with the seconds until there is one."""
+        assert self.chat_limit is not None
+        rate, burst = self.chat_limit
+        now = time.monotonic()
+        tokens, at = self._chat_budget.get(chat_id, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        if method == "sendChatAction":
+            return
+        if tokens < 1:
+            self._chat_budget[chat_id] = (tokens, now)
+            wait = max(1, int((1 - tokens) / rate + 0.999))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+        self._chat_budget[chat_id] = (tokens - 1, now)
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = _int(params.get("offset")) or 0

@@ -1,0 +1,198 @@
+"""Killed again and again under faults, the bot answers every input once and applies it once.
+
+The real bot process (`python -m bot`) polls the stand-in Bot API, which fails sends at random
+(429 with retry_after, 500, 502, and 502 after the message was delivered — a timeout after
+Telegram acted). Hundreds of scripted people each add debts (press add, type a name, press
+save, /debts), one input at a time, waiting for the answer; the process is SIGKILLed at
+random moments and restarted, repeatedly. Nobody resends anything after a kill: the inbox
+must bring every input to an answer. Counted at the end:
+- every input answered (a reply ending its turn) — unanswered ones are counted, must be 0;
+- no input handled twice: no debt saved twice, no reply saying a button was already used;
+- every debt the person saw confirmed is in the database;
+- messages delivered twice (allowed: at least once, a timeout after Telegram took one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+from tests.standin_api import TOKEN, Chaos, SentMessage, SimUser, StandInBotApi
+
+USERS = int(os.environ.get("CRASH_USERS", "200"))
+DEBTS_EACH = 2
+KILLS = int(os.environ.get("CRASH_KILLS", "8"))
+FAULT_RATE = 0.08
+ANSWER_TIMEOUT = 45.0  # far beyond a restart plus the retries of a send
+SEED = 20261206
+STALE = "来自之前的消息"
+SAVED = "已保存"
+
+
+@dataclass
+class Person:
+    """Adds DEBTS_EACH debts named U<id>-<n>, one input at a time, never resending."""
+
+    user: SimUser
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    inputs: int = 0
+    answered: int = 0
+    unanswered: int = 0
+    stale: int = 0
+    confirmed: list[str] = field(default_factory=list)
+    typed: list[str] = field(default_factory=list)
+    # Each message as it arrived (the bot later edits a pressed one): text, buttons.
+    arrivals: list[tuple[str, str]] = field(default_factory=list)
+
+    def saw(self, message: SentMessage) -> None:
+        self.arrivals.append((message.source, json.dumps(message.reply_markup)))
+        self.arrived.set()
+
+    async def run(self) -> None:
+        await self._send(lambda: self.user.says("/start"))
+        while len(self.confirmed) < DEBTS_EACH:
+            last = self.user.last_with_buttons()
+            labels = str(last.buttons)
+            if "添加一笔债务" in labels:
+                await self._send(lambda last=last: self.user.presses(last, "添加一笔债务"))
+            elif "哪个平台" in last.text:
+                name = f"U{self.user.id}-{len(self.confirmed) + 1}"
+                self.typed.append(name)
+                await self._send(lambda name=name: self.user.says(name))
+            elif "先保存" in labels:
+                await self._send(lambda last=last: self.user.presses(last, "先保存"))
+                if any(SAVED in m.text for m in self.user.messages[self._sent_at :]):
+                    self.confirmed.append(self.typed[-1])
+            else:
+                await self._send(lambda: self.user.says("/debts"))
+
+    async def _send(self, act) -> None:
+        self._sent_at = len(self.arrivals)
+        self.arrived.clear()
+        act()
+        self.inputs += 1
+        try:
+            await asyncio.wait_for(self._turn_ended(self._sent_at), ANSWER_TIMEOUT)
+        except TimeoutError:
+            self.unanswered += 1
+            raise
+        self.answered += 1
+        if any(STALE in m.text for m in self.user.messages[self._sent_at :]):
+            self.stale += 1
+
+    async def _turn_ended(self, seen: int) -> None:
+        """Every turn ends with a message carrying buttons. A message arriving again right
+        after itself (a send retried after Telegram had taken it) is the earlier turn's, not
+        an answer: a person would not press its buttons a second time."""
+        while True:
+            arrivals = self.arrivals
+            if any(
+                buttons != "null" and arrivals[i - 1] != (text, buttons)
+                for i, (text, buttons) in enumerate(arrivals[seen:], start=seen)
+            ):
+                return
+            self.arrived.clear()
+            await self.arrived.wait()
+
+    def duplicates(self) -> int:
+        """Messages that arrived again right after themselves (a send retried after a
+        timeout, or after a kill before the send was recorded)."""
+        return sum(1 for a, b in zip(self.arrivals, self.arrivals[1:], strict=False) if a == b)
+
+
+async def start_process(api: StandInBotApi, database: Path, workdir: Path):
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "DATABASE_PATH": str(database),
+        "LOG_LEVEL": "WARNING",
+        "REMINDER_SCAN_SECONDS": "0",
+    }
+    polls = len(api.calls_to("getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=workdir,
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls, timeout=60)
+    return process
+
+
+def stored_platforms(database: Path) -> dict[int, list[str]]:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = connection.execute("SELECT user_id, state FROM users").fetchall()
+    finally:
+        connection.close()
+    return {
+        int(user_id): [d["platform"] for d in json.loads(state).get("debts", [])]
+        for user_id, state in rows
+    }
+
+
+async def test_sigkill_under_random_faults_answers_every_input_once(
+    api: StandInBotApi, tmp_path: Path
+):
+    database = tmp_path / "crash.sqlite3"
+    chance = random.Random(SEED)
+    api.chaos = Chaos(FAULT_RATE, seed=SEED)
+    people = {i: Person(api.user(70_000 + i)) for i in range(USERS)}
+    by_chat = {p.user.id: p for p in people.values()}
+    api.listeners.append(lambda m: by_chat[m.chat_id].saw(m) if m.chat_id in by_chat else None)
+
+    process = await start_process(api, database, tmp_path)
+    running = asyncio.gather(*(p.run() for p in people.values()), return_exceptions=True)
+    kills = 0
+    try:
+        while kills < KILLS and not running.done():
+            await asyncio.sleep(chance.uniform(0.3, 1.5))
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+            kills += 1
+            process = await start_process(api, database, tmp_path)
+        outcomes = await running
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    stored = stored_platforms(database)
+    inputs = sum(p.inputs for p in people.values())
+    counts = {
+        "kills": kills,
+        "people": USERS,
+        "inputs": inputs,
+        "answered": sum(p.answered for p in people.values()),
+        "unanswered": sum(p.unanswered for p in people.values()),
+        "handled_twice": sum(p.stale for p in people.values()),
+        "debts_saved_twice": sum(len(v) - len(set(v)) for v in stored.values()),
+        "confirmed_but_missing": sum(
+            name not in stored.get(p.user.id, []) for p in people.values() for name in p.confirmed
+        ),
+        "messages_delivered_twice": sum(p.duplicates() for p in people.values()),
+        "faults_injected": api.chaos.injected,
+    }
+    print("crash test:", json.dumps(counts))
+    assert not failures, failures[:3]
+    assert counts["unanswered"] == 0
+    assert counts["answered"] == inputs
+    assert counts["handled_twice"] == 0
+    assert counts["debts_saved_twice"] == 0
+    assert counts["confirmed_but_missing"] == 0
+    assert kills == KILLS, "the people finished before every kill: make them do more"
+    assert all(len(p.confirmed) == DEBTS_EACH for p in people.values())
