@@ -96,9 +96,12 @@ class Cluster:
             capture_output=True,
         )
         # Durability settings off: only the bot is ever killed in the tests, never the server.
+        # The server stops when the test run dies without stopping it (SIGINT: a fast shutdown).
         self._process = subprocess.Popen(
             [
-                *self._as,
+                *(self._as[:-1] if self._as else ["setpriv"]),
+                "--pdeathsig=SIGINT",
+                "--",
                 str(self.bindir / "postgres"),
                 "-D",
                 str(self.data),
