@@ -89,6 +89,8 @@ async def measure() -> dict[str, float]:
                 for n in range(MESSAGES_EACH):
                     person.says(f"第{n}条")
             flooded = await _bystander_waits(api, SAMPLES)
+            if os.environ.get("FLOOD_DEBUG"):
+                print("flooded waits", [round(w, 3) for w in flooded])
             await asyncio.sleep(2)
             notices = sum(sum(NOTICE in m.text for m in person.messages) for person in flooders)
             answered = sum(sum(bool(m.buttons) for m in person.messages) for person in flooders)

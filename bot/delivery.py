@@ -63,6 +63,7 @@ class Delivery:
         self._sleep = sleep
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: Counter[int] = Counter()  # flushes running or waiting, per user
+        self.owed: set[int] = set()  # users who may have messages waiting from before
         self.delivered = 0
         self.lost = 0
         self.retries = 0
@@ -73,40 +74,59 @@ class Delivery:
         self._users[user_id] += 1
         try:
             async with lock:
-                return await self._flush(user_id)
+                emptied = await self._flush(user_id)
         except StorageError:
             log.warning("user %d: outbox could not be read or updated; the sweep retries", user_id)
-            return False
+            emptied = False
         finally:
             self._users[user_id] -= 1
             if not self._users[user_id]:
                 del self._users[user_id]
                 self._locks.pop(user_id, None)
+        if emptied:
+            self.owed.discard(user_id)
+        else:
+            self.owed.add(user_id)
+        return emptied
+
+    async def flush_owed(self, user_id: int) -> None:
+        """Before a user's turn: deliver what earlier turns still owe them (after a restart,
+        or a delivery given up for now). Nothing to read for everyone else."""
+        if user_id in self.owed:
+            await self.flush(user_id)
 
     async def _flush(self, user_id: int) -> bool:
-        for stored in await self.storage.outbox_of(user_id):
-            try:
-                await self._send_retrying(stored.chat_id, outbox.loads(stored.message))
-            except Blocked:
-                log.info("user %d blocked the bot; marked inactive", user_id)
-                await self._drop_all(user_id)
-                await self.storage.mark_inactive(user_id)
-                return True
-            except Lost:
-                self.lost += 1
-                await self.storage.outbox_sent(stored.id)
-                await self._tell_reply_lost(stored)
-                continue
-            except _GiveUpForNow:
-                log.warning("user %d: delivery still failing; the sweep retries", user_id)
-                return False
-            await self.storage.outbox_sent(stored.id)
-            self.delivered += 1
-        return True
+        done: list[int] = []  # delivered or undeliverable; deleted together at the end
+        try:
+            for stored in await self.storage.outbox_of(user_id):
+                try:
+                    await self._send_retrying(stored.chat_id, outbox.loads(stored.message))
+                except Blocked:
+                    log.info("user %d blocked the bot; marked inactive", user_id)
+                    done = [m.id for m in await self.storage.outbox_of(user_id)]
+                    await self.storage.mark_inactive(user_id)
+                    return True
+                except Lost:
+                    self.lost += 1
+                    done.append(stored.id)
+                    await self._tell_reply_lost(stored)
+                    continue
+                except _GiveUpForNow:
+                    log.warning("user %d: delivery still failing; the sweep retries", user_id)
+                    return False
+                done.append(stored.id)
+                self.delivered += 1
+            return True
+        finally:
+            await self.storage.outbox_sent(done)
+
+    async def load_owed(self) -> None:
+        """At start-up: whoever has messages waiting from before."""
+        self.owed.update(await self.storage.outbox_users())
 
     async def flush_all(self) -> None:
         """Every user with messages waiting (after a restart; the periodic sweep)."""
-        users = await self.storage.outbox_users()
+        users = set(await self.storage.outbox_users()) | self.owed
         await asyncio.gather(*(self.flush(user) for user in users))
 
     async def send_now(self, chat_id: int, replies: Iterable[RenderedReply]) -> None:
@@ -117,10 +137,6 @@ class Delivery:
                 await self._send_retrying(chat_id, message)
         except (Blocked, Lost, _GiveUpForNow):
             log.warning("could not deliver a message that was not stored")
-
-    async def _drop_all(self, user_id: int) -> None:
-        for stored in await self.storage.outbox_of(user_id):
-            await self.storage.outbox_sent(stored.id)
 
     async def _tell_reply_lost(self, stored: OutboxMessage) -> None:
         """A saved turn's reply Telegram refused: say so, and that the step is saved — never

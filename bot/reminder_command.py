@@ -24,7 +24,7 @@ from bot.workers import Leader
 
 
 async def remind_command(
-    settings: Settings, now: datetime, *, dry_run: bool, out: TextIO = sys.stdout
+    settings: Settings, now: datetime, *, dry_run: bool, out: TextIO | None = None
 ) -> int:
     if not dry_run and settings.telegram_bot_token is None:
         sys.stderr.write("TELEGRAM_BOT_TOKEN is not set: nothing can be sent (try --dry-run)\n")
@@ -59,5 +59,6 @@ async def remind_command(
         if leader is not None:
             await leader.close()
         await storage.close()
-    print_report(report, out, dry_run=dry_run)
+    # sys.stdout as it is now (a default bound at import would keep an old stream).
+    print_report(report, out or sys.stdout, dry_run=dry_run)
     return 0

@@ -6,18 +6,19 @@ every save, and the reminder sent-log that makes sending exactly-once (see bot/r
 The inbox and the outbox make a Telegram turn durable (bot/inbox.py, bot/delivery.py): an
 update is stored (`inbox_put`) before Telegram is told it arrived; a turn's new state, its
 inbox row marked done and its rendered replies are committed together (`commit_turn`); the
-replies are deleted from the outbox one by one as they are delivered (`outbox_sent`).
+replies are deleted from the outbox once delivered (`outbox_sent`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -130,6 +131,54 @@ RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 _TRANSIENT = ("locked", "busy", "disk is full", "disk I/O error")
 
 
+class WriteTurns:
+    """A lock whose `turn(first=True)` waiters go before the others (still one at a time)."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._first: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._others: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def __aenter__(self) -> None:
+        await self._acquire(False)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._release()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, first: bool = False) -> AsyncIterator[None]:
+        await self._acquire(first)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, first: bool) -> None:
+        if not self._held and not self._first and not self._others:
+            self._held = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._first if first else self._others).append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # handed the lock while being cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    (self._first if first else self._others).remove(waiter)
+            raise
+
+    def _release(self) -> None:
+        for queue in (self._first, self._others):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # the lock passes to it, still held
+                    return
+        self._held = False
+
+
 class StorageError(RuntimeError):
     """A write kept failing after retries; the previous data is untouched."""
 
@@ -201,7 +250,7 @@ class Storage:
         self.path = path
         # One connection is shared by every coroutine: a transaction must not interleave with
         # another's statements, so writes take turns.
-        self._writing = asyncio.Lock()
+        self._writing = WriteTurns()
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -392,7 +441,9 @@ class Storage:
         async def write() -> set[int]:
             stamp = int(time.time())
             fresh: set[int] = set()
-            async with self._transaction():
+            # Ahead of the turns waiting to write: polling waits for this before fetching
+            # more, and everybody's next update (a bystander's in a flood) waits on polling.
+            async with self._transaction(first=True):
                 for update_id, user_id, payload in updates:
                     cursor = await self._db.execute(
                         "INSERT INTO inbox (update_id, user_id, payload, received_at)"
@@ -486,9 +537,14 @@ class Storage:
         rows = await self._db.execute_fetchall("SELECT DISTINCT user_id FROM outbox")
         return [int(row[0]) for row in rows]
 
-    async def outbox_sent(self, message_id: int) -> None:
-        """The message was delivered (or can never be): it leaves the outbox."""
-        await self._retrying(lambda: self._write("DELETE FROM outbox WHERE id = ?", (message_id,)))
+    async def outbox_sent(self, message_ids: Sequence[int]) -> None:
+        """The messages were delivered (or can never be): they leave the outbox, in one write."""
+        if not message_ids:
+            return
+        marks = ", ".join("?" * len(message_ids))
+        await self._retrying(
+            lambda: self._write(f"DELETE FROM outbox WHERE id IN ({marks})", tuple(message_ids))
+        )
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row of this user in every table, as plain dictionaries."""
@@ -517,8 +573,8 @@ class Storage:
                 await self._db.execute(statement, parameters)
 
     @contextlib.asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        async with self._writing:
+    async def _transaction(self, first: bool = False) -> AsyncIterator[None]:
+        async with self._writing.turn(first):
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield

@@ -25,7 +25,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -401,9 +401,14 @@ class PgStorage:
         rows = await self._retrying(lambda: self._pool.fetch("SELECT DISTINCT user_id FROM outbox"))
         return [int(row[0]) for row in rows]
 
-    async def outbox_sent(self, message_id: int) -> None:
+    async def outbox_sent(self, message_ids: Sequence[int]) -> None:
+        """The messages were delivered (or can never be): they leave the outbox, in one write."""
+        if not message_ids:
+            return
         await self._retrying(
-            lambda: self._pool.execute("DELETE FROM outbox WHERE id = $1", message_id)
+            lambda: self._pool.execute(
+                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", list(message_ids)
+            )
         )
 
     async def _vacuum(self, statement: str) -> None:

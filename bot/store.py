@@ -9,6 +9,7 @@ and each is one transaction, whatever the backend.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -109,7 +110,7 @@ class Store(Protocol):
 
     async def outbox_users(self) -> list[int]: ...
 
-    async def outbox_sent(self, message_id: int) -> None: ...
+    async def outbox_sent(self, message_ids: Sequence[int]) -> None: ...
 
     async def mark_inactive(self, user_id: int) -> None:
         """The user blocked the bot: no reminders until their next save."""

@@ -103,6 +103,7 @@ async def _post_init(application: Application) -> None:
     application.bot_data[CONVERSATION] = conversation
     delivery = Delivery(application.bot, conversation.storage, conversation.locales.get(None))
     application.bot_data[DELIVERY] = delivery
+    await delivery.load_owed()
     queue = application.update_queue
     if settings.database_url is not None:
         if isinstance(queue, DurableQueue):
@@ -275,7 +276,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _finish(conversation, update.update_id, "done")
         return
     delivery: Delivery = context.application.bot_data[DELIVERY]
-    await delivery.flush(incoming.user_id)
+    await delivery.flush_owed(incoming.user_id)
     turn = await conversation.handle(
         incoming.user_id, incoming.chat_id, incoming.event, update.update_id, outbox=True
     )
@@ -401,6 +402,7 @@ class SlowDownNotices:
             log.warning("could not queue the slow-down notice")
             return
         self.sent += 1
+        delivery.owed.add(user.id)
         # Usually their next queued turn delivers it; this covers a flood that has ended.
         _background(self.application, delivery.flush(user.id))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import MIGRATIONS, Storage, StorageError
+from bot.storage import MIGRATIONS, Storage, StorageError, WriteTurns
 from bot.storage_pg import MIGRATIONS as PG_MIGRATIONS
 from bot.store import Store
 from flows.state import Position, Profile, UserState
@@ -135,3 +135,26 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive(storage: Store):
     assert not (await storage.load(3)).active
     await storage.save(3, 3, a_state())
     assert (await storage.load(3)).active
+
+
+async def test_a_write_asking_to_go_first_overtakes_waiting_writes_one_at_a_time():
+    turns = WriteTurns()
+    order: list[str] = []
+    inside = 0
+
+    async def write(name: str, first: bool = False) -> None:
+        nonlocal inside
+        async with turns.turn(first):
+            inside += 1
+            assert inside == 1
+            order.append(name)
+            await asyncio.sleep(0.001)
+            inside -= 1
+
+    async with turns:
+        tasks = [asyncio.create_task(write(f"turn{i}")) for i in range(3)]
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(write("inbox", first=True)))
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == ["inbox", "turn0", "turn1", "turn2"]
