@@ -10,6 +10,7 @@ Telegram delivers again is recognised by its update_id and not handled twice.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -42,6 +43,9 @@ class DurableQueue(asyncio.Queue[object]):
         self.batching = False
         self._buffer: list[tuple[Update, int]] = []
         self._flushing = asyncio.Lock()
+        # The updates of the last getUpdates as Telegram sent them: stored as they came,
+        # cheaper than rebuilding each from python-telegram-bot's objects (Update.to_json).
+        self.raw: dict[int, object] = {}
         self.stored = 0
         self.redelivered = 0
         # False on PostgreSQL: an update is only stored; workers take it from the inbox
@@ -69,7 +73,7 @@ class DurableQueue(asyncio.Queue[object]):
             batch, self._buffer = self._buffer, []
             if not batch or self.storage is None:
                 return
-            rows = [(update.update_id, user, update.to_json()) for update, user in batch]
+            rows = [(update.update_id, user, self._payload(update)) for update, user in batch]
             try:
                 fresh = await self.storage.inbox_put_many(rows)
             except StorageError:
@@ -92,6 +96,10 @@ class DurableQueue(asyncio.Queue[object]):
                 self.redelivered += 1
                 if self.processor is not None:
                     self.processor.release(update)
+
+    def _payload(self, update: Update) -> str:
+        raw = self.raw.pop(update.update_id, None)
+        return update.to_json() if raw is None else json.dumps(raw, ensure_ascii=False)
 
     async def resume(self, storage: Store, bot: Bot) -> list[int]:
         """At start-up, before polling: queue every pending update, oldest first. Returns the
@@ -124,12 +132,18 @@ class InboxFlushingRequest(AiohttpRequest):
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         await self._queue.flush()
-        return await super().do_request(*args, **kwargs)
+        self._queue.raw.clear()
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == 200:
+            try:
+                result = json.loads(payload).get("result") or []
+                self._queue.raw = {item["update_id"]: item for item in result}
+            except (ValueError, AttributeError, TypeError, KeyError):
+                pass  # python-telegram-bot reports what is wrong with it
+        return status, payload
 
 
 def _loads(payload: str) -> dict[str, object]:
-    import json
-
     loaded = json.loads(payload)
     assert isinstance(loaded, dict)
     return loaded
