@@ -96,29 +96,29 @@ class Delivery:
             await self.flush(user_id)
 
     async def _flush(self, user_id: int) -> bool:
-        done: list[int] = []  # delivered or undeliverable; deleted together at the end
-        try:
-            for stored in await self.storage.outbox_of(user_id):
-                try:
-                    await self._send_retrying(stored.chat_id, outbox.loads(stored.message))
-                except Blocked:
-                    log.info("user %d blocked the bot; marked inactive", user_id)
-                    done = [m.id for m in await self.storage.outbox_of(user_id)]
-                    await self.storage.mark_inactive(user_id)
-                    return True
-                except Lost:
-                    self.lost += 1
-                    done.append(stored.id)
-                    await self._tell_reply_lost(stored)
-                    continue
-                except _GiveUpForNow:
-                    log.warning("user %d: delivery still failing; the sweep retries", user_id)
-                    return False
-                done.append(stored.id)
-                self.delivered += 1
-            return True
-        finally:
-            await self.storage.outbox_sent(done)
+        # Each message leaves the outbox as soon as it is delivered: a crash re-sends at most
+        # the one in flight (deleting a turn's messages together re-sent whole turns).
+        for stored in await self.storage.outbox_of(user_id):
+            try:
+                await self._send_retrying(stored.chat_id, outbox.loads(stored.message))
+            except Blocked:
+                log.info("user %d blocked the bot; marked inactive", user_id)
+                await self.storage.outbox_sent(
+                    [m.id for m in await self.storage.outbox_of(user_id)]
+                )
+                await self.storage.mark_inactive(user_id)
+                return True
+            except Lost:
+                self.lost += 1
+                await self.storage.outbox_sent([stored.id])
+                await self._tell_reply_lost(stored)
+                continue
+            except _GiveUpForNow:
+                log.warning("user %d: delivery still failing; the sweep retries", user_id)
+                return False
+            await self.storage.outbox_sent([stored.id])
+            self.delivered += 1
+        return True
 
     async def load_owed(self) -> None:
         """At start-up: whoever has messages waiting from before."""
