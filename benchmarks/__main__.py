@@ -24,7 +24,7 @@ from benchmarks.figures import Figure, coerce
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # In table order; optional modules written by other areas are shown as "not available".
-BENCHMARKS = ("conversation", "levers", "core", "storage", "reminders", "plan", "flood")
+BENCHMARKS = ("conversation", "levers", "core", "storage", "reminders", "plan", "flood", "workers")
 OPTIONAL = {"reminders", "plan"}
 LIBRARIES = (
     "python-telegram-bot",
@@ -351,6 +351,21 @@ FINDINGS = [
     " 1,000 / (CPU ms per update), and the stand-in and the simulated people share the same two"
     " cores. 1,000/s needs ≤ 1 ms per update or a second bot process (webhook workers split by"
     " user id).",
+    "- Several workers on PostgreSQL (`--only workers`, 2026-12-06, 100 people walking the "
+    "guide, 10 s measured, a machine shared with other work: load average 5-7 on 2 cores, "
+    "so every figure is low and noisy; the SQLite process gave 114-229 updates/s in runs "
+    "minutes apart). One run: SQLite one process 114 updates/s, p99 1.3 s, 3.7 ms CPU per "
+    "update; PostgreSQL with one receiver and 1 / 2 / 4 workers 81 / 61 / 93 updates/s, p99 "
+    "1.6 / 2.1 / 1.9 s; CPU per update: workers 4.1 / 4.7 / 5.7 ms, receiver ~1.3 ms, "
+    "PostgreSQL ~1.6-2.0 ms, load generator ~1.3-1.8 ms. Targets not met: PostgreSQL 1 "
+    "worker / SQLite 0.71 (target ≥ 0.8), worker CPU at 4 workers / 1 worker 1.40 (target < "
+    "1.15). On 2 cores the receiver, PostgreSQL and the load generator already take ~4.5 ms "
+    "of CPU per update beside the workers, so more workers cannot add throughput here; the "
+    "tax grows with workers that poll the inbox and try user locks other workers hold. "
+    "Fixed on the way: a worker kept a user who answered at once (p99 10.5 s at 1 worker); "
+    "one update per take, users oldest-pending first: 1.6 s. Not yet tried: a claim by `FOR "
+    "UPDATE SKIP LOCKED` instead of try-locks, handing the receiver's parsed update to the "
+    "worker without a JSON round trip.",
 ]
 
 

@@ -72,7 +72,7 @@ GUIDE_WALK: tuple[Rule, ...] = (
     Rule("确定删除", press("确认删除")),
     Rule("删除这笔", on_a_debt),
     Rule("这笔钱是在哪个平台", say(DEBT_NAME + "{turn}")),
-    Rule("出借方是哪一类", press("个人、无牌机构")),
+    Rule("出借方是哪一类", press("个人或无牌机构")),
     Rule("合同成立的日子", say("2023-09-01")),
     Rule("合同上借了多少钱", say("1万")),
     Rule("实际到手多少钱", say("8500")),

@@ -1,5 +1,6 @@
 """Entry point: `python -m bot` runs on Telegram with a token, in the terminal without one;
-`python -m bot remind --now <ISO time> [--dry-run]` runs one reminder pass and exits."""
+`python -m bot remind --now <ISO time> [--dry-run]` runs one reminder pass and exits;
+`--role receiver|worker|both` splits the work between processes on PostgreSQL (README)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--terminal", action="store_true", help="talk in this terminal even if a token is set"
     )
+    parser.add_argument(
+        "--role",
+        choices=("both", "receiver", "worker"),
+        help="with DATABASE_URL (PostgreSQL): receive updates (polling: one process only), "
+        "handle them from the inbox (any number of processes), or both (default; ROLE)",
+    )
     commands = parser.add_subparsers(dest="command")
     remind = commands.add_parser(
         "remind", help="run one reminder pass (for cron) and print what it did as JSON"
@@ -36,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     settings = Settings()
+    if arguments.role:
+        settings = settings.model_copy(update={"role": arguments.role})
+    if settings.role != "both" and settings.database_url is None:
+        parser.error("--role receiver or worker needs DATABASE_URL (PostgreSQL)")
     configure_logging(settings.log_level)
     if arguments.command == "remind":
         try:

@@ -16,7 +16,8 @@ from bot import export, outbox
 from bot.locale import Catalog, Locales, to_plain
 from bot.render import RenderedReply, render
 from bot.settings import Settings
-from bot.storage import AlreadyApplied, Storage, StorageError, TurnCommit
+from bot.storage import AlreadyApplied, TurnCommit
+from bot.store import StorageError, Store
 from flows import crisis, machine
 from flows.core import (
     ERASE_USER,
@@ -54,11 +55,15 @@ class Turn:
 
 @dataclass
 class Conversation:
-    storage: Storage
+    storage: Store
     locales: Locales
     facts: Facts
     settings: Settings
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Several receivers (webhooks on PostgreSQL) may store a user's updates out of order: then
+    # the inbox row (commit_turn) alone says whether an update was applied, and an older update
+    # arriving late is handled, not taken for one already applied (bot/workers.py).
+    inbox_decides: bool = False
 
     async def handle(
         self,
@@ -79,7 +84,12 @@ class Conversation:
         stored = await self.storage.load(user_id)
         state = stored.state if stored else self._new_state(language_code)
         catalog = self.locales.get(state.locale)
-        if stored and update_id is not None and update_id <= stored.last_update_id:
+        if (
+            stored
+            and update_id is not None
+            and update_id <= stored.last_update_id
+            and not self.inbox_decides
+        ):
             log.info(
                 "user %d: update %d already applied, showing where they are", user_id, update_id
             )

@@ -25,7 +25,7 @@ from bot import api, attachments, outbox
 from bot.locale import Catalog
 from bot.outbox import OutgoingMessage
 from bot.render import Keyboard, RenderedReply
-from bot.storage import OutboxMessage, Storage, StorageError
+from bot.store import OutboxMessage, StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Delivery:
     def __init__(
         self,
         bot: Bot,
-        storage: Storage,
+        storage: Store,
         catalog: Catalog,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:

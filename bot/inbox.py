@@ -18,7 +18,7 @@ from telegram import Bot, Update
 
 from bot.http import AiohttpRequest
 from bot.ordering import PerUserOrder, sender_of
-from bot.storage import Storage, StorageError
+from bot.store import StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class DurableQueue(asyncio.Queue[object]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.storage: Storage | None = None  # set once the database is open (post_init)
+        self.storage: Store | None = None  # set once the database is open (post_init)
         self.processor: PerUserOrder | None = None
         self.batching = False
         self._buffer: list[tuple[Update, int]] = []
@@ -48,6 +48,9 @@ class DurableQueue(asyncio.Queue[object]):
         self.raw: dict[int, object] = {}
         self.stored = 0
         self.redelivered = 0
+        # False on PostgreSQL: an update is only stored; workers take it from the inbox
+        # (bot/workers.py), and a failed store raises, so Telegram delivers it again.
+        self.local = True
 
     async def put(self, item: object) -> None:
         if not isinstance(item, Update):
@@ -74,6 +77,11 @@ class DurableQueue(asyncio.Queue[object]):
             try:
                 fresh = await self.storage.inbox_put_many(rows)
             except StorageError:
+                if not self.local:
+                    # Workers only see what is stored: keep the batch and fail the getUpdates
+                    # (or the webhook's 200) that would acknowledge it; it is stored next time.
+                    self._buffer[:0] = batch
+                    raise
                 # The database refuses writes (a full disk): handle them anyway, as before
                 # the inbox; their turns will fail to save and say so honestly.
                 log.warning("%d updates could not be stored in the inbox", len(batch))
@@ -81,7 +89,8 @@ class DurableQueue(asyncio.Queue[object]):
             for update, _user in batch:
                 if update.update_id in fresh:
                     self.stored += 1
-                    self.put_nowait(update)
+                    if self.local:
+                        self.put_nowait(update)
                     continue
                 log.info("update %d delivered again; not handled twice", update.update_id)
                 self.redelivered += 1
@@ -92,7 +101,7 @@ class DurableQueue(asyncio.Queue[object]):
         raw = self.raw.pop(update.update_id, None)
         return update.to_json() if raw is None else json.dumps(raw, ensure_ascii=False)
 
-    async def resume(self, storage: Storage, bot: Bot) -> list[int]:
+    async def resume(self, storage: Store, bot: Bot) -> list[int]:
         """At start-up, before polling: queue every pending update, oldest first. Returns the
         users whose update was given up after MAX_STARTS starts (to be told)."""
         pending, given_up = await storage.inbox_resume(MAX_STARTS)

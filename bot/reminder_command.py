@@ -17,20 +17,28 @@ from bot.limiter import ReplyAwareLimiter
 from bot.locale import Locales
 from bot.reminders import print_report, run_pass
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.storage_pg import PgStorage
+from bot.store import open_store
 from bot.telegram_app import broadcast_sender
+from bot.workers import Leader
 
 
 async def remind_command(
-    settings: Settings, now: datetime, *, dry_run: bool, out: TextIO = sys.stdout
+    settings: Settings, now: datetime, *, dry_run: bool, out: TextIO | None = None
 ) -> int:
     if not dry_run and settings.telegram_bot_token is None:
         sys.stderr.write("TELEGRAM_BOT_TOKEN is not set: nothing can be sent (try --dry-run)\n")
         return 2
-    storage = await Storage.open(settings.database_path)
+    storage = await open_store(settings)
     locales = Locales.load(settings.locales_dir, settings.default_locale)
     facts = load_facts(settings.data_dir)
+    leader = Leader(storage.url) if isinstance(storage, PgStorage) and not dry_run else None
     try:
+        if leader is not None and not await leader.holds():
+            # PostgreSQL: a running bot process is the reminder leader and sends them; a
+            # second sender would break the bot-wide bulk rate (bot/workers.py).
+            sys.stderr.write("another process sends the reminders (it holds the leader lock)\n")
+            return 0
         if dry_run:
             report = await run_pass(
                 now, storage, locales, None, facts=facts, settings=settings, dry_run=True
@@ -48,6 +56,9 @@ async def remind_command(
                     now, storage, locales, broadcast_sender(bot), facts=facts, settings=settings
                 )
     finally:
+        if leader is not None:
+            await leader.close()
         await storage.close()
-    print_report(report, out, dry_run=dry_run)
+    # sys.stdout as it is now (a default bound at import would keep an old stream).
+    print_report(report, out or sys.stdout, dry_run=dry_run)
     return 0

@@ -57,7 +57,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.locale import Locales, to_plain
 from bot.render import RenderedReply, render
-from bot.storage import DueReminder, Storage
+from bot.store import DueReminder, Store
 from flows import crisis
 from flows.core import Context
 from flows.reminders import (
@@ -132,7 +132,7 @@ class ReminderPass:
     """One pass at `now`. `send` is None only in a dry run."""
 
     now: datetime
-    storage: Storage
+    storage: Store
     locales: Locales
     send: Sender | None
     facts: Any = None
@@ -341,7 +341,7 @@ def skip_reason(
 
 async def run_pass(
     now: datetime,
-    storage: Storage,
+    storage: Store,
     locales: Locales,
     send: Sender | None,
     *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -25,6 +26,15 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = TELEGRAM_API
     telegram_api_file_url: str | None = None
     database_path: Path = Path("yuqi.sqlite3")
+    # postgresql://user:password@host/db (or ?host=/socket/dir): PostgreSQL instead of the SQLite
+    # file, for several worker processes (bot/storage_pg.py). Secret: it may hold a password.
+    database_url: SecretStr | None = None
+    # With PostgreSQL: `receiver` stores updates (polling: exactly one such process; webhook:
+    # any number), `worker` handles them from the inbox (any number), `both` does both.
+    # SQLite: always both (one process).
+    role: Literal["both", "receiver", "worker"] = "both"
+    # Users a worker process handles at once (each holds one database connection).
+    worker_slots: int = Field(default=32, ge=1, le=500)
     default_timezone: str = "Asia/Shanghai"
     default_locale: str = "zh-CN"
     locales_dir: Path = PROJECT_ROOT / "locales"
@@ -65,7 +75,7 @@ class Settings(BaseSettings):
             raise ValueError("webhook secret token: 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
-    @field_validator("telegram_bot_token", "webhook_url", mode="before")
+    @field_validator("telegram_bot_token", "webhook_url", "database_url", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -21,7 +21,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import api, events, outbox, reminders
+from bot import api, events, outbox, reminders, workers
 from bot.conversation import Conversation, Turn, apology
 from bot.delivery import SWEEP_SECONDS, Delivery, send_message
 from bot.facts import load_facts
@@ -32,7 +32,8 @@ from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
-from bot.storage import Storage, StorageError
+from bot.storage import StorageError
+from bot.store import open_store
 from bot.webhook import WebhookServer
 from flows.core import text
 from flows.steps.language import locale_for
@@ -77,6 +78,10 @@ def build_application(settings: Settings) -> Application:
     queue.processor = processor
     # Polling stores each fetched batch in one transaction before the next getUpdates.
     queue.batching = settings.webhook_url is None
+    if settings.database_url is not None:
+        # PostgreSQL: updates are stored, and handled by the workers (bot/workers.py).
+        queue.local = False
+        queue.processor = None
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -99,7 +104,7 @@ def build_application(settings: Settings) -> Application:
 
 
 async def open_conversation(settings: Settings) -> Conversation:
-    storage = await Storage.open(settings.database_path)
+    storage = await open_store(settings)
     locales = Locales.load(settings.locales_dir, settings.default_locale)
     return Conversation(storage, locales, load_facts(settings.data_dir), settings)
 
@@ -112,13 +117,19 @@ async def _post_init(application: Application) -> None:
     application.bot_data[DELIVERY] = delivery
     await delivery.load_owed()
     queue = application.update_queue
-    if isinstance(queue, DurableQueue):
+    if settings.database_url is not None:
+        if isinstance(queue, DurableQueue):
+            queue.storage = conversation.storage
+        workers.start(application, conversation, delivery)
+    elif isinstance(queue, DurableQueue):
         queue.storage = conversation.storage
         given_up = await queue.resume(conversation.storage, application.bot)
         for user_id in given_up:
             _background(application, _apologise(delivery, conversation, user_id))
-    # Replies committed before a crash go out now, beside the resumed updates.
-    _background(application, delivery.flush_all())
+    if settings.database_url is None:
+        # Replies committed before a crash go out now, beside the resumed updates (on
+        # PostgreSQL the workers do it, under each user's lock).
+        _background(application, delivery.flush_all())
     await _set_commands(application, conversation.locales)
     _schedule_reminder_scan(application, settings)
     _schedule_upkeep(application)
@@ -158,6 +169,8 @@ def _schedule_upkeep(application: Application) -> None:
 
 
 async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if context.application.bot_data["settings"].database_url is not None:
+        return  # PostgreSQL: the workers sweep, under each user's lock (bot/workers.py)
     try:
         await context.application.bot_data[DELIVERY].flush_all()
     except Exception:
@@ -199,6 +212,8 @@ def _schedule_reminder_scan(application: Application, settings: Settings) -> Non
 
 async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
+        if not await workers.may_send_reminders(context.application):
+            return
         await remind_once(context.application, conversation_of(context).clock())
     except Exception:
         log.exception("reminder pass failed")
@@ -230,6 +245,7 @@ def broadcast_sender(bot: Bot) -> reminders.Sender:
 async def _post_shutdown(application: Application) -> None:
     for task in list(application.bot_data.get("_tasks", ())):
         task.cancel()
+    await workers.stop(application)
     conversation: Conversation | None = application.bot_data.pop(CONVERSATION, None)
     if conversation is not None:
         await conversation.storage.close()
@@ -502,7 +518,10 @@ async def _run_webhook(settings: Settings) -> None:
 
 def run(settings: Settings) -> None:
     """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling."""
-    if settings.webhook_url:
+    if settings.database_url is not None and settings.role == "worker":
+        log.info("running as a worker (no polling, no webhook)")
+        workers.run_worker(build_application(settings))
+    elif settings.webhook_url:
         log.info("running with a webhook")
         asyncio.run(_run_webhook(settings))
     else:

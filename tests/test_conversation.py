@@ -1,23 +1,24 @@
-"""One turn in the shell: an update Telegram delivers twice after a crash is applied once."""
+"""One turn in the shell: an update Telegram delivers twice after a crash is applied once. On
+SQLite and PostgreSQL alike (the `backend` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from bot.conversation import Conversation
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT
 from bot.telegram_app import open_conversation
 from flows.core import ButtonPress, Command, TextInput
 from flows.ledger import Debt
 from flows.steps.debts import MAX_DEBTS
+from tests.conftest import Backend
 
 
-async def test_an_update_delivered_again_is_not_applied_twice(database: Path):
-    conversation = await open_conversation(Settings(_env_file=None, database_path=database))
+async def test_an_update_delivered_again_is_not_applied_twice(backend: Backend):
+    conversation = await open_conversation(backend.settings())
     try:
         await conversation.handle(1, 1, Command("start"), update_id=10)
         stored = await conversation.storage.load(1)
@@ -37,10 +38,8 @@ async def test_an_update_delivered_again_is_not_applied_twice(database: Path):
         await conversation.storage.close()
 
 
-async def test_the_terminal_has_no_update_ids_and_is_never_deduplicated(database: Path):
-    conversation = await open_conversation(
-        Settings(_env_file=None, database_path=database, locales_dir=PROJECT_ROOT / "locales")
-    )
+async def test_the_terminal_has_no_update_ids_and_is_never_deduplicated(backend: Backend):
+    conversation = await open_conversation(backend.settings(locales_dir=PROJECT_ROOT / "locales"))
     try:
         await conversation.handle(0, 0, Command("start"))
         await conversation.handle(0, 0, Command("menu"))
@@ -50,8 +49,8 @@ async def test_the_terminal_has_no_update_ids_and_is_never_deduplicated(database
 
 
 @pytest.fixture
-async def conversation(database: Path) -> AsyncIterator[Conversation]:
-    opened = await open_conversation(Settings(_env_file=None, database_path=database))
+async def conversation(backend: Backend) -> AsyncIterator[Conversation]:
+    opened = await open_conversation(backend.settings())
     yield opened
     await opened.storage.close()
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
+from tests.conftest import Backend
 from tests.standin_api import TOKEN, Chaos, SentMessage, SimUser, StandInBotApi
 
 USERS = int(os.environ.get("CRASH_USERS", "200"))
@@ -110,13 +111,14 @@ class Person:
         return sum(1 for a, b in zip(self.arrivals, self.arrivals[1:], strict=False) if a == b)
 
 
-async def start_process(api: StandInBotApi, database: Path, workdir: Path):
+async def start_process(api: StandInBotApi, backend: Backend, workdir: Path):
     environment = {
         **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_PATH": str(database),
+        "DATABASE_PATH": str(backend.path),
+        "DATABASE_URL": backend.url or "",
         "LOG_LEVEL": "WARNING",
         "REMINDER_SCAN_SECONDS": "0",
     }
@@ -134,8 +136,14 @@ async def start_process(api: StandInBotApi, database: Path, workdir: Path):
     return process
 
 
-def stored_platforms(database: Path) -> dict[int, list[str]]:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+async def stored_platforms(backend: Backend) -> dict[int, list[str]]:
+    if backend.url is not None:  # PostgreSQL (tests/conftest.py)
+        rows = [(row[0], row[2]) for row in await backend.rows("users")]  # user_id, state
+        return {
+            int(user_id): [d["platform"] for d in json.loads(state).get("debts", [])]
+            for user_id, state in rows
+        }
+    connection = sqlite3.connect(f"file:{backend.path}?mode=ro", uri=True)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         rows = connection.execute("SELECT user_id, state FROM users").fetchall()
@@ -148,16 +156,15 @@ def stored_platforms(database: Path) -> dict[int, list[str]]:
 
 
 async def test_sigkill_under_random_faults_answers_every_input_once(
-    api: StandInBotApi, tmp_path: Path
+    api: StandInBotApi, tmp_path: Path, backend: Backend
 ):
-    database = tmp_path / "crash.sqlite3"
     chance = random.Random(SEED)
     api.chaos = Chaos(FAULT_RATE, seed=SEED)
     people = {i: Person(api.user(70_000 + i)) for i in range(USERS)}
     by_chat = {p.user.id: p for p in people.values()}
     api.listeners.append(lambda m: by_chat[m.chat_id].saw(m) if m.chat_id in by_chat else None)
 
-    process = await start_process(api, database, tmp_path)
+    process = await start_process(api, backend, tmp_path)
     running = asyncio.gather(*(p.run() for p in people.values()), return_exceptions=True)
     kills = 0
     try:
@@ -166,7 +173,7 @@ async def test_sigkill_under_random_faults_answers_every_input_once(
             process.send_signal(signal.SIGKILL)
             await process.wait()
             kills += 1
-            process = await start_process(api, database, tmp_path)
+            process = await start_process(api, backend, tmp_path)
         outcomes = await running
     finally:
         process.send_signal(signal.SIGKILL)
@@ -175,7 +182,7 @@ async def test_sigkill_under_random_faults_answers_every_input_once(
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     # Each press is answered (answerCallbackQuery) by the turn handling it: twice = twice.
     answers = api.calls_to("answerCallbackQuery")
-    stored = stored_platforms(database)
+    stored = await stored_platforms(backend)
     inputs = sum(p.inputs for p in people.values())
     counts = {
         "kills": kills,

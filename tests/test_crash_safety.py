@@ -4,7 +4,8 @@ The bot runs as a real process (`python -m bot`) against the stand-in. A scripte
 answering; the process is killed with SIGKILL at random points, more than 50 times, and
 restarted. After each kill the database must hold every input the bot had confirmed (by
 replying to it) — and at most the one input that followed, if it was saved but not yet
-answered — and SQLite must report itself intact.
+answered — and SQLite must report itself intact. On SQLite and on PostgreSQL (the `backend`
+fixture of tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -19,20 +20,32 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import asyncpg
+
 from bot.settings import PROJECT_ROOT
+from tests.conftest import Backend
 from tests.standin_api import TOKEN, SimUser, StandInBotApi
 
 KILLS = 55
 USER_ID = 4242
 
 
-def platform_number(database: Path) -> int | None:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        row = connection.execute("SELECT state FROM users WHERE user_id = ?", (USER_ID,)).fetchone()
-    finally:
-        connection.close()
+async def platform_number(backend: Backend) -> int | None:
+    if backend.url is None:
+        connection = sqlite3.connect(f"file:{backend.path}?mode=ro", uri=True)
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            row = connection.execute(
+                "SELECT state FROM users WHERE user_id = ?", (USER_ID,)
+            ).fetchone()
+        finally:
+            connection.close()
+    else:
+        pg = await asyncpg.connect(backend.url)
+        try:
+            row = await pg.fetchrow("SELECT state::text FROM users WHERE user_id = $1", USER_ID)
+        finally:
+            await pg.close()
     if row is None:
         return None
     platform = json.loads(row[0])["position"]["draft"].get("platform")
@@ -95,14 +108,15 @@ class ScriptedUser:
 
 
 async def start_process(
-    api: StandInBotApi, database: Path, workdir: Path
+    api: StandInBotApi, backend: Backend, workdir: Path
 ) -> asyncio.subprocess.Process:
     environment = {
         **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_PATH": str(database),
+        "DATABASE_PATH": str(backend.path),
+        "DATABASE_URL": backend.url or "",
         "LOG_LEVEL": "WARNING",
     }
     polls = len(api.calls_to("getUpdates"))
@@ -132,13 +146,12 @@ async def until_requests(api: StandInBotApi, count: int) -> None:
 
 
 async def test_sigkill_at_random_points_never_loses_a_confirmed_input(
-    api: StandInBotApi, tmp_path: Path
+    api: StandInBotApi, tmp_path: Path, backend: Backend
 ):
-    database = tmp_path / "crash.sqlite3"
     person = ScriptedUser(api, api.user(USER_ID))
     chance = random.Random(20261124)
     for _ in range(KILLS):
-        process = await start_process(api, database, tmp_path)
+        process = await start_process(api, backend, tmp_path)
         driving = asyncio.create_task(person.run())
         await until_requests(api, chance.randint(0, 16))
         await asyncio.sleep(chance.uniform(0.0, 0.02))  # also between two requests
@@ -147,7 +160,7 @@ async def test_sigkill_at_random_points_never_loses_a_confirmed_input(
         driving.cancel()
         await asyncio.gather(driving, return_exceptions=True)
 
-        stored = platform_number(database)
+        stored = await platform_number(backend)
         allowed = {person.confirmed, person.pending} if person.pending else {person.confirmed}
         if person.confirmed == 0:
             allowed.add(None)

@@ -1,24 +1,33 @@
-"""End to end: /export hands over every row, /delete erases every row after a confirmation."""
+"""End to end: /export hands over every row, /delete erases every row after a confirmation. On
+SQLite and PostgreSQL alike (the `backend` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from bot.storage import USER_TABLES
-from tests.conftest import RunningBot
+from tests.conftest import Backend, RunningBot, start_bot
 from tests.standin_api import SimUser, StandInBotApi
 
 
-def rows_of(database: Path, user_id: int) -> dict[str, int]:
-    with sqlite3.connect(database) as connection:
-        return {
-            table: connection.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (user_id,)
-            ).fetchone()[0]
-            for table in USER_TABLES
-        }
+@pytest.fixture
+async def bot(api: StandInBotApi, backend: Backend) -> AsyncIterator[RunningBot]:
+    running = await start_bot(api, backend.path, **backend.overrides)
+    yield running
+    await running.stop()
+
+
+async def rows_of(backend: Backend, user_id: int) -> dict[str, int]:
+    """Counted apart from the bot's own connections."""
+    counts = {}
+    for table in USER_TABLES:
+        column = 1 if table == "quarantine" else 0  # quarantine's first column is its own id
+        counts[table] = sum(row[column] == user_id for row in await backend.rows(table))
+    return counts
 
 
 async def user_with_a_script(bot: RunningBot, api: StandInBotApi, user_id: int) -> SimUser:
@@ -44,7 +53,7 @@ async def test_export_sends_json_and_csv_with_everything_saved(bot: RunningBot, 
 
 
 async def test_delete_asks_first_and_cancelling_keeps_everything(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, backend: Backend
 ):
     grace = await user_with_a_script(bot, api, 9010)
     await bot.say(grace, "/delete")
@@ -52,29 +61,29 @@ async def test_delete_asks_first_and_cancelling_keeps_everything(
     await bot.press(grace, "不删了")
     assert "什么都没有删除" in grace.messages[-2].text
     assert "逾期的主要原因" in grace.last.text
-    assert rows_of(database, 9010)["users"] == 1
+    assert (await rows_of(backend, 9010))["users"] == 1
 
 
 async def test_delete_confirmed_leaves_no_row_in_any_table(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, backend: Backend
 ):
     henry = await user_with_a_script(bot, api, 9011)
     other = await user_with_a_script(bot, api, 9012)
     await bot.say(henry, "/delete")
     await bot.press(henry, "确认删除")
     assert "已经从机器人的数据库里删除" in henry.last.text
-    assert rows_of(database, 9011) == dict.fromkeys(USER_TABLES, 0)
-    assert rows_of(database, other.id)["users"] == 1
+    assert await rows_of(backend, 9011) == dict.fromkeys(USER_TABLES, 0)
+    assert (await rows_of(backend, other.id))["users"] == 1
 
 
 async def test_a_newcomer_can_delete_without_going_through_the_welcome(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, backend: Backend
 ):
     ivy = api.user(9013)
     await bot.say(ivy, "/delete")
     assert "确定要删除" in ivy.last.text
     await bot.press(ivy, "确认删除")
-    assert rows_of(database, 9013) == dict.fromkeys(USER_TABLES, 0)
+    assert await rows_of(backend, 9013) == dict.fromkeys(USER_TABLES, 0)
 
 
 MARKERS = ("ZqMarker7731", "鸿雁贷款九号")
@@ -98,8 +107,10 @@ def traces(path: Path) -> list[str]:
 
 
 async def test_after_delete_no_byte_of_what_the_user_typed_is_left_in_any_file(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, database: Path, backend: Backend
 ):
+    if backend.url is not None:
+        pytest.skip("SQLite's files; PostgreSQL's table files: tests/test_storage_pg.py")
     jack = api.user(9014)
     await bot.say(jack, "/start")
     await bot.press(jack, "开始第一步")
@@ -119,11 +130,11 @@ async def test_after_delete_no_byte_of_what_the_user_typed_is_left_in_any_file(
 
 
 async def test_export_after_delete_creates_no_user(
-    bot: RunningBot, api: StandInBotApi, database: Path
+    bot: RunningBot, api: StandInBotApi, backend: Backend
 ):
     kate = await user_with_a_script(bot, api, 9015)
     await bot.say(kate, "/delete")
     await bot.press(kate, "确认删除")
     await bot.say(kate, "/export")
-    assert rows_of(database, 9015) == dict.fromkeys(USER_TABLES, 0)
+    assert await rows_of(backend, 9015) == dict.fromkeys(USER_TABLES, 0)
     assert "这里不再保存任何" not in kate.messages[-1].text

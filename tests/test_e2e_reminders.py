@@ -27,7 +27,7 @@ from bot.telegram_app import CONVERSATION, remind_once
 from flows.budget import Budget
 from flows.ledger import Debt, DueSpec, InstallmentTerms
 from flows.state import UserState
-from tests.conftest import RunningBot, start_bot
+from tests.conftest import Backend, RunningBot, start_bot
 from tests.standin_api import TOKEN, SimUser, StandInBotApi
 from tests.test_e2e_debts import add_jiebei
 from tests.test_e2e_privacy import rows_of
@@ -237,7 +237,7 @@ async def test_export_has_every_reminder_row_and_delete_leaves_none(
 ):
     yu = await with_debts(quiet_bot, api, 7111, 27)
     await remind_once(quiet_bot.application, NINE)
-    stored = rows_of(database, 7111)
+    stored = await rows_of(Backend("sqlite", database), 7111)
     assert stored["reminders"] > 0 and stored["reminders_sent"] == 1
     await quiet_bot.say(yu, "/export")
     exported = json.loads(next(m for m in yu.messages if m.kind == "document").file)
@@ -245,7 +245,7 @@ async def test_export_has_every_reminder_row_and_delete_leaves_none(
     assert exported["reminders_sent"][0]["outcome"] == "sent"
     await quiet_bot.say(yu, "/delete")
     await quiet_bot.press(yu, "确认删除")
-    assert set(rows_of(database, 7111).values()) == {0}
+    assert set((await rows_of(Backend("sqlite", database), 7111)).values()) == {0}
 
 
 async def test_a_debt_entered_in_the_debts_step_is_reminded_and_its_settings_open(

@@ -1,4 +1,5 @@
-"""The reminder pass against a real SQLite file: due rows, exactly once, crashes, failures.
+"""The reminder pass against a real database, SQLite and PostgreSQL alike (the `storage` fixture
+of tests/conftest.py): due rows, exactly once, crashes, failures.
 
 The order is claim -> send -> log (bot/reminders.py). These tests prove: a pass run twice, or
 two passes at once, send once; a crash between claim and send loses nothing (the lease runs
@@ -10,7 +11,6 @@ one of them shares that message's outcome.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,9 +25,11 @@ from bot.reminders import LEASE, RETRY_DELAY, run_pass
 from bot.render import RenderedReply, utf16_length
 from bot.settings import PROJECT_ROOT
 from bot.storage import DUE_REMINDERS, USER_TABLES, Storage
+from bot.store import Store
 from flows.ledger import Debt, DueSpec, InstallmentTerms, ReminderPrefs
 from flows.reminders import MAX_PER_MESSAGE, mark_paid
 from flows.state import UserState
+from tests.conftest import Backend
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
@@ -57,13 +59,6 @@ class Chat:
         self.replies.append(reply)
 
 
-@pytest.fixture
-async def storage(database: Path):
-    opened = await Storage.open(database)
-    yield opened
-    await opened.close()
-
-
 def debtor(day: int = 27, **fields: object) -> UserState:
     debt = Debt(id=1, platform="借呗", due=DueSpec.monthly(day), **fields)
     return UserState(started=True, debts=(debt,), next_debt_id=2)
@@ -88,31 +83,27 @@ def payloads(reply: RenderedReply) -> list[str]:
     return [data for row in reply.keyboard for _, data in row]
 
 
-async def once(storage: Storage, chat: Chat, now: datetime) -> reminders.PassReport:
+async def once(storage: Store, chat: Chat, now: datetime) -> reminders.PassReport:
     return await run_pass(now, storage, LOCALES, chat.send)
 
 
 async def crash_while_logging_then_catch_up(
-    storage: Storage, chat: Chat, monkeypatch: pytest.MonkeyPatch, crashing_finish: object
+    storage: Store, chat: Chat, monkeypatch: pytest.MonkeyPatch, crashing_finish: object
 ) -> None:
     """A pass at NINE dies in `crashing_finish` after Telegram took its one message; later
     passes, past the lease, catch up."""
-    real_finish = Storage.finish_reminder
-    monkeypatch.setattr(Storage, "finish_reminder", crashing_finish)
+    kind = type(storage)
+    real_finish = kind.finish_reminder
+    monkeypatch.setattr(kind, "finish_reminder", crashing_finish)
     with pytest.raises(Crash):
         await once(storage, chat, NINE)
-    monkeypatch.setattr(Storage, "finish_reminder", real_finish)
+    monkeypatch.setattr(kind, "finish_reminder", real_finish)
     assert len(chat.sent) == 1
     for minutes in (1, 5, 10, 11, 30, 60):
         await once(storage, chat, NINE + timedelta(minutes=minutes))
 
 
-def table(database: Path, name: str) -> list[tuple]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(f"SELECT * FROM {name}").fetchall()
-
-
-async def test_a_debt_due_in_three_days_is_reminded_at_nine(storage: Storage):
+async def test_a_debt_due_in_three_days_is_reminded_at_nine(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     assert (await once(storage, chat, NINE - timedelta(minutes=1))).due == 0
@@ -122,7 +113,7 @@ async def test_a_debt_due_in_three_days_is_reminded_at_nine(storage: Storage):
     assert "晚到" not in chat.sent[0][1]
 
 
-async def test_a_pass_run_twice_at_the_same_time_sends_once(storage: Storage):
+async def test_a_pass_run_twice_at_the_same_time_sends_once(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     await once(storage, chat, NINE)
@@ -130,11 +121,11 @@ async def test_a_pass_run_twice_at_the_same_time_sends_once(storage: Storage):
     assert len(chat.sent) == 1 and again.due == 0
 
 
-async def test_two_passes_at_once_send_once(storage: Storage, database: Path):
+async def test_two_passes_at_once_send_once(storage: Store, backend: Backend):
     chat = Chat()
     for user_id in range(1, 21):
         await storage.save(user_id, user_id, debtor(), now=BEFORE)
-    other = await Storage.open(database)  # a cron pass in another process, say
+    other = await backend.open()  # a cron pass in another process, say
     try:
         await asyncio.gather(once(storage, chat, NINE), once(other, chat, NINE))
     finally:
@@ -143,7 +134,7 @@ async def test_two_passes_at_once_send_once(storage: Storage, database: Path):
 
 
 async def test_a_crash_between_claim_and_send_loses_nothing(
-    storage: Storage, database: Path, monkeypatch
+    storage: Store, backend: Backend, monkeypatch
 ):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
@@ -157,11 +148,11 @@ async def test_a_crash_between_claim_and_send_loses_nothing(
     await once(storage, chat, NINE + LEASE)
     await once(storage, chat, NINE + LEASE + timedelta(minutes=1))
     assert len(chat.sent) == 1
-    assert [row[5] for row in table(database, "reminders_sent")] == ["sent"]
+    assert [row[5] for row in await backend.rows("reminders_sent")] == ["sent"]
 
 
 async def test_a_crash_between_send_and_log_sends_that_reminder_at_most_twice(
-    storage: Storage, monkeypatch
+    storage: Store, monkeypatch
 ):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
@@ -173,7 +164,7 @@ async def test_a_crash_between_send_and_log_sends_that_reminder_at_most_twice(
     assert len(chat.sent) == 2  # the one duplicate the window allows, and no more
 
 
-async def test_a_transient_failure_is_retried_by_a_later_pass(storage: Storage):
+async def test_a_transient_failure_is_retried_by_a_later_pass(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     chat.failures.append(TimedOut())
@@ -184,7 +175,7 @@ async def test_a_transient_failure_is_retried_by_a_later_pass(storage: Storage):
     assert len(chat.sent) == 1
 
 
-async def test_a_reminder_that_always_fails_is_given_up(storage: Storage, database: Path):
+async def test_a_reminder_that_always_fails_is_given_up(storage: Store, backend: Backend):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     chat.failures.extend(TimedOut() for _ in range(10))
@@ -192,10 +183,10 @@ async def test_a_reminder_that_always_fails_is_given_up(storage: Storage, databa
         await once(storage, chat, NINE + attempt * RETRY_DELAY)
     assert chat.sent == []
     assert len(chat.failures) == 10 - reminders.MAX_ATTEMPTS
-    assert [row[5] for row in table(database, "reminders_sent")] == ["failed"]
+    assert [row[5] for row in await backend.rows("reminders_sent")] == ["failed"]
 
 
-async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_not_retried(storage: Storage):
+async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_not_retried(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     chat.failures.append(Forbidden("Forbidden: bot was blocked by the user"))
@@ -207,7 +198,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_not_retried(sto
     assert chat.sent == []
 
 
-async def test_a_message_telegram_refuses_is_logged_failed_not_retried(storage: Storage):
+async def test_a_message_telegram_refuses_is_logged_failed_not_retried(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     chat.failures.append(BadRequest("Bad Request: chat not found"))
@@ -215,7 +206,7 @@ async def test_a_message_telegram_refuses_is_logged_failed_not_retried(storage: 
     assert (await once(storage, chat, NINE + timedelta(minutes=5))).due == 0
 
 
-async def test_after_downtime_only_the_latest_lead_goes_out_marked_late(storage: Storage):
+async def test_after_downtime_only_the_latest_lead_goes_out_marked_late(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     # The bot was down from before 09:00 on the 24th until 15:00 on the 26th.
@@ -226,7 +217,7 @@ async def test_after_downtime_only_the_latest_lead_goes_out_marked_late(storage:
     assert "今天" in chat.sent[1][1] and "晚到" not in chat.sent[1][1]
 
 
-async def test_a_lead_whose_due_day_has_ended_is_not_sent(storage: Storage):
+async def test_a_lead_whose_due_day_has_ended_is_not_sent(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     report = await once(storage, chat, datetime(2026, 11, 28, 9, 0, tzinfo=SHANGHAI))
@@ -234,7 +225,7 @@ async def test_a_lead_whose_due_day_has_ended_is_not_sent(storage: Storage):
 
 
 async def test_a_reminder_whose_time_passed_before_the_debt_was_entered_is_not_owed(
-    storage: Storage,
+    storage: Store,
 ):
     chat = Chat()
     # Entered at 10:00 on the 24th: the 3-days-before reminder (09:00 today) is not owed.
@@ -244,7 +235,7 @@ async def test_a_reminder_whose_time_passed_before_the_debt_was_entered_is_not_o
     assert len(chat.sent) == 1 and "明天" in chat.sent[0][1]
 
 
-async def test_an_owed_reminder_survives_the_users_next_save(storage: Storage):
+async def test_an_owed_reminder_survives_the_users_next_save(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     # The bot was down at 09:00; at 10:00 the user writes before the first pass.
@@ -252,7 +243,7 @@ async def test_an_owed_reminder_survives_the_users_next_save(storage: Storage):
     assert (await once(storage, chat, NINE + timedelta(hours=1))).sent == 1
 
 
-async def test_paid_switched_off_or_deleted_debts_are_not_reminded(storage: Storage):
+async def test_paid_switched_off_or_deleted_debts_are_not_reminded(storage: Store):
     chat = Chat()
     await storage.save(1, 1, mark_paid(debtor(), 1, date(2026, 11, 27), BEFORE.date()), now=BEFORE)
     await storage.save(2, 2, debtor(reminders=ReminderPrefs(enabled=False)), now=BEFORE)
@@ -264,7 +255,7 @@ async def test_paid_switched_off_or_deleted_debts_are_not_reminded(storage: Stor
     assert chat.sent == []
 
 
-async def test_monthly_reminders_roll_on_without_the_user_writing(storage: Storage):
+async def test_monthly_reminders_roll_on_without_the_user_writing(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(day=31, reminders=ReminderPrefs(leads_days=(0,))), now=BEFORE)
     day = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
@@ -280,7 +271,7 @@ async def test_monthly_reminders_roll_on_without_the_user_writing(storage: Stora
     ]
 
 
-async def test_an_inactive_user_is_skipped_until_they_write_again(storage: Storage):
+async def test_an_inactive_user_is_skipped_until_they_write_again(storage: Store):
     chat = Chat()
     await storage.save(7, 70, debtor(), now=BEFORE)
     await storage.mark_inactive(7)
@@ -290,7 +281,7 @@ async def test_an_inactive_user_is_skipped_until_they_write_again(storage: Stora
     assert len(chat.sent) == 1
 
 
-async def test_a_snooze_reminds_again_at_its_time(storage: Storage):
+async def test_a_snooze_reminds_again_at_its_time(storage: Store):
     from flows.reminders import add_snooze, snooze_until
 
     chat = Chat()
@@ -304,17 +295,22 @@ async def test_a_snooze_reminds_again_at_its_time(storage: Storage):
     assert len(chat.sent) == 2
 
 
-async def test_a_dry_run_sends_and_changes_nothing(storage: Storage, database: Path):
+async def test_a_dry_run_sends_and_changes_nothing(storage: Store, backend: Backend):
     await storage.save(7, 70, debtor(), now=BEFORE)
-    before = {name: table(database, name) for name in USER_TABLES}
+    before = {name: await backend.rows(name) for name in USER_TABLES}
     report = await run_pass(NINE, storage, LOCALES, None, dry_run=True)
     assert report.sent == 1 and "借呗" in report.would_send[0]["text"]
-    assert {name: table(database, name) for name in USER_TABLES} == before
+    assert {name: await backend.rows(name) for name in USER_TABLES} == before
 
 
-async def test_the_scan_reads_due_rows_through_the_fire_at_index(storage: Storage):
-    async with storage._db.execute(f"EXPLAIN QUERY PLAN {DUE_REMINDERS}", (0, 0, 10)) as cursor:
-        plan = [str(row[-1]) for row in await cursor.fetchall()]
+async def test_the_scan_reads_due_rows_through_the_fire_at_index(database: Path):
+    """SQLite's plan (PostgreSQL picks its own by table statistics)."""
+    storage = await Storage.open(database)
+    try:
+        async with storage._db.execute(f"EXPLAIN QUERY PLAN {DUE_REMINDERS}", (0, 0, 10)) as c:
+            plan = [str(row[-1]) for row in await c.fetchall()]
+    finally:
+        await storage.close()
     assert any("reminders_fire_at (fire_at<?)" in step for step in plan), plan
     assert not any(step.startswith("SCAN") for step in plan), plan
 
@@ -322,7 +318,7 @@ async def test_the_scan_reads_due_rows_through_the_fire_at_index(storage: Storag
 # ---- several reminders of one user in one pass: one message ------------------------------
 
 
-async def test_two_debts_due_the_same_day_ring_once(storage: Storage, database: Path):
+async def test_two_debts_due_the_same_day_ring_once(storage: Store, backend: Backend):
     chat = Chat()
     await storage.save(7, 70, several(2), now=BEFORE)
     report = await once(storage, chat, NINE)
@@ -338,13 +334,13 @@ async def test_two_debts_due_the_same_day_ring_once(storage: Storage, database: 
         "m:plan",
         "n:/reminders",
     ]
-    assert [row[5] for row in table(database, "reminders_sent")] == ["sent", "sent"]
+    assert [row[5] for row in await backend.rows("reminders_sent")] == ["sent", "sent"]
     await once(storage, chat, datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI))
     await once(storage, chat, datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI))
     assert len(chat.sent) == 3  # 3 days before, 1 day before, on the day: once each
 
 
-async def test_one_reminder_left_of_two_looks_as_a_single_one_always_did(storage: Storage):
+async def test_one_reminder_left_of_two_looks_as_a_single_one_always_did(storage: Store):
     chat = Chat()
     await storage.save(
         7, 70, mark_paid(several(2), 2, date(2026, 11, 27), BEFORE.date()), now=BEFORE
@@ -361,7 +357,7 @@ async def test_one_reminder_left_of_two_looks_as_a_single_one_always_did(storage
 
 
 async def test_a_blocked_user_with_a_combined_message_has_every_row_blocked(
-    storage: Storage, database: Path
+    storage: Store, backend: Backend
 ):
     chat = Chat()
     await storage.save(7, 70, several(2), now=BEFORE)
@@ -369,23 +365,23 @@ async def test_a_blocked_user_with_a_combined_message_has_every_row_blocked(
     report = await once(storage, chat, NINE)
     assert report.blocked == 2 and chat.attempts == 1
     assert not (await storage.load(7)).active
-    assert [row[5] for row in table(database, "reminders_sent")] == ["blocked", "blocked"]
+    assert [row[5] for row in await backend.rows("reminders_sent")] == ["blocked", "blocked"]
     assert (await once(storage, chat, NINE + timedelta(days=2))).due == 0
 
 
 async def test_blocked_on_the_first_of_several_messages_sends_no_more(
-    storage: Storage, database: Path
+    storage: Store, backend: Backend
 ):
     chat = Chat()
     await storage.save(7, 70, several(MAX_PER_MESSAGE + 1), now=BEFORE)
     chat.failures.append(Forbidden("Forbidden: bot was blocked by the user"))
     report = await once(storage, chat, NINE)
     assert chat.attempts == 1 and report.blocked == MAX_PER_MESSAGE + 1
-    assert {row[5] for row in table(database, "reminders_sent")} == {"blocked"}
+    assert {row[5] for row in await backend.rows("reminders_sent")} == {"blocked"}
 
 
 async def test_a_transient_failure_of_a_combined_message_retries_all_of_it(
-    storage: Storage, database: Path
+    storage: Store, backend: Backend
 ):
     chat = Chat()
     await storage.save(7, 70, several(2), now=BEFORE)
@@ -396,10 +392,10 @@ async def test_a_transient_failure_of_a_combined_message_retries_all_of_it(
     again = await once(storage, chat, NINE + RETRY_DELAY)
     assert (again.sent, again.messages) == (2, 1) and len(chat.sent) == 1
     assert "借呗" in chat.sent[0][1] and "花呗" in chat.sent[0][1]
-    assert [row[5] for row in table(database, "reminders_sent")] == ["sent", "sent"]
+    assert [row[5] for row in await backend.rows("reminders_sent")] == ["sent", "sent"]
 
 
-async def test_a_combined_message_telegram_refuses_fails_every_row(storage: Storage):
+async def test_a_combined_message_telegram_refuses_fails_every_row(storage: Store):
     chat = Chat()
     await storage.save(7, 70, several(2), now=BEFORE)
     chat.failures.append(BadRequest("Bad Request: chat not found"))
@@ -408,7 +404,7 @@ async def test_a_combined_message_telegram_refuses_fails_every_row(storage: Stor
 
 
 async def test_a_crash_before_a_combined_message_is_sent_loses_nothing(
-    storage: Storage, database: Path
+    storage: Store, backend: Backend
 ):
     chat = Chat()
     await storage.save(7, 70, several(2), now=BEFORE)
@@ -419,19 +415,19 @@ async def test_a_crash_before_a_combined_message_is_sent_loses_nothing(
     await once(storage, chat, NINE + LEASE)
     await once(storage, chat, NINE + LEASE + timedelta(minutes=1))
     assert len(chat.sent) == 1 and "借呗" in chat.sent[0][1] and "花呗" in chat.sent[0][1]
-    assert [row[5] for row in table(database, "reminders_sent")] == ["sent", "sent"]
+    assert [row[5] for row in await backend.rows("reminders_sent")] == ["sent", "sent"]
 
 
 @pytest.mark.parametrize("logged_before_the_crash", [0, 1])
 async def test_a_crash_while_logging_a_combined_message_duplicates_at_most_one_message(
-    storage: Storage, database: Path, monkeypatch, logged_before_the_crash: int
+    storage: Store, backend: Backend, monkeypatch, logged_before_the_crash: int
 ):
     chat = Chat()
     await storage.save(7, 70, several(3), now=BEFORE)
-    real_finish = Storage.finish_reminder
+    real_finish = type(storage).finish_reminder
     logged = 0
 
-    async def crash_while_logging(self: Storage, *args: object, **kwargs: object) -> None:
+    async def crash_while_logging(self: Store, *args: object, **kwargs: object) -> None:
         nonlocal logged
         if logged == logged_before_the_crash:
             raise Crash
@@ -441,10 +437,10 @@ async def test_a_crash_while_logging_a_combined_message_duplicates_at_most_one_m
     await crash_while_logging_then_catch_up(storage, chat, monkeypatch, crash_while_logging)
     assert len(chat.sent) == 2  # one duplicate message, of the reminders not yet logged
     assert chat.sent[1][1].count("本期应还") == 3 - logged_before_the_crash
-    assert [row[5] for row in table(database, "reminders_sent")] == ["sent"] * 3
+    assert [row[5] for row in await backend.rows("reminders_sent")] == ["sent"] * 3
 
 
-async def test_a_reminder_another_pass_holds_is_left_out_of_the_message(storage: Storage):
+async def test_a_reminder_another_pass_holds_is_left_out_of_the_message(storage: Store):
     chat = Chat()
     await storage.save(7, 70, several(2), now=BEFORE)
     (held,) = [d for d in await storage.due_reminders(NINE, NINE - LEASE, 10) if d.row.debt_id == 2]
@@ -455,7 +451,7 @@ async def test_a_reminder_another_pass_holds_is_left_out_of_the_message(storage:
 
 
 async def test_twenty_debts_due_at_once_arrive_in_a_few_messages_each_under_the_limit(
-    storage: Storage,
+    storage: Store,
 ):
     chat = Chat()
     await storage.save(7, 70, several(20), now=BEFORE)
@@ -467,7 +463,7 @@ async def test_twenty_debts_due_at_once_arrive_in_a_few_messages_each_under_the_
     assert sorted(paid_buttons) == sorted(f"g:rpaid:{n}:2026-11-27" for n in range(1, 21))
 
 
-async def test_a_dry_run_shows_a_combined_message_once(storage: Storage):
+async def test_a_dry_run_shows_a_combined_message_once(storage: Store):
     await storage.save(7, 70, several(2), now=BEFORE)
     report = await run_pass(NINE, storage, LOCALES, None, dry_run=True)
     assert (report.sent, report.messages) == (2, 1)

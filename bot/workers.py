@@ -1,0 +1,308 @@
+"""Several processes on one PostgreSQL: any number of workers drain the inbox, one user at a
+time per user; one of them, chosen through the database, sends the reminders.
+
+A receiver (polling or webhook, bot/inbox.py) only stores each update in the inbox and wakes the
+workers (NOTIFY). A worker looks for users with pending updates, oldest first, and takes a user
+with a session advisory lock on a connection of its own (`pg_try_advisory_lock`): while it holds
+it, no other process handles that user, so the user's updates are handled one by one in
+update_id order; other users go to other slots and other processes in parallel. The lock dies
+with the worker's connection: a worker killed mid-turn leaves its update pending (its turn did
+not commit) and the next worker takes the user over. A turn commits its inbox row with its state
+(commit_turn), so even a takeover racing a slow worker applies an update once (AlreadyApplied).
+
+The inbox, not `users.last_update_id`, says whether an update was applied: with several webhook
+receivers an older update can be stored after a newer one was handled, and it is still handled
+(Conversation.inbox_decides).
+
+The reminder passes run in the process holding the leader lock (`Leader`); the ~30 messages/s
+bulk limiter is per process, so one sender keeps the whole bot within it. When the leader dies
+its lock goes with its connection and the next pass of another process takes over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import asyncpg
+from telegram import Bot, Update
+from telegram.ext import Application
+
+from bot.storage_pg import INBOX_CHANNEL, PgStorage, keep_session
+
+if TYPE_CHECKING:
+    from bot.conversation import Conversation
+    from bot.delivery import Delivery
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# pg_try_advisory_lock(space, key): one space for users, one for the leader.
+USER_LOCKS = 0x7975
+LEADER_LOCK = (0x7976, 1)
+# A worker looks at the inbox this often even without a NOTIFY (one lost on a reconnect).
+POLL_SECONDS = 1.0
+# Users with replies still in the outbox (delivery kept failing) are retried this often.
+OUTBOX_SWEEP_SECONDS = 30.0
+CANDIDATES = 200
+COALESCE_SECONDS = 0.002
+SLOTS = 32
+
+Handle = Callable[[Update], Awaitable[None]]
+Flush = Callable[[int], Awaitable[bool]]
+
+
+def user_key(user_id: int) -> int:
+    """The advisory lock key of a user (int4). Two users sharing one only take turns."""
+    return user_id % 2_147_483_647
+
+
+class InboxWorker:
+    """Drains the inbox from this process: up to `slots` users at once."""
+
+    def __init__(
+        self, storage: PgStorage, bot: Bot, handle: Handle, flush: Flush, slots: int = SLOTS
+    ) -> None:
+        self.storage = storage
+        self.bot = bot
+        self.handle = handle
+        self.flush = flush
+        self.slots = slots
+        self._active: dict[int, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._locks: asyncpg.Pool | None = None
+        self._listener: asyncpg.Connection | None = None
+        self._last_sweep = float("-inf")
+        self.handled = 0
+
+    async def run(self) -> None:
+        """Until cancelled."""
+        # The user locks are released explicitly (a connection whose unlock failed is closed,
+        # which releases it too), so the pool's own reset round trip is not needed.
+        self._locks = await asyncpg.create_pool(
+            self.storage.url, min_size=1, max_size=self.slots + 1, reset=keep_session
+        )
+        try:
+            while True:
+                await self._listen()
+                self._wake.clear()
+                try:
+                    await self._dispatch()
+                except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as error:
+                    log.warning("inbox worker: database unavailable (%s)", type(error).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                # Under load many updates arrive together: one inbox query takes them all.
+                await asyncio.sleep(COALESCE_SECONDS)
+        finally:
+            for task in list(self._active.values()):
+                task.cancel()
+            await asyncio.gather(*self._active.values(), return_exceptions=True)
+            if self._listener is not None and not self._listener.is_closed():
+                await self._listener.close()
+            await self._locks.close()
+
+    async def _listen(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        with contextlib.suppress(OSError, asyncpg.PostgresError):
+            self._listener = await asyncpg.connect(self.storage.url)
+            await self._listener.add_listener(INBOX_CHANNEL, self._notified)
+
+    def _notified(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _dispatch(self) -> None:
+        if len(self._active) >= self.slots:
+            return
+        users = [
+            row[0]
+            for row in await self.storage.pool.fetch(
+                "SELECT user_id FROM inbox WHERE status = 'pending' GROUP BY user_id"
+                " ORDER BY min(update_id) LIMIT $1",
+                CANDIDATES,
+            )
+        ]
+        if time.monotonic() - self._last_sweep >= OUTBOX_SWEEP_SECONDS:
+            self._last_sweep = time.monotonic()
+            users += [u for u in await self.storage.outbox_users() if u not in users]
+        for user_id in users:
+            if len(self._active) >= self.slots:
+                break
+            if user_id not in self._active:
+                await self._try_take(int(user_id))
+
+    async def _try_take(self, user_id: int) -> None:
+        assert self._locks is not None
+        connection = await self._locks.acquire()
+        try:
+            taken = await connection.fetchval(
+                "SELECT pg_try_advisory_lock($1, $2)", USER_LOCKS, user_key(user_id)
+            )
+        except BaseException:
+            await self._locks.release(connection)
+            raise
+        if not taken:
+            await self._locks.release(connection)
+            return
+        self._active[user_id] = asyncio.get_running_loop().create_task(
+            self._drain(user_id, connection)
+        )
+
+    async def _drain(self, user_id: int, connection: asyncpg.Connection) -> None:
+        """Holding the user's lock: owed replies, then the user's oldest pending update. One
+        update per take: a user who writes again at once queues behind the others' older
+        updates (the dispatch goes oldest first) instead of keeping the slot."""
+        assert self._locks is not None
+        update_id = None
+        try:
+            row = await connection.fetchrow(
+                "SELECT update_id, payload FROM inbox WHERE user_id = $1"
+                " AND status = 'pending' ORDER BY update_id LIMIT 1",
+                user_id,
+            )
+            if row is None:
+                await self.flush(user_id)  # the sweep: replies whose delivery kept failing
+            else:
+                update_id = row["update_id"]
+                await self._one(update_id, row["payload"])
+        except Exception:
+            log.exception("inbox worker: user %d failed; retried later", user_id)
+        finally:
+            self._active.pop(user_id, None)
+            left = await self._unlock(connection, user_id, update_id)
+            await self._locks.release(connection)
+            self._wake.set()  # a slot is free; more may be waiting
+        if left == "pending":
+            # Its turn neither committed nor failed honestly (an unexpected error, already
+            # reported to the user by the error handler): never loop on it.
+            log.warning("update %d left pending by its handler; marked failed", update_id)
+            await self.storage.inbox_finish(update_id or 0, "failed")
+
+    async def _unlock(
+        self, connection: asyncpg.Connection, user_id: int, update_id: int | None
+    ) -> str | None:
+        """Release the user, reading in the same round trip whether the update is still
+        pending. A connection whose unlock fails is closed: its session, and the lock, end."""
+        try:
+            return await connection.fetchval(
+                "SELECT status FROM (SELECT pg_advisory_unlock($1, $2)) AS released"
+                " LEFT JOIN inbox ON inbox.update_id = $3",
+                USER_LOCKS,
+                user_key(user_id),
+                update_id,
+            )
+        except Exception:
+            connection.terminate()
+            return None
+
+    async def _one(self, update_id: int, payload: str) -> None:
+        update = Update.de_json(json.loads(payload), self.bot)
+        if update is not None:
+            await self.handle(update)
+            self.handled += 1
+
+
+class Leader:
+    """One process at a time holds the leader lock, on a connection of its own."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._connection: asyncpg.Connection | None = None
+        self._held = False
+
+    async def holds(self) -> bool:
+        """True when this process is the leader (taking the lock if it is free)."""
+        try:
+            if self._connection is None or self._connection.is_closed():
+                self._held = False
+                self._connection = await asyncpg.connect(self.url)
+            if self._held:
+                await self._connection.fetchval("SELECT 1")  # still connected, still ours
+                return True
+            self._held = bool(
+                await self._connection.fetchval("SELECT pg_try_advisory_lock($1, $2)", *LEADER_LOCK)
+            )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("leader lock: database unavailable (%s)", type(error).__name__)
+            self._held = False
+            if self._connection is not None:
+                with contextlib.suppress(Exception):
+                    self._connection.terminate()
+            self._connection = None
+        return self._held
+
+    async def close(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            await self._connection.close()
+        self._connection = None
+        self._held = False
+
+
+# ---- wiring into the Telegram application (bot/telegram_app.py) ---------------------------
+
+LEADER = "leader"
+
+
+def start(application: Application, conversation: Conversation, delivery: Delivery) -> None:
+    """On PostgreSQL, at post_init: the inbox decides what was applied; a worker (role worker
+    or both) starts draining the inbox and may become the reminder leader."""
+    storage = conversation.storage
+    assert isinstance(storage, PgStorage)
+    conversation.inbox_decides = True
+    settings = conversation.settings
+    if settings.role == "receiver":
+        return
+    worker = InboxWorker(
+        storage, application.bot, application.process_update, delivery.flush, settings.worker_slots
+    )
+    application.bot_data[LEADER] = Leader(storage.url)
+    application.bot_data["inbox_worker"] = worker
+    tasks: set[asyncio.Task[None]] = application.bot_data.setdefault("_tasks", set())
+    task = asyncio.get_running_loop().create_task(worker.run())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def may_send_reminders(application: Application) -> bool:
+    """SQLite: always (one process). PostgreSQL: only the leader; receivers never."""
+    settings: Settings = application.bot_data["settings"]
+    if settings.database_url is None:
+        return True
+    leader: Leader | None = application.bot_data.get(LEADER)
+    return leader is not None and await leader.holds()
+
+
+async def stop(application: Application) -> None:
+    leader: Leader | None = application.bot_data.pop(LEADER, None)
+    if leader is not None:
+        await leader.close()
+
+
+def run_worker(application: Application) -> None:
+    """Role `worker`: the application without polling or webhook, until SIGTERM/SIGINT."""
+
+    async def main() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signal_number, stopping.set)
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        try:
+            await stopping.wait()
+        finally:
+            await application.stop()
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+
+    asyncio.run(main())
