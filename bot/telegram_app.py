@@ -35,7 +35,18 @@ from flows.core import text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "menu", "debts", "budget", "plan", "log", "complaint", "reminders", "help")
+COMMANDS = (
+    "start",
+    "menu",
+    "debts",
+    "budget",
+    "plan",
+    "progress",
+    "log",
+    "complaint",
+    "reminders",
+    "help",
+)
 CONVERSATION = "conversation"
 # Ask a flooding user to slow down at most this often.
 SLOW_DOWN_INTERVAL_SECONDS = 30

@@ -11,6 +11,7 @@ from flows.steps import (
     debts,
     menu,
     negotiate,
+    payments,
     plan,
     privacy,
     reminders,
@@ -32,6 +33,7 @@ _BUILT = (
     afterwards.STEP,
     privacy.STEP,
     reminders.STEP,
+    payments.STEP,
 )
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}

@@ -29,6 +29,7 @@ from flows.plan import (
 from flows.planned import chosen_order, plan_start
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, move, nav_row, say, to_node
+from flows.steps.payments import progress_line
 
 STEP_ID = "plan"
 CHART_FILE = "yuqi-plan.png"
@@ -51,6 +52,7 @@ class Situation:
     today: date
     start: date  # month 1 of the plan is this day's month (flows.planned.plan_start)
     balances_from: date | None = None  # the day the debt list last changed
+    progress: Text | None = None  # paid so far (flows/steps/payments.py), once there is any
 
     @property
     def chosen(self) -> Plan | Refusal | None:
@@ -72,7 +74,17 @@ def situation(state: UserState, ctx: Context) -> Situation:
     if debts and money is not None:
         assert state.budget is not None
         results = compare(debts, money.monthly, asset_sales(state.budget, start))
-    return Situation(debts, missing, money, results, order, today, start, state.debts_changed_on)
+    return Situation(
+        debts,
+        missing,
+        money,
+        results,
+        order,
+        today,
+        start,
+        state.debts_changed_on,
+        progress_line(state, ctx),
+    )
 
 
 # ---- what is missing ------------------------------------------------------------------------
@@ -247,6 +259,8 @@ def _notes(view: Situation, refused: bool = False) -> Value:
     stale = _stale_balances(view)
     if stale is not None:
         notes.append(stale)
+    if view.progress is not None:
+        notes.append(view.progress)
     return tuple(notes) if notes else ""
 
 
