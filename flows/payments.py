@@ -104,7 +104,8 @@ def charges_due(
     if base is None:
         return ZERO, Basis.UNKNOWN
     cap = _line_monthly(debt, facts, today) if lawful else None
-    if debt.installments is not None:
+    if debt.installments is not None and debt.installments.periods > 1:
+        # (One payment on one day, a 7-day loan, has no schedule to split by: see below.)
         rate = _monthly_rate(debt)
         if rate is not None:
             if cap is not None:
