@@ -114,9 +114,7 @@ def october(debt_id: int, day: int) -> Payment:
 def test_a_month_with_every_due_payment_made_is_encouraged_once(ctx):
     debt = loan(1, "借呗", "9000", due=DueSpec.monthly(15))
     started = Baseline(on=date(2026, 10, 1), remaining=D(9500))
-    driver = chat(
-        ctx, debt, payments=(october(1, 14),), next_payment_id=2, baseline=started
-    )
+    driver = chat(ctx, debt, payments=(october(1, 14),), next_payment_id=2, baseline=started)
     driver.say("还了借呗500")
     driver.press("payments.ok")
     assert "payments.milestone.month" in driver.keys
