@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bot.charts import render_attachment
-from bot.export import as_csv
+from bot.export import as_csv, as_json
 from bot.locale import Locales
 from bot.render import localized
 from bot.settings import PROJECT_ROOT
@@ -240,3 +241,23 @@ def test_texts_in_the_chart_payload_are_locale_texts(ctx):
     attachment = driver.outcome.replies[0].attachment
     assert attachment is not None
     assert isinstance(attachment.payload["title"], Text)
+
+
+def test_a_fully_paid_month_is_also_noticed_when_opening_progress(ctx):
+    debt = loan(1, "借呗", "9000", due=DueSpec.monthly(15))
+    started = Baseline(on=date(2026, 10, 1), remaining=D(9500))
+    driver = chat(ctx, debt, payments=(october(1, 14),), next_payment_id=2, baseline=started)
+    driver.command("progress")
+    assert driver.keys == ["payments.milestone.month", "progress.view"]
+    driver.command("progress")
+    assert driver.keys == ["progress.view"]
+
+
+def test_the_payment_log_is_in_the_json_export(ctx):
+    driver = chat(ctx, loan(1, "借呗", "6000"))
+    driver.say("还了借呗1000")
+    driver.press("payments.ok")
+    rows = {"users": [{"user_id": 1, "state": driver.state.model_dump_json()}]}
+    exported = json.loads(as_json(rows))
+    (payment,) = exported["users"][0]["state"]["payments"]
+    assert (payment["amount"], payment["kind"]) == ("1000.00", "installment")

@@ -169,11 +169,13 @@ def test_an_unknown_platform_asks_which_debt_keeping_the_amount(ctx: Context):
 def test_a_payment_typed_at_a_question_comes_back_to_it_with_nothing_lost(ctx: Context):
     driver = chat(ctx)
     driver.command("budget")
-    asked = driver.where
+    driver.press("budget.start")
+    driver.say("5000")  # the income
+    asked, draft = driver.where, driver.state.position.draft
     driver.say("今天还了借呗800")
     assert driver.where == ("payments", "confirm")
     driver.press("nav.back")
-    assert driver.where == asked
+    assert (driver.where, driver.state.position.draft) == (asked, draft)
     assert driver.state.payments == ()
 
 
@@ -203,3 +205,35 @@ def test_a_payment_recorded_from_the_debts_page(ctx: Context):
     assert driver.state.payments[0].amount == D(1100)
     assert driver.state.debts[0].remaining_principal is not None
     assert driver.state.debts[0].remaining_principal < D(12000)
+
+
+def test_at_a_question_a_payment_to_something_not_listed_is_the_questions_answer(ctx: Context):
+    driver = chat(ctx)
+    driver.command("budget")
+    driver.press("budget.start")
+    asked = driver.where
+    assert asked == ("budget", "form")
+    driver.say("还了房贷2000")
+    assert driver.where == asked  # the budget question took it (or asked again), not /pay
+    assert driver.state.payments == ()
+
+
+@pytest.mark.parametrize("forged", ["g:pay:99", "g:pay:abc", "g:pay:", "g:pay:1:not-a-date"])
+def test_a_forged_payment_button_records_nothing(ctx: Context, forged: str):
+    driver = chat(ctx)
+    driver.send(ButtonPress(forged))
+    if forged == "g:pay:1:not-a-date":
+        assert driver.where == ("payments", "confirm")  # the debt is real; the date is ignored
+    else:
+        assert driver.keys[0] == "payments.unknown_debt"
+    assert driver.state.payments == ()
+
+
+def test_a_stale_confirm_button_does_not_record_twice(ctx: Context):
+    driver = chat(ctx)
+    driver.say("还了 800 给借呗")
+    ok = driver.button("payments.ok")
+    driver.send(ButtonPress(ok.data))
+    driver.send(ButtonPress(ok.data))
+    assert driver.keys[0] == "common.stale_button"
+    assert len(driver.state.payments) == 1

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flows import registry
 from flows.answers import Invalid, Parsed
 from flows.budget import month_key
 from flows.core import Attachment, Button, Context, Outcome, Reply, Text, Value, text
@@ -29,13 +30,14 @@ from flows.progress import (
     Progress,
     Recorded,
     actual_balances,
+    milestones_reached,
     paid_on,
     progress,
     record,
     remaining,
 )
 from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt, say
+from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, say
 
 STEP_ID = "payments"
 PAY_ACTION = "pay"  # g:pay:<debt id>[:<due date>] opens the payment of that debt
@@ -129,6 +131,10 @@ def typed_in_passing(state: UserState, typed: str, ctx: Context) -> Outcome | No
         return None
     found = read_payment(typed, state.debts, ctx.now.date())
     if found is None:
+        return None
+    if not found.debts and isinstance(registry.node_at(state.position), FormNode):
+        # At a question, only a debt on the list makes it a payment: "还了房贷2000" (paid the
+        # mortgage) typed at a budget question is that question's answer.
         return None
     if not state.debts:
         buttons = ((Button(text("payments.go_debts"), "m:debts"),), nav_row())
@@ -481,11 +487,12 @@ def progress_lines(figures: Progress) -> tuple[Text, ...]:
         lines.append(text("progress.since", date=date_value(figures.since)))
     lines.append(text("progress.paid", amount=money_text(figures.paid)))
     for debt, paid in figures.per_debt:
-        key = "progress.debt_cleared" if debt.cleared else "progress.debt_line"
-        left = debt.remaining_principal if debt.remaining_principal is not None else ZERO
-        lines.append(
-            text(key, platform=debt.platform, paid=money_text(paid), left=money_text(left))
-        )
+        left = principal_left(debt, lawful=False)
+        key = "progress.debt_line" if left is not None else "progress.debt_line_unknown"
+        if debt.cleared:
+            key = "progress.debt_cleared"
+        shown = money_text(left if left is not None else ZERO)
+        lines.append(text(key, platform=debt.platform, paid=money_text(paid), left=shown))
     lines.append(text("progress.remaining", amount=money_text(figures.remaining)))
     if figures.months_left is not None and figures.payoff_now is not None:
         lines.append(
@@ -545,7 +552,11 @@ def progress_line(state: UserState, ctx: Context) -> Text | None:
 
 
 def show_progress(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "progress", ctx)
+    """/progress: the figures, after any milestone not yet said (a month fully paid is noticed
+    here too, not only when the next payment is recorded)."""
+    updated, reached = milestones_reached(state, ctx)
+    lead = milestone_replies(updated, reached)
+    return move(updated, STEP_ID, "progress", ctx, lead=lead)
 
 
 def chart_payload(state: UserState, ctx: Context) -> dict[str, Any] | None:
@@ -603,8 +614,7 @@ def _pay_from_progress(state: UserState, _argument: str, ctx: Context) -> Outcom
     return move(state, STEP_ID, "pick", ctx)
 
 
-def _done_progress(state: UserState, _argument: str, ctx: Context) -> Outcome:
-    return move(state, STEP_ID, "progress", ctx)
+_done_progress = show_progress
 
 
 STEP = Step(
