@@ -144,9 +144,16 @@ def paid_at(day: date, state: UserState, ctx: Context) -> datetime:
 
 
 def record(
-    state: UserState, debt: Debt, amount: Decimal, kind: PaymentKind, day: date, ctx: Context
+    state: UserState,
+    debt: Debt,
+    amount: Decimal,
+    kind: PaymentKind,
+    day: date,
+    ctx: Context,
+    covers: date | None = None,
 ) -> Recorded:
-    """Apply a payment to `debt`, keep it in the log, and say what it moved."""
+    """Apply a payment to `debt`, keep it in the log, and say what it moved. `covers`: the due
+    date it pays, perhaps already marked paid (a reminder's 已还 marks it first)."""
     facts = facts_of(ctx.facts)
     since = last_paid_on(state.payments, debt.id)
     applied = apply_payment(debt, amount, kind, facts, day, since)
@@ -164,7 +171,7 @@ def record(
         balance_after=applied.balance_after,
         waived=applied.waived,
     )
-    return _recorded(state, applied.debt, payment, applied, ctx)
+    return _recorded(state, applied.debt, payment, applied, ctx, covers)
 
 
 def record_correction(state: UserState, debt: Debt, balance: Decimal, ctx: Context) -> Recorded:
@@ -183,15 +190,25 @@ def record_correction(state: UserState, debt: Debt, balance: Decimal, ctx: Conte
 
 
 def _recorded(
-    state: UserState, updated: Debt, payment: Payment, applied: Applied | None, ctx: Context
+    state: UserState,
+    updated: Debt,
+    payment: Payment,
+    applied: Applied | None,
+    ctx: Context,
+    covers: date | None = None,
 ) -> Recorded:
     before = state
     if state.baseline is None:
-        plan = current_plan(state, ctx)
+        # Where the user stood before this payment: its due date not yet paid either.
+        mark = PaidDue(debt_id=payment.debt_id, due_date=covers) if covers else None
+        unpaid = state.model_copy(
+            update={"paid_dues": tuple(p for p in state.paid_dues if p != mark)}
+        )
+        plan = current_plan(unpaid, ctx)
         baseline = Baseline(
             on=ctx.now.date(),
             remaining=remaining(state, ctx),
-            payoff_month=payoff_key(state, plan, ctx),
+            payoff_month=payoff_key(unpaid, plan, ctx),
         )
         state = state.model_copy(update={"baseline": baseline})
     debts = tuple(updated if d.id == updated.id else d for d in state.debts)

@@ -67,20 +67,23 @@ async def test_paid_on_a_reminder_is_recorded_shown_in_progress_and_moves_the_pa
     assert "这一期已还" in lin.messages[seen].text
     confirm = lin.last
     assert "记一笔还款：借呗" in confirm.text and "1,100 元（分期每期的金额）" in confirm.text
-    recorded = await quiet_bot.press(lin, "确认记下 1,100 元", confirm)
-    assert "已记下：借呗 1,100 元" in recorded.text
+    # This month the user managed more than the installment: the amount is typed over.
+    confirm = await quiet_bot.say(lin, "3000")
+    recorded = await quiet_bot.press(lin, "确认记下 3,000 元", confirm)
+    assert "已记下：借呗 3,000 元" in recorded.text
     assert "按分期计划的利率估算" in recorded.text
 
     progress = await quiet_bot.say(lin, "/progress")
-    assert "已经还了：1,100 元" in progress.text
-    assert "• 借呗：已还 1,100 元" in progress.text
+    assert "已经还了：3,000 元" in progress.text
+    assert "• 借呗：已还 3,000 元" in progress.text
+    assert "提前了" in progress.text
 
     after = await payoff(quiet_bot, lin)
-    assert after < before  # one installment fewer to go
+    assert after < before  # 1,900 more than the installment: the payoff comes earlier
 
     state = (await conversation(quiet_bot).storage.load(7201)).state
     (payment,) = state.payments
-    assert payment.amount == Decimal(1100) and payment.at.tzinfo is not None
+    assert payment.amount == Decimal(3000) and payment.at.tzinfo is not None
     assert state.debts[0].remaining_principal == Decimal(12000) - payment.to_principal
 
 

@@ -12,7 +12,7 @@ from bot.locale import Locales
 from bot.render import localized
 from bot.settings import PROJECT_ROOT
 from flows.budget import Budget
-from flows.core import Context, Text
+from flows.core import ButtonPress, Context, Text
 from flows.ledger import Debt, DueSpec, LenderKind, RateQuote
 from flows.money import Period
 from flows.payment_log import Baseline, Payment, PaymentKind
@@ -261,3 +261,29 @@ def test_the_payment_log_is_in_the_json_export(ctx):
     exported = json.loads(as_json(rows))
     (payment,) = exported["users"][0]["state"]["payments"]
     assert (payment["amount"], payment["kind"]) == ("1000.00", "installment")
+
+
+def test_the_months_installment_paid_as_planned_does_not_claim_an_earlier_payoff(ctx):
+    debt = loan(1, "借呗", "10000", due=DueSpec.monthly(27), days_overdue=0)
+    driver = chat(ctx, debt)
+    before = current_plan(driver.state, ctx)
+    driver.say("今天还了借呗1000")
+    driver.press("payments.ok")
+    # The 27 November payment is marked paid: no reminder for it, and the plan starts in
+    # December instead of paying November a second time.
+    assert [(p.debt_id, p.due_date) for p in driver.state.paid_dues] == [(1, date(2026, 11, 27))]
+    after = current_plan(driver.state, ctx)
+    assert before is not None and after is not None
+    assert after.payoff_month == before.payoff_month - 1  # one month counted from December
+    driver.command("progress")
+    assert "和刚开始记录时一样" in said(driver)[0]
+
+
+def test_an_installment_paid_from_the_reminder_keeps_the_payoff_where_it_was(ctx):
+    debt = loan(1, "借呗", "10000", due=DueSpec.monthly(27), days_overdue=0)
+    driver = chat(ctx, debt)
+    driver.send(ButtonPress("g:rpaid:1:2026-11-27"))
+    driver.say("1000")
+    driver.press("payments.ok")
+    driver.command("progress")
+    assert "和刚开始记录时一样" in said(driver)[0]

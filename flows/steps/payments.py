@@ -26,6 +26,7 @@ from flows.payment_parsing import TypedPayment, read_payment
 from flows.payments import above_line, facts_of, principal_left
 from flows.planned import current_plan, payment_on, plan_start_of
 from flows.progress import (
+    EARLY_DAYS,
     Moved,
     Progress,
     Recorded,
@@ -36,6 +37,7 @@ from flows.progress import (
     record,
     remaining,
 )
+from flows.reminders import is_due_date, is_paid, local_today, mark_paid
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, say
 
@@ -349,13 +351,43 @@ def _confirmed(state: UserState, _argument: str, ctx: Context) -> Outcome:
     if len(state.payments) >= MAX_PAYMENTS:
         return reprompt(state, ctx, Reply(text("payments.log_full", limit=MAX_PAYMENTS)))
     day = _iso(draft.get("on")) or ctx.now.date()
-    recorded = record(state, debt, amount, _kind(draft.get("kind")), day, ctx)
+    kind = _kind(draft.get("kind"))
+    covered = _due_covered(state, debt, day, _iso(draft.get("due")), kind)
+    recorded = record(state, debt, amount, kind, day, ctx, covers=covered or _iso(draft.get("due")))
     lead = (
         *moved_replies(recorded),
         *milestone_replies(recorded.state, recorded.milestones),
     )
-    base = _leave_payment_screens(recorded.state)
+    updated = recorded.state
+    if covered is not None:
+        # The due date this payment is for: no more reminders for it, and the plan does not
+        # plan this month's payment of it a second time. (After recording: the baseline is
+        # where the user stood before this payment.)
+        updated = mark_paid(updated, debt.id, covered, local_today(updated, ctx.now))
+    base = _leave_payment_screens(updated)
     return move(base, STEP_ID, "done", ctx, draft={"payment": recorded.payment.id}, lead=lead)
+
+
+def _due_covered(
+    state: UserState, debt: Debt, day: date, due: date | None, kind: PaymentKind
+) -> date | None:
+    """The due date a scheduled payment (or a settlement) pays, not yet marked: the one the
+    reminder named, else the debt's due date nearest the day paid, up to EARLY_DAYS away."""
+    if debt.due is None or kind not in (PaymentKind.INSTALLMENT, PaymentKind.SETTLEMENT):
+        return None
+    if due is None:
+        nearest = sorted(range(-EARLY_DAYS, EARLY_DAYS + 1), key=abs)
+        due = next(
+            (
+                day + timedelta(days=shift)
+                for shift in nearest
+                if is_due_date(debt.due, day + timedelta(days=shift))
+            ),
+            None,
+        )
+    if due is None or is_paid(state, debt.id, due):
+        return None
+    return due
 
 
 def _leave_payment_screens(state: UserState) -> UserState:

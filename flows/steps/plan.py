@@ -26,7 +26,7 @@ from flows.plan import (
     compare,
     plan_debts,
 )
-from flows.planned import chosen_order, plan_start
+from flows.planned import chosen_order, paid_marks, plan_start
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, move, nav_row, say, to_node
 from flows.steps.payments import progress_line
@@ -70,7 +70,7 @@ def situation(state: UserState, ctx: Context) -> Situation:
     order = chosen_order(state)
     money = available(state.budget, living_floor(ctx)) if state.budget else None
     results: dict[Order, Plan | Refusal] = {}
-    start = plan_start(state.debts, today)
+    start = plan_start(state.debts, today, paid_marks(state))
     if debts and money is not None:
         assert state.budget is not None
         results = compare(debts, money.monthly, asset_sales(state.budget, start))
