@@ -107,6 +107,8 @@ def pay_action(state: UserState, argument: str, ctx: Context) -> Outcome:
     if debt is None:
         return reprompt(state, ctx, Reply(text("payments.unknown_debt")))
     due = _iso(due_part)
+    if due is not None and (debt.due is None or not is_due_date(debt.due, due)):
+        due = None  # not one of this debt's due dates: a forged or stale button
     return open_payment(state, debt, ctx, due=due)
 
 
@@ -385,7 +387,7 @@ def _due_covered(
             ),
             None,
         )
-    if due is None or is_paid(state, debt.id, due):
+    if due is None or not is_due_date(debt.due, due) or is_paid(state, debt.id, due):
         return None
     return due
 
