@@ -69,15 +69,24 @@ def above_line(debt: Debt, facts: Facts, today: date) -> bool:
     return assess(debt, facts, today).exceeds
 
 
-def principal_left(debt: Debt, lawful: bool) -> Decimal | None:
-    """The principal still to repay; for a debt above its line, never more than the money
-    actually received (an up-front deduction is not principal, Civil Code art. 670)."""
+def principal_left(debt: Debt, lawful: bool = False) -> Decimal | None:
+    """The principal still to repay, in contract money as the debt list keeps it (the remaining
+    principal, else the principal); `lawful`: only the part the law protects (below)."""
     base = debt.remaining_principal if debt.remaining_principal is not None else debt.principal
     if base is None:
         return None
-    if lawful and debt.received is not None:
-        base = min(base, debt.received)
+    if lawful:
+        return max(ZERO, yuan(base - disputed_part(debt)))
     return yuan(base)
+
+
+def disputed_part(debt: Debt) -> Decimal:
+    """Of a debt above its line, the contract money the law does not count as principal: the
+    amount taken up front (砍头息, Civil Code art. 670), never repaid as principal. It stays in
+    the contract balance (the lender's figure) and is left for negotiation."""
+    if debt.borrowed is None or debt.received is None or debt.received >= debt.borrowed:
+        return ZERO
+    return yuan(debt.borrowed - debt.received)
 
 
 def _line_monthly(debt: Debt, facts: Facts, today: date) -> Decimal | None:
@@ -163,27 +172,31 @@ def apply_payment(
     """`amount` paid on `debt` on `today` (`since`: the previous payment's day, if any)."""
     amount = yuan(amount)
     lawful = above_line(debt, facts, today)
-    base = principal_left(debt, lawful)
+    contract = principal_left(debt)
+    base = principal_left(debt, lawful)  # the target: for a debt above its line, the lawful part
     charges, basis = charges_due(debt, base, facts, today, since, lawful)
     to_charges = min(amount, charges)
     rest = amount - to_charges
     to_principal = rest if base is None else min(rest, base)
     overpaid = rest - to_principal
     after = None if base is None else base - to_principal
+    # The debt list keeps contract money: the part above the line stays in it, disputed.
+    kept = None if contract is None else contract - to_principal
     owed = None if debt.owed_now is None else max(ZERO, yuan(debt.owed_now - amount))
     waived = ZERO
     if kind is PaymentKind.SETTLEMENT:
         # Agreed: this payment closes the debt; what was still owed is let go.
-        before_total = debt.owed_now if debt.owed_now is not None else (base or ZERO) + charges
+        before_total = debt.owed_now if debt.owed_now is not None else (contract or ZERO) + charges
         waived = max(ZERO, yuan(before_total - amount))
-        after, owed = ZERO, ZERO
+        after, kept, owed = ZERO, ZERO, ZERO
     update: dict[str, Any] = {"owed_now": owed}
-    if after is not None:
-        update["remaining_principal"] = after
+    if kept is not None:
+        update["remaining_principal"] = kept
     updated = debt.model_copy(update=update)
     beyond = None
-    if lawful and after == 0 and owed:
-        beyond = owed  # the lawful part is paid; the lender's figure above it is disputed
+    if lawful and after == 0 and (kept or owed):
+        # The lawful part is paid; what the lender still asks is above the line, disputed.
+        beyond = max(kept or ZERO, owed or ZERO)
     if updated.remaining_principal == 0 and not updated.owed_now:
         updated = updated.model_copy(update={"paid_off": True})
     return Applied(

@@ -134,17 +134,18 @@ def test_a_714_loan_targets_only_the_lawful_part(facts: Facts):
     # The 900 taken up front is not principal; interest only up to the line (14 days of it).
     assert applied.balance_before == D(2100)
     assert D(0) < applied.to_charges < D(20)
-    assert applied.debt.remaining_principal == D(2100) - applied.to_principal
-    # Paying the rest of the lawful part: principal 0, the lender's figure above it left for
-    # negotiation, and the plan no longer schedules anything for it.
-    rest = applied.debt.remaining_principal
+    assert applied.balance_after == D(2100) - applied.to_principal
+    # The debt list keeps the contract figure: the 900 stays in it, disputed.
+    assert applied.debt.remaining_principal == D(3000) - applied.to_principal
+    # Paying the rest of the lawful part: nothing lawful left; the lender's 900 above it is
+    # left for negotiation, never counted as paid off.
+    rest = applied.balance_after
     assert rest is not None
     done = apply_payment(applied.debt, rest, PAID, facts, TODAY, since=TODAY)
-    assert done.debt.remaining_principal == 0
-    assert done.beyond_lawful is not None and done.beyond_lawful > D(800)
+    assert done.balance_after == 0
+    assert done.debt.remaining_principal == D(900)
+    assert done.beyond_lawful == D(900)
     assert not done.debt.cleared  # the lender still claims it: reminders go on, saying so
-    usable, missing = plan_debts((done.debt,), facts, TODAY)
-    assert usable == () and missing == ()
 
 
 def test_an_agreed_settlement_closes_the_debt_and_keeps_what_was_let_go(facts: Facts):
@@ -159,3 +160,11 @@ def test_more_than_what_is_left_clears_the_debt_and_keeps_the_excess_apart(facts
     applied = apply_payment(debt, D(800), PAID, facts, TODAY)
     assert (applied.to_principal, applied.overpaid) == (D(500), D(300))
     assert applied.debt.cleared
+
+
+def test_a_debt_known_only_by_what_is_owed_now_goes_down_by_the_payment(facts: Facts):
+    debt = Debt(id=8, platform="白条", owed_now=D(3000))
+    applied = apply_payment(debt, D(1000), PAID, facts, TODAY)
+    assert (applied.debt.owed_now, applied.debt.remaining_principal) == (D(2000), None)
+    usable, _missing = plan_debts((applied.debt,), facts, TODAY)
+    assert [d.balance for d in usable] == [D(2000)]

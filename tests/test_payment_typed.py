@@ -240,3 +240,30 @@ def test_a_stale_confirm_button_does_not_record_twice(ctx: Context):
     driver.send(ButtonPress(ok.data))
     assert driver.keys[0] == "common.stale_button"
     assert len(driver.state.payments) == 1
+
+
+def test_a_payment_on_a_714_loan_names_the_lawful_part_left_and_the_disputed_rest(ctx: Context):
+    quick = Debt(
+        id=1,
+        platform="速借",
+        lender=LenderKind.PRIVATE_OR_UNKNOWN,
+        contract_date=date(2026, 11, 10),
+        borrowed=D(3000),
+        received=D(2100),
+        remaining_principal=D(3000),
+        installments=InstallmentTerms(payment=D(3000), periods=1),
+        due=DueSpec.once(date(2026, 11, 17)),
+        days_overdue=7,
+    )
+    driver = chat(ctx, quick)
+    driver.say("还了速借1000")
+    driver.press("payments.ok")
+    lines = [line.key for line in driver.outcome.replies[-1].text.values["lines"]]
+    assert "payments.left_lawful" in lines
+    left = driver.state.payments[0].balance_after
+    assert left is not None
+    driver.say(f"还了速借{left}")
+    driver.press("payments.ok")
+    lines = [line.key for line in driver.outcome.replies[-1].text.values["lines"]]
+    assert "payments.lawful_part_paid" in lines
+    assert not driver.state.debts[0].cleared

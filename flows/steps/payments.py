@@ -468,18 +468,28 @@ def _render_done(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     if payment is None or debt is None:
         return (Reply(text("payments.unknown_debt"), (nav_row(),)),)
     lines: list[Text] = [split_text(payment)]
-    if payment.balance_after is not None:
+    after = payment.balance_after
+    listed = debt.remaining_principal
+    if after is not None and after > 0 and listed is not None and listed > after:
+        # Above its line: the lawful part left, and the contract money above it, disputed.
+        values = {"amount": money_text(after), "disputed": money_text(listed - after)}
+        lines.append(text("payments.left_lawful", platform=debt.platform, **values))
+    elif after is not None and after > 0:
+        lines.append(text("payments.left", platform=debt.platform, amount=money_text(after)))
+    elif after is not None and debt.cleared:
+        lines.append(text("payments.left_none", platform=debt.platform))
+    elif after is None and debt.owed_now is not None:
         lines.append(
-            text("payments.left", platform=debt.platform, amount=money_text(payment.balance_after))
-            if payment.balance_after > 0
-            else text("payments.left_none", platform=debt.platform)
+            text("payments.left_owed", platform=debt.platform, amount=money_text(debt.owed_now))
         )
     if payment.overpaid > 0:
         lines.append(text("payments.overpaid", amount=money_text(payment.overpaid)))
     if payment.waived > 0:
         lines.append(text("payments.waived", amount=money_text(payment.waived)))
-    if payment.balance_after == 0 and debt.owed_now and not debt.cleared:
-        lines.append(text("payments.lawful_part_paid", amount=money_text(debt.owed_now)))
+    if payment.balance_after == 0 and not debt.cleared:
+        # Above its line: the lawful part is paid, the lender's figure left is disputed.
+        asked = max(debt.remaining_principal or ZERO, debt.owed_now or ZERO)
+        lines.append(text("payments.lawful_part_paid", amount=money_text(asked)))
     message = text(
         "payments.recorded",
         platform=debt.platform,
