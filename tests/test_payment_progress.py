@@ -287,3 +287,13 @@ def test_an_installment_paid_from_the_reminder_keeps_the_payoff_where_it_was(ctx
     driver.press("payments.ok")
     driver.command("progress")
     assert "和刚开始记录时一样" in said(driver)[0]
+
+
+def test_delete_takes_the_payment_log_with_everything_else(ctx):
+    driver = chat(ctx, loan(1, "借呗", "6000"))
+    driver.say("还了借呗1000")
+    driver.press("payments.ok")
+    driver.command("delete")
+    driver.press("privacy.delete_yes")
+    assert driver.outcome.effect == "erase_user"
+    assert driver.state.payments == () and driver.state.milestones == ()
