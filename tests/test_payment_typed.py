@@ -267,3 +267,18 @@ def test_a_payment_on_a_714_loan_names_the_lawful_part_left_and_the_disputed_res
     lines = [line.key for line in driver.outcome.replies[-1].text.values["lines"]]
     assert "payments.lawful_part_paid" in lines
     assert not driver.state.debts[0].cleared
+
+
+def test_a_name_matching_two_debts_offers_just_those_two(ctx: Context):
+    cards = (
+        Debt(id=1, platform="招行信用卡", remaining_principal=D(9000)),
+        Debt(id=2, platform="工行信用卡", remaining_principal=D(4000)),
+        Debt(id=3, platform="借呗", remaining_principal=D(8000)),
+    )
+    driver = chat(ctx, *cards)
+    driver.say("昨天还了信用卡2000")
+    assert driver.where == ("payments", "pick")
+    assert [
+        b.data.rsplit(":", 1)[-1] for b in driver.buttons if ":d:" in b.data or "|d:" in b.data
+    ] == ["1", "2"]
+    assert driver.outcome.replies[0].text.values["guess"] == ""

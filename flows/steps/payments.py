@@ -151,7 +151,8 @@ def typed_in_passing(state: UserState, typed: str, ctx: Context) -> Outcome | No
         "amount": "" if found.amount is None else str(found.amount),
         "on": found.day.isoformat(),
         "kind": (found.kind or PaymentKind.INSTALLMENT).value,
-        "guess": found.guess,
+        # The words that named no listed debt; when several matched, they are offered instead.
+        "guess": "" if candidates else found.guess,
         "only": [d.id for d in candidates],
     }
     lead = () if found.problem is None else (Reply(text(found.problem)),)
