@@ -339,21 +339,18 @@ def reminder_message(
     state: UserState, debt: Debt, row: Scheduled, now: datetime, ctx: Context
 ) -> Reply:
     """The reminder as it is sent at `now`: platform, when, amount, plan, and late or not."""
-    return Reply(
-        text(
-            "reminders.message",
-            platform=debt.platform,
-            lines=reminder_lines(
-                state,
-                debt,
-                row,
-                now,
-                planned_payment(state, debt, row.due_date, ctx),
-                missed=missed_before(state, debt, row.due_date),
-            ),
-        ),
-        reminder_buttons(debt.id, row.due_date),
+    missed = missed_before(state, debt, row.due_date)
+    lines = reminder_lines(
+        state, debt, row, now, planned_payment(state, debt, row.due_date, ctx), missed=missed
     )
+    buttons = reminder_buttons(debt.id, row.due_date)
+    if missed is not None:
+        buttons = (*buttons, NEGOTIATE_ROW)
+    return Reply(text("reminders.message", platform=debt.platform, lines=lines), buttons)
+
+
+# Under a reminder that noticed a missed payment: the way to the negotiation scripts.
+NEGOTIATE_ROW = (Button(text("reminders.button.negotiate"), "m:negotiate"),)
 
 
 # ---- several at once ----------------------------------------------------------------------
@@ -480,4 +477,5 @@ def combined_message(
     message = text(
         "reminders.combined.message", count=len(items), intro=tuple(intro), blocks=blocks
     )
-    return Reply(message, combined_buttons(items))
+    buttons = combined_buttons(items)
+    return Reply(message, (*buttons, NEGOTIATE_ROW) if missed else buttons)

@@ -150,6 +150,9 @@ def test_a_missed_payment_is_noticed_gently_at_the_next_reminder(ctx):
     text = reminder_for(tracked, ctx, date(2026, 11, 27))
     assert "上一期（2026年10月27日）还没看到还款记录" in text
     assert "协商" in text
+    row = Scheduled(1, date(2026, 11, 27), 0, ctx.now)
+    buttons = reminder_message(tracked, debt, row, ctx.now, ctx).buttons
+    assert buttons[-1][0].data == "m:negotiate"
     paid = tracked.model_copy(
         update={"paid_dues": (*tracked.paid_dues, PaidDue(debt_id=1, due_date=date(2026, 10, 27)))}
     )
