@@ -108,6 +108,9 @@ class Debt(Frozen):
     due: DueSpec | None = None
     days_overdue: int | None = Field(default=None, ge=0, le=36500)
     owed_now: Decimal | None = Field(default=None, ge=0)
+    # What it asks each month when there is no installment schedule: a credit card's minimum
+    # payment (最低还款额), a revolving loan's amount due this month. The plan keeps it current.
+    minimum_payment: Decimal | None = Field(default=None, gt=0)
     paid_off: bool = False
     reminders: ReminderPrefs = Field(default_factory=ReminderPrefs)
 

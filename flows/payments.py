@@ -34,6 +34,7 @@ from flows.ledger import Debt
 from flows.legal import line_for
 from flows.money import DAYS_PER_YEAR, MONTHS_PER_YEAR, ZERO, yuan
 from flows.payment_log import Basis, Payment, PaymentKind
+from flows.plan import plan_debts
 
 # A day or two of interest is not worth a line; more than a year without a payment is counted as
 # one year at most (the estimate is for splitting a payment, not for claiming arrears).
@@ -69,24 +70,39 @@ def above_line(debt: Debt, facts: Facts, today: date) -> bool:
     return assess(debt, facts, today).exceeds
 
 
-def principal_left(debt: Debt, lawful: bool = False) -> Decimal | None:
-    """The principal still to repay, in contract money as the debt list keeps it (the remaining
-    principal, else the principal); `lawful`: only the part the law protects (below)."""
+def principal_left(debt: Debt) -> Decimal | None:
+    """The principal still to repay, in contract money as the debt list keeps it."""
     base = debt.remaining_principal if debt.remaining_principal is not None else debt.principal
-    if base is None:
-        return None
-    if lawful:
-        return max(ZERO, yuan(base - disputed_part(debt)))
-    return yuan(base)
+    return None if base is None else yuan(base)
 
 
-def disputed_part(debt: Debt) -> Decimal:
-    """Of a debt above its line, the contract money the law does not count as principal: the
-    amount taken up front (砍头息, Civil Code art. 670), never repaid as principal. It stays in
-    the contract balance (the lender's figure) and is left for negotiation."""
-    if debt.borrowed is None or debt.received is None or debt.received >= debt.borrowed:
-        return ZERO
-    return yuan(debt.borrowed - debt.received)
+def lawful_left(debt: Debt, facts: Facts, today: date) -> Decimal:
+    """The part of the balance the plan targets (for a debt above its line, what the law
+    protects: flows.plan's lawful part); 0 when nothing is left."""
+    usable, _missing = plan_debts((debt,), facts, today)
+    return usable[0].balance if usable else ZERO
+
+
+def contract_for(debt: Debt, target: Decimal, facts: Facts, today: date) -> Decimal:
+    """The largest contract balance (to the fen, at most the current one) whose lawful part,
+    as the plan counts it, is no more than `target`: what the debt list keeps once the
+    lawful part fell to `target`. The part above the line stays in it, disputed."""
+    contract = principal_left(debt) or ZERO
+    low, high = 0, int(contract * 100)  # in fen
+
+    def lawful(fen: int) -> Decimal:
+        probe = debt.model_copy(update={"remaining_principal": Decimal(fen) / 100})
+        return lawful_left(probe, facts, today)
+
+    if lawful(high) <= target:
+        return contract
+    while low < high:  # the lawful part never falls as the contract balance grows
+        middle = (low + high + 1) // 2
+        if lawful(middle) <= target:
+            low = middle
+        else:
+            high = middle - 1
+    return yuan(Decimal(low) / 100)
 
 
 def _line_monthly(debt: Debt, facts: Facts, today: date) -> Decimal | None:
@@ -173,7 +189,8 @@ def apply_payment(
     amount = yuan(amount)
     lawful = above_line(debt, facts, today)
     contract = principal_left(debt)
-    base = principal_left(debt, lawful)  # the target: for a debt above its line, the lawful part
+    # The target: for a debt above its line, the lawful part the plan counts.
+    base = lawful_left(debt, facts, today) if lawful and contract is not None else contract
     charges, basis = charges_due(debt, base, facts, today, since, lawful)
     to_charges = min(amount, charges)
     rest = amount - to_charges
@@ -182,6 +199,8 @@ def apply_payment(
     after = None if base is None else base - to_principal
     # The debt list keeps contract money: the part above the line stays in it, disputed.
     kept = None if contract is None else contract - to_principal
+    if lawful and after is not None and contract is not None:
+        kept = contract_for(debt, after, facts, today)
     owed = None if debt.owed_now is None else max(ZERO, yuan(debt.owed_now - amount))
     waived = ZERO
     if kind is PaymentKind.SETTLEMENT:

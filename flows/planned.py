@@ -12,7 +12,6 @@ Nothing is kept between calls (a plan takes a few milliseconds and the reminder 
 from __future__ import annotations
 
 import calendar
-from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -70,12 +69,14 @@ def current_plan(state: UserState, ctx: Context) -> Plan | None:
     if state.budget is None:
         return None
     today = ctx.now.date()
-    debts, _missing = plan_debts(state.debts, ctx.facts, today)
+    start = plan_start(state.debts, today, paid_marks(state))
+    debts, _missing = plan_debts(state.debts, ctx.facts, today, start)
     money = available(state.budget, living_floor(ctx))
     if not debts or money.nothing_left:
         return None
-    start = plan_start(state.debts, today, paid_marks(state))
-    result = simulate(debts, money.monthly, chosen_order(state), asset_sales(state.budget, start))
+    sales = asset_sales(state.budget, start)
+    order = chosen_order(state)
+    result = simulate(debts, money.monthly, order, sales, custom=state.plan_custom)
     return result if isinstance(result, Plan) else None
 
 
@@ -124,26 +125,45 @@ class MonthlyOffer:
 
 
 def monthly_offer(state: UserState, debt_id: int, ctx: Context) -> MonthlyOffer | None:
-    """The amount a month the current plan pays this debt most often, from its first month.
+    """The amount a month the current plan pays this debt steadily, and the month it starts.
 
-    The plan pays a debt unevenly: its minimum (or nothing) while others come first, the rest of
-    a month in which the debt before it is cleared, the bulk of the money after that, a smaller
-    last payment, and more in a month with one-off sale money. The amount it pays in most
-    months without one-off money is the one to offer (a tie: the larger). None without a plan.
+    The plan pays a debt unevenly: its contractual payment (or nothing) while others come
+    first, the rest of a month in which the debt before it is cleared, more once others are
+    cleared, a smaller last payment, and more in a month with one-off sale money. The offer is
+    the debt's own planned payment in the first month from which the plan pays it about that
+    much again the next month and at least that much every month after, until the month it is
+    cleared (one-off months and the last payment left out; 1 yuan of leeway for fen rounding).
+    A promise the plan keeps, never money the plan gives other debts that month. None without
+    a plan.
     """
     plan = current_plan(state, ctx)
     if plan is None:
         return None
+    # Only the lawful part of a payment is offered: a part above the legal line is what the
+    # negotiation is about, planned last only in case the line turns out not to apply.
     paid = [
-        (m.number, row.paid, bool(m.one_off))
+        (m.number, row.paid - row.paid_disputed, bool(m.one_off), row.lawful_left == 0)
         for m in plan.months
-        if (row := m.row(debt_id)) is not None and row.paid > 0
+        if (row := m.row(debt_id)) is not None and row.paid > row.paid_disputed
     ]
-    regular = [(number, amount) for number, amount, one_off in paid if not one_off]
-    candidates = regular or [(number, amount) for number, amount, _ in paid]
-    if not candidates:
+    if not paid:
         return None
-    counts = Counter(amount for _, amount in candidates)
-    steady = max(counts, key=lambda amount: (counts[amount], amount))
-    start = next(number for number, amount in candidates if amount == steady)
-    return MonthlyOffer(steady, start)
+    regular = [(n, amount) for n, amount, one_off, last in paid if not one_off and not last]
+    if not regular:
+        regular = [(n, amount) for n, amount, one_off, _ in paid if not one_off]
+    candidates = regular or [(n, amount) for n, amount, _, _ in paid]
+    for i, (number, amount) in enumerate(candidates):
+        later = [a for _, a in candidates[i + 1 :]]
+        holds = all(a >= amount - LEEWAY for a in later)
+        repeats = bool(later) and abs(later[0] - amount) <= LEEWAY
+        if holds and (repeats or not later):
+            return MonthlyOffer(amount, number)
+    number, amount = next(
+        (n, a)
+        for i, (n, a) in enumerate(candidates)
+        if all(b >= a - LEEWAY for _, b in candidates[i + 1 :])
+    )
+    return MonthlyOffer(amount, number)
+
+
+LEEWAY = Decimal("1")  # yuan: payments this close count as the same monthly amount

@@ -49,7 +49,8 @@ def paid_on(payments: Iterable[Payment], debt_id: int | None = None) -> Decimal:
 
 def remaining(state: UserState, ctx: Context) -> Decimal:
     """What the plan still has to repay: the balances it starts from, all debts together."""
-    debts, _missing = plan_debts(state.debts, ctx.facts, ctx.now.date())
+    today = ctx.now.date()
+    debts, _missing = plan_debts(state.debts, ctx.facts, today, plan_start_of(state, ctx))
     return sum((d.balance for d in debts), ZERO)
 
 

@@ -56,6 +56,7 @@ class UserState(Frozen):
     # ---- steps 3-4: budget and plan ----
     budget: Budget | None = None  # None: not entered yet
     plan_order: str = "guide"  # the order the user last chose to look at (flows.plan.Order)
+    plan_custom: tuple[int, ...] = ()  # debt ids in the user's own order (Order.CUSTOM)
     # ---- steps 5-7: negotiation, collection, afterwards ----
     contact_log: tuple[LogEntry, ...] = ()
     next_log_id: int = 1

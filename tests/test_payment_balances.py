@@ -131,21 +131,48 @@ def test_a_714_loan_targets_only_the_lawful_part(facts: Facts):
     debt = seven_one_four()
     applied = apply_payment(debt, D(1000), PAID, facts, TODAY)
     assert applied.lawful_only
-    # The 900 taken up front is not principal; interest only up to the line (14 days of it).
-    assert applied.balance_before == D(2100)
+    # The target is the lawful part as the plan counts it (the 900 taken up front is not
+    # principal; interest only up to the line), not the contract's 3,000.
+    (planned,), _ = plan_debts((debt,), facts, TODAY)
+    assert applied.balance_before == planned.balance < D(2200)
     assert D(0) < applied.to_charges < D(20)
-    assert applied.balance_after == D(2100) - applied.to_principal
-    # The debt list keeps the contract figure: the 900 stays in it, disputed.
+    assert applied.balance_after == planned.balance - applied.to_principal
+    # The debt list keeps the contract figure, and the plan reads the same lawful part from it.
+    (after,), _ = plan_debts((applied.debt,), facts, TODAY)
+    assert after.balance == applied.balance_after
     assert applied.debt.remaining_principal == D(3000) - applied.to_principal
-    # Paying the rest of the lawful part: nothing lawful left; the lender's 900 above it is
+    # Paying the rest of the lawful part: nothing lawful left; what the lender asks above it is
     # left for negotiation, never counted as paid off.
     rest = applied.balance_after
     assert rest is not None
     done = apply_payment(applied.debt, rest, PAID, facts, TODAY, since=TODAY)
     assert done.balance_after == 0
-    assert done.debt.remaining_principal == D(900)
-    assert done.beyond_lawful == D(900)
+    (left,), _ = plan_debts((done.debt,), facts, TODAY)
+    assert left.balance == 0 and left.disputed == done.debt.remaining_principal > D(800)
+    assert done.beyond_lawful == done.debt.remaining_principal
     assert not done.debt.cleared  # the lender still claims it: reminders go on, saying so
+
+
+def test_an_installment_loan_above_its_line_pays_down_the_lawful_part_the_plan_counts(
+    facts: Facts,
+):
+    # 10,000 on the contract, 8,000 received, 12 x 1,200: far above the 24% line.
+    debt = Debt(
+        id=9,
+        platform="某分期",
+        lender=LenderKind.MICROLENDER,
+        contract_date=date(2026, 5, 24),
+        borrowed=D(10000),
+        received=D(8000),
+        remaining_principal=D(10000),
+        installments=InstallmentTerms(payment=D(1200), periods=12),
+        due=DueSpec.monthly(24),
+    )
+    (before,), _ = plan_debts((debt,), facts, TODAY)
+    applied = apply_payment(debt, D(1200), PAID, facts, TODAY)
+    assert applied.lawful_only and applied.balance_before == before.balance == D(8000)
+    (after,), _ = plan_debts((applied.debt,), facts, TODAY)
+    assert after.balance == applied.balance_after == D(8000) - applied.to_principal
 
 
 def test_an_agreed_settlement_closes_the_debt_and_keeps_what_was_let_go(facts: Facts):

@@ -18,7 +18,7 @@ from bot.render import MESSAGE_LIMIT, render, utf16_length
 from bot.settings import PROJECT_ROOT
 from flows.budget import Budget
 from flows.core import Attachment, ButtonPress, Context, Reply
-from flows.ledger import Debt, InstallmentTerms, RateQuote
+from flows.ledger import Debt, InstallmentTerms, LenderKind, RateQuote
 from flows.money import Period
 from flows.state import UserState
 from flows.steps.plan import situation
@@ -87,11 +87,13 @@ def test_nothing_left_after_living_is_refused_and_leads_to_negotiation(ctx):
 
 
 def test_payments_below_the_interest_get_the_kind_refusal_not_a_plan(ctx):
+    # 1.5% a month (18% a year, within a bank's line) on 400,000: 6,000 of interest a month.
     usury = Debt(
         id=1,
         platform="X",
-        remaining_principal=D("200000"),
-        rate=RateQuote(per_period=D("0.05"), period=Period.MONTH),
+        lender=LenderKind.BANK,
+        remaining_principal=D("400000"),
+        rate=RateQuote(per_period=D("0.015"), period=Period.MONTH),
     )
     d = driver(ctx, debts=(usury,), budget=BUDGET)
     d.command("plan")

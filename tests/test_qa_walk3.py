@@ -43,19 +43,26 @@ def _head_interest_loan() -> Debt:
     )
 
 
-def test_a_loan_with_an_up_front_deduction_costs_in_the_plan_what_its_schedule_says(
+def test_a_loan_with_an_up_front_deduction_is_planned_for_what_the_law_protects(
     ctx: Context,
 ) -> None:
-    # 6 x 1,000 on a 5,000 contract is 1,000 of interest over six months. The legal IRR (on the
-    # 4,200 received, 135% a year) applied to the 5,000 balance made it 2,765 over eight.
+    # 6 x 1,000 on a 5,000 contract, 4,200 received: 135% a year on the money received, far
+    # above the licensed 24% line. The plan repays the 4,200 received (the 800 taken up front is
+    # never principal) with interest up to the line, 2% a month, at 1,000 a month:
+    # m1 84.00 -> 3,284.00; m2 65.68 -> 2,349.68; m3 46.99 -> 1,396.67; m4 27.93 -> 424.60;
+    # m5 8.49 -> pays 433.09. The rest of the contract, 6,000 - 4,498.85 = 1,501.15, is left
+    # to negotiate, not paid (6 x 749.808..., the annuity at the line).
     debts, _ = plan_debts((_head_interest_loan(),), ctx.facts, ctx.now.date())
     (debt,) = debts
     assert debt.above_line  # the legal check still runs on the money received
+    assert debt.balance == Decimal("4200.00") and debt.minimum == Decimal("749.81")
+    assert debt.disputed == Decimal("1501.15") and not debt.disputed_last
     plan = simulate(debts, Decimal(1000), Order.GUIDE)
     assert isinstance(plan, Plan)
     (outcome,) = plan.debts
-    assert outcome.payoff_month == 6
-    assert abs(outcome.interest - Decimal(1000)) < Decimal(1)
+    assert outcome.payoff_month == 5
+    assert outcome.interest == Decimal("233.09")
+    assert plan.total_disputed == Decimal("1501.15")
 
 
 # ---- amounts with the word people put in front --------------------------------------------

@@ -205,6 +205,16 @@ FIELDS: dict[str, Field] = {
             optional=True,
             encode=str,
         ),
+        # Asked from the edit screen only (the plan asks for it when a debt needs it), so the
+        # questions of a new debt stay as they are.
+        Field(
+            name="minimum_payment",
+            prompt="debts.ask.minimum_payment",
+            parse=parse_amount,
+            optional=True,
+            encode=str,
+            applies=lambda _draft: False,
+        ),
     )
 }
 
@@ -225,6 +235,7 @@ EDIT_GROUPS: dict[str, tuple[str, ...]] = {
     "due": ("due",),
     "days_overdue": ("days_overdue",),
     "owed_now": ("owed_now",),
+    "minimum_payment": ("minimum_payment",),
 }
 
 
@@ -265,8 +276,8 @@ def _values_from(draft: Draft, names: tuple[str, ...]) -> dict[str, Any]:
         elif name in ("borrowed", "received", "remaining_principal"):
             borrowed = _decimal(draft.get("borrowed"))
             values[name] = borrowed if raw == SAME else _decimal(raw)
-        elif name == "owed_now":
-            values["owed_now"] = _decimal(raw)
+        elif name in ("owed_now", "minimum_payment"):
+            values[name] = _decimal(raw)
         elif name == "rate":
             values["rate"] = RateQuote.model_validate(raw) if raw else None
         elif name == "payment":
@@ -530,6 +541,11 @@ def fields_of(debt: Debt) -> tuple[Text, ...]:
         line("due", shown["due"]),
         line("days_overdue", _overdue_text(debt.days_overdue)),
         line("owed_now", amount(debt.owed_now)),
+        *(
+            (line("minimum_payment", amount(debt.minimum_payment)),)
+            if debt.minimum_payment is not None
+            else ()
+        ),
     )
 
 

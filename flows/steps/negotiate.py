@@ -50,7 +50,9 @@ def _amount_text(value: Any) -> str | None:
 
 
 def owed_of(debt: Debt) -> Decimal | None:
-    return debt.owed_now or debt.remaining_principal or debt.borrowed
+    """The amount a script states: the remaining principal the debt list shows, else what is
+    owed now, else the amount borrowed."""
+    return debt.remaining_principal or debt.owed_now or debt.borrowed
 
 
 def _prefill(state: UserState, debt: Debt, ctx: Context) -> dict[str, Any]:
@@ -58,6 +60,9 @@ def _prefill(state: UserState, debt: Debt, ctx: Context) -> dict[str, Any]:
     plan's monthly amount for this debt (offered as a button at the monthly question)."""
     owed = owed_of(debt)
     known: dict[str, Any] = {"owed": str(owed), "owed_known": True} if owed is not None else {}
+    if owed is not None and owed == debt.remaining_principal:
+        # Said as the principal left, the same number as the debt list, not "owed about".
+        known["owed_principal"] = True
     if debt.lender is LenderKind.PRIVATE_OR_UNKNOWN:
         # A friend's loan or an unknown lender: no platform, no customer service, no supervisor.
         known["private"] = True
@@ -218,18 +223,28 @@ def script_values(state: UserState, draft: Draft, ctx: Context) -> dict[str, Val
     monthly = _amount_text(draft.get("monthly"))
     months = draft.get("months")
     private = "_private" if draft.get("private") else ""
+    owed_key = "owed_principal_phrase" if draft.get("owed_principal") else "owed_phrase"
     return {
         "platform": draft.get("platform") or text("negotiate.platform_unnamed"),
-        "owed": text(f"negotiate.owed_phrase{private}", amount=owed) if owed else "",
+        "owed": text(f"negotiate.{owed_key}{private}", amount=owed) if owed else "",
         "reason": _reason(state),
         "months": text("negotiate.months_phrase", months=str(months))
         if months
         else text("negotiate.months_unknown"),
-        "monthly": text("negotiate.monthly_phrase", amount=monthly)
-        if monthly
-        else text("negotiate.monthly_unknown"),
+        "monthly": _monthly_phrase(draft, monthly),
         "legal": _legal_line(state, draft, ctx),
     }
+
+
+def _monthly_phrase(draft: Draft, monthly: str | None) -> Text:
+    """The monthly offer; the plan's amount with the month it starts in when that is later
+    (offering it from now would promise money the plan gives other debts first)."""
+    if monthly is None:
+        return text("negotiate.monthly_unknown")
+    start = draft.get("plan_from")
+    if start and str(draft.get("monthly")) == str(draft.get("plan_monthly")):
+        return text("negotiate.monthly_phrase_from", amount=monthly, month=str(start))
+    return text("negotiate.monthly_phrase", amount=monthly)
 
 
 def _script(state: UserState, ctx: Context) -> tuple[Reply, ...]:

@@ -23,7 +23,8 @@ from flows.money import ZERO
 from flows.parsing import normalise, parse_amount
 from flows.payment_log import MAX_PAYMENTS, PAID_KINDS, Basis, Payment, PaymentKind
 from flows.payment_parsing import TypedPayment, read_payment
-from flows.payments import above_line, facts_of, principal_left
+from flows.payments import principal_left
+from flows.plan import plan_debts
 from flows.planned import current_plan, payment_on, plan_start_of
 from flows.progress import (
     EARLY_DAYS,
@@ -307,8 +308,7 @@ def _set_day(state: UserState, argument: str, ctx: Context) -> Outcome | None:
 
 def _limit(debt: Debt, state: UserState, ctx: Context) -> Decimal | None:
     """More than this on this debt is surely a typo (None: nothing known to compare with)."""
-    lawful = above_line(debt, facts_of(ctx.facts), ctx.now.date())
-    known = [v for v in (principal_left(debt, lawful), debt.owed_now, debt.borrowed) if v]
+    known = [v for v in (principal_left(debt), debt.owed_now, debt.borrowed) if v]
     if not known:
         return None
     return max(known) * ABOVE_OWED_FACTOR + ABOVE_OWED_SLACK
@@ -470,10 +470,10 @@ def _render_done(state: UserState, ctx: Context) -> tuple[Reply, ...]:
         return (Reply(text("payments.unknown_debt"), (nav_row(),)),)
     lines: list[Text] = [split_text(payment)]
     after = payment.balance_after
-    listed = debt.remaining_principal
-    if after is not None and after > 0 and listed is not None and listed > after:
-        # Above its line: the lawful part left, and the contract money above it, disputed.
-        values = {"amount": money_text(after), "disputed": money_text(listed - after)}
+    disputed = _disputed(debt, ctx)
+    if after is not None and after > 0 and disputed > 0:
+        # Above its line: the lawful part left, and what the plan leaves to negotiate.
+        values = {"amount": money_text(after), "disputed": money_text(disputed)}
         lines.append(text("payments.left_lawful", platform=debt.platform, **values))
     elif after is not None and after > 0:
         lines.append(text("payments.left", platform=debt.platform, amount=money_text(after)))
@@ -510,6 +510,12 @@ def _render_done(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     return (Reply(message, buttons),)
 
 
+def _disputed(debt: Debt, ctx: Context) -> Decimal:
+    """What the plan leaves to negotiate on this debt (the part above its line)."""
+    usable, _missing = plan_debts((debt,), ctx.facts, ctx.now.date())
+    return usable[0].disputed if usable else ZERO
+
+
 def split_text(payment: Payment) -> Text:
     """How the money was applied, and on what basis; plainly "unknown" when it is."""
     values = {
@@ -532,7 +538,7 @@ def progress_lines(figures: Progress) -> tuple[Text, ...]:
         lines.append(text("progress.since", date=date_value(figures.since)))
     lines.append(text("progress.paid", amount=money_text(figures.paid)))
     for debt, paid in figures.per_debt:
-        left = principal_left(debt, lawful=False)
+        left = principal_left(debt)
         key = "progress.debt_line" if left is not None else "progress.debt_line_unknown"
         if debt.cleared:
             key = "progress.debt_cleared"

@@ -17,6 +17,7 @@ from flows.formatting import money_text
 from flows.ledger import Debt
 from flows.plan import (
     ORDERS,
+    AtRisk,
     DebtOutcome,
     Month,
     Order,
@@ -24,6 +25,8 @@ from flows.plan import (
     PlanDebt,
     Refusal,
     compare,
+    custom_order,
+    moved,
     plan_debts,
 )
 from flows.planned import chosen_order, paid_marks, plan_start
@@ -66,14 +69,15 @@ class Situation:
 
 def situation(state: UserState, ctx: Context) -> Situation:
     today = ctx.now.date()
-    debts, missing = plan_debts(state.debts, ctx.facts, today)
+    start = plan_start(state.debts, today, paid_marks(state))
+    debts, missing = plan_debts(state.debts, ctx.facts, today, start)
     order = chosen_order(state)
     money = available(state.budget, living_floor(ctx)) if state.budget else None
     results: dict[Order, Plan | Refusal] = {}
-    start = plan_start(state.debts, today, paid_marks(state))
+    own = state.plan_custom if state.plan_custom or order is Order.CUSTOM else None
     if debts and money is not None:
         assert state.budget is not None
-        results = compare(debts, money.monthly, asset_sales(state.budget, start))
+        results = compare(debts, money.monthly, asset_sales(state.budget, start), own)
     return Situation(
         debts,
         missing,
@@ -135,21 +139,67 @@ def _comparison_line(view: Situation, order: Order) -> Text:
     )
 
 
-def _debt_line(view: Situation, number: int, outcome: DebtOutcome) -> Text:
+def debt_rules(debt: PlanDebt) -> list[tuple[str, dict[str, Value]]]:
+    """The plan's rules that apply to this debt, each a locale name and its values: the plan
+    explains a rule in one sentence the first time it applies, then names it briefly."""
+    rules: list[tuple[str, dict[str, Value]]] = []
+    if debt.current and debt.single and debt.minimum > 0:
+        rules.append(("current_single", {"amount": money_text(debt.minimum)}))
+    elif debt.current and debt.minimum > 0:
+        rules.append(("current", {"amount": money_text(debt.minimum)}))
+    elif debt.overdue and debt.minimum > 0:
+        rules.append(("overdue_installment", {"amount": money_text(debt.minimum)}))
+    if debt.above_line and debt.disputed > 0:
+        name = "possibly_above" if debt.disputed_last else "above"
+        rules.append((name, {"amount": money_text(debt.disputed)}))
+    elif debt.above_line:
+        rules.append(("above_rate", {}))
+    return rules
+
+
+def _debt_line(
+    view: Situation, number: int, outcome: DebtOutcome, explained: set[str] | None = None
+) -> Text:
     debt = outcome.debt
+    explained = set() if explained is None else explained
     notes: list[Text] = []
-    if debt.above_line:
-        notes.append(text("plan.note_above_line"))
+    for rule, values in debt_rules(debt):
+        kind = "plan.tag" if rule in explained else "plan.rule"
+        explained.add(rule)
+        notes.append(text(f"{kind}.{rule}", **values))
     if not debt.rate_known:
         notes.append(text("plan.note_rate_unknown"))
     return text(
         "plan.debt_line",
         number=number,
         platform=debt.platform,
-        balance=money_text(debt.balance),
+        balance=money_text(debt.planned_total),
         month=_month_label(view, outcome.payoff_month),
         interest=money_text(outcome.interest),
         notes=text("plan.debt_notes", notes=tuple(notes)) if notes else "",
+    )
+
+
+def _risk_buttons(plan: Plan) -> tuple[tuple[Button, ...], ...]:
+    """Where a payment at risk is dealt with: the platform (negotiate before the due date), or
+    the debt list for a monthly payment the plan does not know yet."""
+    reasons = {risk.reason for risk in plan.at_risk}
+    rows: list[tuple[Button, ...]] = []
+    if reasons & {"budget", "above_line"}:
+        rows.append(_go("plan.go_negotiate", "negotiate"))
+    if "payment_unknown" in reasons:
+        rows.append(_go("plan.go_debts_fill", "debts"))
+    return tuple(rows)
+
+
+def _risk_line(view: Situation, plan: Plan, risk: AtRisk) -> Text:
+    names = {o.debt.id: o.debt.platform for o in plan.debts}
+    return text(
+        f"plan.at_risk.{risk.reason}",
+        platform=names.get(risk.debt_id, ""),
+        month=_month_label(view, risk.month),
+        due=money_text(risk.due),
+        paid=money_text(risk.paid),
     )
 
 
@@ -162,8 +212,13 @@ def _refusal(view: Situation, refusal: Refusal) -> Text:
     )
 
 
-def _order_buttons(view: Situation) -> tuple[Button, ...]:
-    return tuple(
+def _shown_orders(view: Situation) -> tuple[Order, ...]:
+    """The three orders, and the user's own once there is one."""
+    return tuple(o for o in (*ORDERS, Order.CUSTOM) if o in view.results)
+
+
+def _order_buttons(view: Situation) -> tuple[tuple[Button, ...], ...]:
+    buttons = tuple(
         Button(
             text(
                 "plan.order_button",
@@ -172,8 +227,9 @@ def _order_buttons(view: Situation) -> tuple[Button, ...]:
             ),
             f"order:{o.value}",
         )
-        for o in ORDERS
+        for o in _shown_orders(view)
     )
+    return (buttons[:3], (*buttons[3:], Button(text("plan.reorder"), "reorder")))
 
 
 def _overview(state: UserState, ctx: Context) -> tuple[Reply, ...]:
@@ -188,8 +244,10 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
     plan = view.plan
     if plan is not None and len(view.debts) == 1:
         return (_single_debt_overview(view, plan),)
-    comparison = tuple(_comparison_line(view, o) for o in ORDERS)
-    rows: list[tuple[Button, ...]] = [_order_buttons(view)]
+    comparison = tuple(_comparison_line(view, o) for o in _shown_orders(view))
+    rows: list[tuple[Button, ...]] = [*_order_buttons(view)]
+    if plan is not None:
+        rows.extend(_risk_buttons(plan))
     if plan is None:
         chosen = view.chosen
         assert isinstance(chosen, Refusal)
@@ -217,6 +275,7 @@ def overview_replies(view: Situation) -> tuple[Reply, ...]:
 def _single_debt_overview(view: Situation, plan: Plan) -> Reply:
     # One debt: every order is the same plan, so three equal lines and order buttons are noise.
     assert view.available is not None
+    rows = _risk_buttons(plan)
     body = text(
         "plan.overview_single",
         monthly=money_text(view.available.monthly),
@@ -224,7 +283,7 @@ def _single_debt_overview(view: Situation, plan: Plan) -> Reply:
         detail=_detail(view, plan),
         notes=_notes(view),
     )
-    return Reply(body, (*PLAN_VIEWS, nav_row()))
+    return Reply(body, (*rows, *PLAN_VIEWS, nav_row()))
 
 
 # The ways to look at a plan once there is one: the month table, the chart, the CSV.
@@ -235,7 +294,8 @@ PLAN_VIEWS = (
 
 
 def _detail(view: Situation, plan: Plan) -> tuple[Text, ...]:
-    return tuple(_debt_line(view, i, o) for i, o in enumerate(plan.debts, start=1))
+    explained: set[str] = set()
+    return tuple(_debt_line(view, i, o, explained) for i, o in enumerate(plan.debts, start=1))
 
 
 def _start_line(view: Situation) -> Text:
@@ -252,6 +312,12 @@ def _notes(view: Situation, refused: bool = False) -> Value:
         notes.append(text("plan.note_missing", platforms=names))
     if refused:
         return tuple(notes) if notes else ""
+    plan = view.plan
+    if plan is not None:
+        # Payments at risk come first: each needs a call before its due date.
+        notes[:0] = [_risk_line(view, plan, risk) for risk in plan.at_risk]
+        if plan.total_disputed > 0:
+            notes.append(text("plan.note_disputed", amount=money_text(plan.total_disputed)))
     if any(d.above_line for d in view.debts):
         notes.append(text("plan.note_negotiate"))
     if view.available is not None and view.available.floor_applied:
@@ -365,7 +431,7 @@ def csv_rows(view: Situation) -> list[list[Any]]:
         rows.append(
             [
                 debt.platform,
-                _number(debt.balance),
+                _number(debt.planned_total),
                 f"{debt.monthly_rate * 100:.4f}" if debt.rate_known else "",
                 _number(debt.minimum) if debt.minimum else "",
                 yes if debt.overdue else no,
@@ -373,6 +439,8 @@ def csv_rows(view: Situation) -> list[list[Any]]:
                 _month_label(view, outcome.payoff_month),
                 _number(outcome.interest),
                 _number(outcome.paid),
+                _number(debt.disputed) if debt.disputed else "",
+                (yes if debt.disputed_last else no) if debt.disputed else "",
             ]
         )
     for debt in view.missing:
@@ -391,6 +459,7 @@ def csv_rows(view: Situation) -> list[list[Any]]:
                     _number(row.interest),
                     _number(row.paid),
                     _number(row.balance),
+                    _number(row.paid_disputed) if row.paid_disputed else "",
                 ]
             )
     return rows
@@ -406,8 +475,10 @@ DEBT_COLUMNS = (
     "payoff",
     "interest",
     "paid",
+    "disputed",
+    "disputed_planned",
 )
-PLAN_COLUMNS = ("month", "available", "platform", "interest", "paid", "balance")
+PLAN_COLUMNS = ("month", "available", "platform", "interest", "paid", "balance", "paid_disputed")
 
 
 def _csv(state: UserState, _argument: str, ctx: Context) -> Outcome:
@@ -436,10 +507,18 @@ def _month_block(view: Situation, plan: Plan, month: Month) -> Text:
             platform=names[row.debt_id],
             paid=money_text(row.paid),
             balance=money_text(row.balance),
+            disputed=text("plan.table.of_which_disputed", amount=money_text(row.paid_disputed))
+            if row.paid_disputed
+            else "",
         )
         for row in month.rows
     )
-    extra = text("plan.table.one_off", amount=money_text(month.one_off)) if month.one_off else ""
+    extra: Value = ""
+    if month.one_off:
+        extra = text("plan.table.one_off", amount=money_text(month.one_off))
+    if month.rounding:
+        rounding = text("plan.table.rounding", amount=money_text(month.rounding))
+        extra = text("plan.table.extras", first=extra, second=rounding) if extra else rounding
     return text(
         "plan.table.month",
         month=_month_label(view, month.number),
@@ -501,13 +580,70 @@ def _to_table(state: UserState, _argument: str, ctx: Context) -> Outcome:
 _to_overview = to_node(STEP_ID, "overview")
 
 
+# ---- the user's own order -------------------------------------------------------------------
+
+
+def _own_order(state: UserState, view: Situation) -> tuple[int, ...]:
+    """The user's own order as it stands: their last one, else the order they are looking at."""
+    if state.plan_custom:
+        return custom_order(view.debts, state.plan_custom)
+    chosen = view.chosen
+    if isinstance(chosen, Plan):
+        return tuple(o.debt.id for o in chosen.debts)
+    return custom_order(view.debts, ())
+
+
+def _reorder(state: UserState, ctx: Context) -> tuple[Reply, ...]:
+    view = situation(state, ctx)
+    if view.plan is None and not isinstance(view.chosen, Refusal):
+        return overview_replies(view)
+    names = {d.id: d.platform for d in view.debts}
+    order = _own_order(state, view)
+    lines = tuple(
+        text("plan.reorder_line", number=i, platform=names[debt_id])
+        for i, debt_id in enumerate(order, start=1)
+    )
+    rows = [
+        (
+            Button(text("plan.move_up", platform=names[debt_id]), f"up:{debt_id}"),
+            Button(text("plan.move_down", platform=names[debt_id]), f"down:{debt_id}"),
+        )
+        for debt_id in order
+    ]
+    rows.append((Button(text("plan.reorder_done"), "overview"),))
+    return (Reply(text("plan.reorder_intro", debts=lines), (*rows, nav_row())),)
+
+
+def _mover(step: int) -> Any:
+    def move_debt(state: UserState, argument: str, ctx: Context) -> Outcome:
+        view = situation(state, ctx)
+        debt = state.own_debt(argument)
+        order = _own_order(state, view)
+        if debt is None or debt.id not in order:
+            return move(state, STEP_ID, "reorder", ctx)
+        update = {"plan_custom": moved(order, debt.id, step), "plan_order": Order.CUSTOM.value}
+        return move(state.model_copy(update=update), STEP_ID, "reorder", ctx)
+
+    return move_debt
+
+
+_to_reorder = to_node(STEP_ID, "reorder")
+
+
 FILE_ACTIONS = {"chart": _chart, "csv": _csv, "table": _to_table}
 
 STEP = Step(
     id=STEP_ID,
     entry="overview",
     nodes={
-        "overview": Overview(render=_overview, actions={"order": _choose_order, **FILE_ACTIONS}),
+        "overview": Overview(
+            render=_overview,
+            actions={"order": _choose_order, "reorder": _to_reorder, **FILE_ACTIONS},
+        ),
+        "reorder": ChoiceNode(
+            render=_reorder,
+            actions={"up": _mover(-1), "down": _mover(1), "overview": _to_overview},
+        ),
         "table": ChoiceNode(
             render=_table,
             actions={
