@@ -42,6 +42,7 @@ def as_csv(rows: Mapping[str, list[dict[str, Any]]], catalog: Catalog | None = N
     sections = (
         _debt_section(state, words),
         _log_section(state, words),
+        _payment_section(state, words),
         _reminder_section(rows.get("reminders", []), state, words),
         _sent_section(rows.get("reminders_sent", []), state, words),
         _other_section(rows, states, words),
@@ -66,6 +67,16 @@ DEBT_COLUMNS = (
     "owed_now",
     "paid_off",
 )
+PAYMENT_COLUMNS = (
+    "date",
+    "platform",
+    "kind",
+    "amount",
+    "to_charges",
+    "to_principal",
+    "balance_after",
+    "waived",
+)
 LOG_COLUMNS = ("date", "platform", "kind", "channel", "who", "outcome", "terms", "behaviours")
 REMINDER_COLUMNS = ("platform", "due_date", "when", "fire_at")
 SENT_COLUMNS = ("platform", "due_date", "when", "fire_at", "outcome")
@@ -73,7 +84,8 @@ OTHER_COLUMNS = ("table", "row", "field", "value")
 SENT_OUTCOMES = ("claimed", "sent", "skipped", "blocked", "failed")
 # Values shown in the sections above, left out of the technical section below them.
 _SHOWN = re.compile(
-    r"^state\.(contact_log\[|debts\[\d+\]\.(id|platform|lender|contract_date|borrowed|received"
+    r"^state\.(contact_log\[|payments\[\d+\]\.(debt_id|kind|amount|to_charges|to_principal"
+    r"|balance_after|waived)$|debts\[\d+\]\.(id|platform|lender|contract_date|borrowed|received"
     r"|remaining_principal|rate|installments|penalty|due|days_overdue|owed_now|paid_off)(\.|\[|$))"
 )
 _SHOWN_TABLES = ("reminders", "reminders_sent")
@@ -166,6 +178,28 @@ def _log_section(state: UserState | None, words: Catalog) -> Section:
             ]
         )
     return section if log else [*section, _nothing(words)]
+
+
+def _payment_section(state: UserState | None, words: Catalog) -> Section:
+    """The payment log, oldest first, in the user's time zone: what was paid and how it was
+    split, and the balance corrections as such."""
+    section = _heading(words, "payments", PAYMENT_COLUMNS)
+    payments = state.payments if state else ()
+    zone = ZoneInfo(state.timezone if state else DEFAULT_TIMEZONE)
+    for payment in sorted(payments, key=lambda p: (p.at, p.id)):
+        section.append(
+            [
+                payment.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                _platform_of(state, payment.debt_id),
+                _say(words, f"payments.kind.{payment.kind.value}"),
+                _amount(payment.amount),
+                _amount(payment.to_charges),
+                _amount(payment.to_principal),
+                _amount(payment.balance_after),
+                _amount(payment.waived) if payment.waived else "",
+            ]
+        )
+    return section if payments else [*section, _nothing(words)]
 
 
 def _platform_of(state: UserState | None, debt_id: Any) -> str:

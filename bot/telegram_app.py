@@ -46,6 +46,7 @@ COMMANDS = (
     "debts",
     "budget",
     "plan",
+    "progress",
     "log",
     "complaint",
     "reminders",

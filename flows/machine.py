@@ -27,6 +27,7 @@ from flows.core import (
 )
 from flows.state import UserState
 from flows.steps.base import reprompt
+from flows.steps.payments import typed_in_passing
 
 # Longer than any answer the guide asks for; longer texts are refused before any parsing.
 MAX_TEXT_LENGTH = 2000
@@ -96,6 +97,10 @@ def _typed(state: UserState, raw: str, ctx: Context) -> Outcome:
         interrupted = interrupts.answer(state, cleaned, ctx)
         if interrupted is not None:
             return interrupted
+        # "今天还了借呗 800" (paid Jiebei 800 today): confirm and record it, from any question.
+        paid = typed_in_passing(state, cleaned, ctx)
+        if paid is not None:
+            return paid
     outcome = node.on_text(state, cleaned, ctx)
     return interrupts.with_warnings(outcome, cleaned, ctx)
 

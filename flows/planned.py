@@ -12,7 +12,7 @@ Nothing is kept between calls (a plan takes a few milliseconds and the reminder 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,29 +25,39 @@ from flows.plan import Order, Plan, plan_debts, simulate
 from flows.state import UserState
 
 
-def plan_start(debts: Iterable[Debt], today: date) -> date:
+def plan_start(debts: Iterable[Debt], today: date, paid: Collection[tuple[int, date]] = ()) -> date:
     # Month 1 of the plan. It is this month while something may still be paid in it: a debt
     # overdue or not known not to be (days overdue unknown), a due day from today to the
     # month's end, or a debt whose due day is unknown. Otherwise (late in the month, every due
     # day of this month past and nothing overdue) this month's payments are done and the plan
     # starts next month. The returned day only anchors the calendar: month 1 is its month.
+    # A due date of this month already paid (`paid`: debt id and due date, marked 已还 or
+    # recorded) is done too: the plan does not spend this month's money on it a second time.
     open_debts = [d for d in debts if not d.cleared]
-    if not open_debts or any(_still_due_this_month(d, today) for d in open_debts):
+    if not open_debts or any(_still_due_this_month(d, today, paid) for d in open_debts):
         return today
     return date(today.year + today.month // 12, today.month % 12 + 1, 1)
 
 
-def _still_due_this_month(debt: Debt, today: date) -> bool:
+def _still_due_this_month(debt: Debt, today: date, paid: Collection[tuple[int, date]] = ()) -> bool:
     if debt.days_overdue != 0 or debt.due is None:
         return True
     if debt.due.on_date is not None:
+        if (debt.id, debt.due.on_date) in paid:
+            return False
         return debt.due.on_date <= today or month_key(debt.due.on_date, 0) == month_key(today, 0)
     last = calendar.monthrange(today.year, today.month)[1]
-    return min(debt.due.day_of_month or last, last) >= today.day
+    due = date(today.year, today.month, min(debt.due.day_of_month or last, last))
+    return due >= today and (debt.id, due) not in paid
+
+
+def paid_marks(state: UserState) -> frozenset[tuple[int, date]]:
+    """The due dates marked paid (已还, or with a payment recorded for them)."""
+    return frozenset((mark.debt_id, mark.due_date) for mark in state.paid_dues)
 
 
 def plan_start_of(state: UserState, ctx: Context) -> date:
-    return plan_start(state.debts, ctx.now.date())
+    return plan_start(state.debts, ctx.now.date(), paid_marks(state))
 
 
 def chosen_order(state: UserState) -> Order:
@@ -59,7 +69,7 @@ def current_plan(state: UserState, ctx: Context) -> Plan | None:
     if state.budget is None:
         return None
     today = ctx.now.date()
-    start = plan_start(state.debts, today)
+    start = plan_start(state.debts, today, paid_marks(state))
     debts, _missing = plan_debts(state.debts, ctx.facts, today, start)
     money = available(state.budget, living_floor(ctx))
     if not debts or money.nothing_left:

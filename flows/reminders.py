@@ -23,6 +23,7 @@ from flows.core import Button, Context, Reply, Text, text
 from flows.formatting import money_text
 from flows.ledger import Debt, DueSpec, LenderKind
 from flows.planned import current_plan, payment_in, payment_on
+from flows.progress import missed_before
 from flows.reminder_marks import PaidDue, Snooze
 from flows.state import UserState
 
@@ -316,15 +317,19 @@ def reminder_lines(
     now: datetime,
     planned: Decimal | None,
     with_plan: bool = True,
+    missed: date | None = None,
 ) -> tuple[Text, ...]:
     """What one reminder says under its platform: when, amount, what the plan pays it
-    (`planned`, see planned_payment), and late or not."""
+    (`planned`, see planned_payment), the previous payment gently if it seems missed, and late
+    or not."""
     lines: list[Text] = [
         when_text(row.due_date, local_today(state, now)),
         amount_text(debt),
     ]
     if with_plan:
         lines.append(plan_line(planned))
+    if missed is not None:
+        lines.append(text("reminders.missed", date=date_text(missed)))
     if is_late(row, now):
         lines.append(text("reminders.late", planned=moment_text(row.fire_at, zone_of(state))))
     return tuple(lines)
@@ -334,16 +339,18 @@ def reminder_message(
     state: UserState, debt: Debt, row: Scheduled, now: datetime, ctx: Context
 ) -> Reply:
     """The reminder as it is sent at `now`: platform, when, amount, plan, and late or not."""
-    return Reply(
-        text(
-            "reminders.message",
-            platform=debt.platform,
-            lines=reminder_lines(
-                state, debt, row, now, planned_payment(state, debt, row.due_date, ctx)
-            ),
-        ),
-        reminder_buttons(debt.id, row.due_date),
+    missed = missed_before(state, debt, row.due_date)
+    lines = reminder_lines(
+        state, debt, row, now, planned_payment(state, debt, row.due_date, ctx), missed=missed
     )
+    buttons = reminder_buttons(debt.id, row.due_date)
+    if missed is not None:
+        buttons = (*buttons, NEGOTIATE_ROW)
+    return Reply(text("reminders.message", platform=debt.platform, lines=lines), buttons)
+
+
+# Under a reminder that noticed a missed payment: the way to the negotiation scripts.
+NEGOTIATE_ROW = (Button(text("reminders.button.negotiate"), "m:negotiate"),)
 
 
 # ---- several at once ----------------------------------------------------------------------
@@ -450,6 +457,14 @@ def combined_message(
     intro: list[Text] = [combined_summary(debts)]
     if no_plan:
         intro.append(text("reminders.combined.no_plan"))
+    # A payment that seems missed is said once for the message, gently, not under every debt.
+    missed = tuple(
+        text("reminders.combined.missed_platform", platform=debt.platform)
+        for debt, row in items
+        if missed_before(state, debt, row.due_date) is not None
+    )
+    if missed:
+        intro.append(text("reminders.combined.missed", platforms=missed))
     if part is not None and part.of > 1:
         intro.append(
             text(
@@ -462,4 +477,5 @@ def combined_message(
     message = text(
         "reminders.combined.message", count=len(items), intro=tuple(intro), blocks=blocks
     )
-    return Reply(message, combined_buttons(items))
+    buttons = combined_buttons(items)
+    return Reply(message, (*buttons, NEGOTIATE_ROW) if missed else buttons)

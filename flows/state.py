@@ -11,6 +11,7 @@ from flows.budget import Budget
 from flows.contact_log import LogEntry, NextAction
 from flows.ledger import Debt
 from flows.models import Frozen
+from flows.payment_log import Baseline, Payment
 from flows.reminder_marks import PaidDue, Snooze
 
 STATE_VERSION = 1
@@ -62,6 +63,11 @@ class UserState(Frozen):
     next_action: NextAction | None = None
     # ---- do no harm: when a crisis reply was last shown (never what was written) ----
     crisis_shown_at: datetime | None = None
+    # ---- payments and progress (issue 21) ----
+    payments: tuple[Payment, ...] = ()
+    next_payment_id: int = 1
+    baseline: Baseline | None = None  # set with the first payment recorded
+    milestones: tuple[str, ...] = ()  # messages already sent once ("cleared:3", "quarter:1")
 
     def own_debt(self, raw_id: object) -> Debt | None:
         """This user's debt with this id; None for anything else. Ids from buttons, commands

@@ -14,6 +14,7 @@ async def test_commands_menu_is_set_at_start_up(bot: RunningBot, api: StandInBot
         "debts",
         "budget",
         "plan",
+        "progress",
         "log",
         "complaint",
         "reminders",

@@ -346,9 +346,10 @@ def test_the_csv_has_a_readable_section_per_record_with_headers_in_chinese():
     # Before: one line per stored value, "users,1,state.debts[0].rate.per_period,0.0005".
     rows = _csv_rows("zh-CN")
     titles = [r[0] for r in rows if len(r) == 1 and r[0].startswith("【")]
-    assert titles[:4] == [
+    assert titles[:5] == [
         "【债务清单】",
         "【沟通和催收记录】",
+        "【还款记录】",
         "【待发送的还款提醒】",
         "【已处理的还款提醒】",
     ]

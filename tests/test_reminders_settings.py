@@ -96,15 +96,24 @@ def test_paid_marks_the_due_date_and_a_second_press_says_it_already_is(ctx: Cont
     assert len(driver.state.paid_dues) == 1
 
 
-def test_after_paid_one_tap_updates_what_is_left_and_the_plan_follows(ctx: Context):
+def test_after_paid_the_amount_is_recorded_and_the_balance_follows_without_retyping(
+    ctx: Context,
+):
     driver = Driver(ctx, user(dated(remaining_principal=Decimal("5000"))))
     driver.command("menu")
     driver.send(ButtonPress("g:rpaid:1:2026-12-15"))
-    driver.press("reminders.update_balance")
-    assert driver.where == ("debts", "edit_remaining_principal")
-    driver.say("3000")
+    assert driver.keys == ["reminders.marked_paid", "payments.confirm"]
+    driver.say("2000")
+    driver.press("payments.ok")
+    # Nothing tells interest from principal here: all of it is principal, and it says so.
     assert driver.state.debts[0].remaining_principal == Decimal("3000")
+    assert driver.outcome.replies[-1].text.values["lines"][0].key == "payments.split.unknown"
+    driver.press("payments.correct_balance")
+    assert driver.where == ("debts", "edit_remaining_principal")
+    driver.say("3100")
+    assert driver.state.debts[0].remaining_principal == Decimal("3100")
     assert driver.keys[0] == "debts.updated"
+    assert [p.kind.value for p in driver.state.payments] == ["installment", "correction"]
 
 
 def test_a_forged_update_balance_button_changes_nothing(ctx: Context):

@@ -13,6 +13,7 @@ from flows.steps import (
     language,
     menu,
     negotiate,
+    payments,
     plan,
     privacy,
     reminders,
@@ -36,6 +37,7 @@ _BUILT = (
     reminders.STEP,
     crisis.STEP,
     language.STEP,
+    payments.STEP,
 )
 _PENDING = tuple(
     placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}

@@ -46,8 +46,10 @@ from flows.parsing import (
     parse_penalty,
     parse_periods,
 )
+from flows.progress import record_correction
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
+from flows.steps.payments import PAY_ACTION, milestone_replies
 
 STEP_ID = "debts"
 NEXT_STEP = "budget"
@@ -565,6 +567,7 @@ def _render_detail(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     )
     buttons = (
         *ask_lender,
+        (Button(text("debts.record_payment"), f"g:{PAY_ACTION}:{debt.id}"),),
         (Button(text("debts.edit"), "edit"), Button(text("debts.reminders"), f"g:rem:{debt.id}")),
         (Button(text("debts.delete"), "delete"), Button(text("debts.back_to_list"), "list")),
         nav_row(),
@@ -884,8 +887,18 @@ def _finish_edit(group: str) -> Callable[[UserState, Draft, Context], Outcome]:
         if group == "installments" and draft.get("payment") is None:
             values["installments"] = None
         updated = Debt.model_validate({**debt.model_dump(), **values})
-        saved = _unwind_to(_replace(state, updated, ctx), "detail")
-        return _to_detail(saved, updated, ctx, Reply(text("debts.updated")))
+        changed = _replace(state, updated, ctx)
+        lead: tuple[Reply, ...] = (Reply(text("debts.updated")),)
+        balance = updated.remaining_principal
+        if group == "remaining_principal" and balance not in (None, debt.remaining_principal):
+            # A new balance typed after payments is kept in the log as a correction.
+            assert balance is not None
+            corrected = record_correction(state, debt, balance, ctx)
+            changed = corrected.state
+            updated = changed.own_debt(debt.id) or updated
+            lead = (*lead, *milestone_replies(changed, corrected.milestones))
+        saved = _unwind_to(changed, "detail")
+        return _to_detail(saved, updated, ctx, *lead)
 
     return finish
 

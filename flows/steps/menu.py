@@ -8,7 +8,7 @@ from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, title
 
 # Always at hand, whatever step the user is in: what frightened people ask for most.
-SHORTCUTS = ("complaint", "log", "reminders")
+SHORTCUTS = ("complaint", "log", "reminders", "progress")
 
 
 def _main(state: UserState, ctx: Context) -> tuple[Reply, ...]:

@@ -29,9 +29,10 @@ from flows.plan import (
     moved,
     plan_debts,
 )
-from flows.planned import chosen_order, plan_start
+from flows.planned import chosen_order, paid_marks, plan_start
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, move, nav_row, say, to_node
+from flows.steps.payments import progress_line
 
 STEP_ID = "plan"
 CHART_FILE = "yuqi-plan.png"
@@ -54,6 +55,7 @@ class Situation:
     today: date
     start: date  # month 1 of the plan is this day's month (flows.planned.plan_start)
     balances_from: date | None = None  # the day the debt list last changed
+    progress: Text | None = None  # paid so far (flows/steps/payments.py), once there is any
 
     @property
     def chosen(self) -> Plan | Refusal | None:
@@ -67,7 +69,7 @@ class Situation:
 
 def situation(state: UserState, ctx: Context) -> Situation:
     today = ctx.now.date()
-    start = plan_start(state.debts, today)
+    start = plan_start(state.debts, today, paid_marks(state))
     debts, missing = plan_debts(state.debts, ctx.facts, today, start)
     order = chosen_order(state)
     money = available(state.budget, living_floor(ctx)) if state.budget else None
@@ -76,7 +78,17 @@ def situation(state: UserState, ctx: Context) -> Situation:
     if debts and money is not None:
         assert state.budget is not None
         results = compare(debts, money.monthly, asset_sales(state.budget, start), own)
-    return Situation(debts, missing, money, results, order, today, start, state.debts_changed_on)
+    return Situation(
+        debts,
+        missing,
+        money,
+        results,
+        order,
+        today,
+        start,
+        state.debts_changed_on,
+        progress_line(state, ctx),
+    )
 
 
 # ---- what is missing ------------------------------------------------------------------------
@@ -313,6 +325,8 @@ def _notes(view: Situation, refused: bool = False) -> Value:
     stale = _stale_balances(view)
     if stale is not None:
         notes.append(stale)
+    if view.progress is not None:
+        notes.append(view.progress)
     return tuple(notes) if notes else ""
 
 

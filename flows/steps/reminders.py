@@ -34,7 +34,7 @@ from flows.reminders import (
 )
 from flows.state import UserState
 from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt, to_node
-from flows.steps.debts import BALANCE_ACTION
+from flows.steps.payments import open_payment
 
 STEP_ID = "reminders"
 HOURS_PER_ROW = 5
@@ -341,15 +341,16 @@ def _unpaid_occurrence(
 
 
 def paid(state: UserState, argument: str, ctx: Context) -> Outcome:
-    """Paid on a reminder: this due date is paid, no more reminders for it."""
+    """Paid on a reminder: this due date is paid, no more reminders for it; then how much was
+    paid, prefilled with the amount due, to record in the payment log (flows/steps/payments.py)."""
     found = _unpaid_occurrence(state, argument, ctx)
     if isinstance(found, Outcome):
         return found
     debt, due = found
     updated = mark_paid(state, debt.id, due, local_today(state, ctx.now))
     values = {"platform": debt.platform, "date": date_text(due)}
-    update = ((Button(text("reminders.update_balance"), f"g:{BALANCE_ACTION}:{debt.id}"),),)
-    return reprompt(updated, ctx, Reply(text("reminders.marked_paid", **values), update))
+    lead = (Reply(text("reminders.marked_paid", **values)),)
+    return open_payment(updated, debt, ctx, due=due, lead=lead)
 
 
 def snooze(state: UserState, argument: str, ctx: Context) -> Outcome:
