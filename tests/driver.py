@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot.locale import Locales
+from bot.settings import PROJECT_ROOT
 from flows import machine
 from flows.core import Button, ButtonPress, Command, Context, Event, Outcome, TextInput
 from flows.state import UserState
+
+LOCALES = Locales.load(PROJECT_ROOT / "locales")
 
 
 class Driver:
@@ -55,3 +59,16 @@ def adding_a_debt(ctx: Context) -> Driver:
     bot.command("debts")
     bot.press("debts.add")
     return bot
+
+
+def rendered(chat: Driver, locale: str = "zh-CN") -> dict[str, str]:
+    """The latest replies as the user reads them, by locale key (repeated keys joined by lines)."""
+    assert chat.outcome is not None
+    catalog = LOCALES.get(locale)
+    by_key: dict[str, str] = {}
+    for reply in chat.outcome.replies:
+        shown = catalog.render(reply.text)
+        by_key[reply.text.key] = (
+            f"{by_key[reply.text.key]}\n{shown}" if reply.text.key in by_key else shown
+        )
+    return by_key
