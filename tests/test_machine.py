@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import flows.steps
 from flows import machine
 from flows.core import ButtonPress, Command, Context, TextInput, Unsupported
 from flows.machine import MAX_CALLBACK_BYTES
@@ -250,16 +249,6 @@ def test_a_menu_entry_opens_that_step(chat: Driver):
     chat.command("menu")
     chat.send(ButtonPress("m:contact"))
     assert chat.where == ("contact", "why")
-
-
-def test_a_step_not_built_yet_says_so_and_offers_the_way_back(chat: Driver):
-    pending = [step.id for step in flows.steps._PENDING]
-    if not pending:
-        pytest.skip("every step is built")
-    chat.command("menu")
-    chat.send(ButtonPress(f"m:{pending[0]}"))
-    assert chat.keys == ["step.coming_soon"]
-    assert {b.label.key for b in chat.buttons} >= {"nav.back", "nav.menu"}
 
 
 def test_help_answers_and_asks_the_current_question_again(chat: Driver):

@@ -19,11 +19,10 @@ from flows.steps import (
     reminders,
     welcome,
 )
-from flows.steps.coming_soon import placeholder
 
 GUIDE_ORDER = ("contact", "debts", "budget", "plan", "negotiate", "collection", "afterwards")
 
-_BUILT = (
+STEPS = (
     welcome.STEP,
     menu.STEP,
     contact.STEP,
@@ -39,8 +38,4 @@ _BUILT = (
     language.STEP,
     payments.STEP,
 )
-_PENDING = tuple(
-    placeholder(step_id) for step_id in GUIDE_ORDER if step_id not in {step.id for step in _BUILT}
-)
-
-registry.install((*_BUILT, *_PENDING), GUIDE_ORDER)
+registry.install(STEPS, GUIDE_ORDER)
