@@ -317,7 +317,7 @@ FINDINGS = [
     "- Not adopted, measured as experiments beside the bot (benchmarks/levers.py): uvloop, and a"
     " turn's load and save through the synchronous sqlite3 module on the loop's thread (no"
     " hand-off at all; it would block the loop whenever another connection holds the write"
-    " lock, and bot/storage.py is being reshaped by issues 17 and 18: decide it there).",
+    " lock, and bot/storage/sqlite.py is being reshaped by issues 17 and 18: decide it there).",
     "- What limits it now (2026-12-06, after the levers; this run's profile): our bot spends"
     " ~2.0 ms of CPU per update against the peer's ~4.9 ms (0.41). The event loop's time:"
     " sending replies, press answers and marks (bot/api.py → PTB's request → aiohttp) ~21%,"

@@ -119,9 +119,9 @@ def top_costs(profile_file: Path, count: int = 3) -> tuple[str, ...]:
 AREAS = (
     ("sending replies, press answers and marks (bot/api.py → PTB → aiohttp)", "bot/api.py", "call"),
     ("getUpdates polling and Update parsing (PTB)", "_updater.py", "polling_action_cb"),
-    ("storage: load", "bot/storage.py", "load"),
-    ("storage: save", "bot/storage.py", "save"),
-    ("the conversation core (flows/)", "flows/machine.py", "handle"),
+    ("storage: load", "bot/storage/sqlite.py", "load"),
+    ("storage: save", "bot/storage/sqlite.py", "save"),
+    ("the conversation core (flows/)", "flows/dispatcher/machine.py", "handle"),
     ("our whole handler (on_update)", "bot/telegram_app.py", "on_update"),
 )
 

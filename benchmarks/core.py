@@ -21,7 +21,7 @@ from benchmarks.scenarios import GUIDE_WALK, next_action
 from bot.render import RenderedReply
 from bot.settings import Settings
 from bot.telegram_app import open_conversation
-from flows.core import ButtonPress, Command, Event, TextInput
+from flows.conversation.core import ButtonPress, Command, Event, TextInput
 
 LAP = 45  # about the turns in one lap of GUIDE_WALK
 

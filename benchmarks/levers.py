@@ -64,8 +64,8 @@ def _handoff_per_statement() -> None:
     import time
     from datetime import UTC, datetime
 
-    from bot.storage import UPSERT_USER, Storage
-    from flows.reminders import schedule
+    from bot.storage.sqlite import UPSERT_USER, Storage
+    from flows.conversation.reminders import schedule
 
     async def save(
         self: Storage,
@@ -101,7 +101,7 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
     ),
     "one_db_handoff": (
         "a save is one function on aiosqlite's thread (the whole transaction) instead of one"
-        " hand-off per statement (bot/storage.py)",
+        " hand-off per statement (bot/storage/sqlite.py)",
         _handoff_per_statement,
     ),
 }
@@ -120,16 +120,17 @@ def _sync_sqlite() -> None:
     """A turn's load and save with the synchronous sqlite3 module on the event loop's thread
     (a second connection), no hand-off to another thread at all. Not adopted: the loop would
     block while another connection holds the write lock (a reminder pass, the cron command),
-    and bot/storage.py is being reshaped (issues 17 and 18); measured to know what it is worth.
+    and bot/storage/sqlite.py is being reshaped (issues 17 and 18); measured to know what it is
+    worth.
     """
     import sqlite3
     from pathlib import Path
 
     from pydantic import ValidationError
 
-    from bot import storage as module
-    from bot.storage import Storage, StoredUser
-    from flows.state import UserState
+    from bot.storage import sqlite as module
+    from bot.storage.sqlite import Storage, StoredUser
+    from flows.conversation.state import UserState
 
     opened = Storage.open.__func__  # type: ignore[attr-defined]
     connections: dict[int, sqlite3.Connection] = {}

@@ -16,13 +16,14 @@ from bot.facts import load_facts
 from bot.locale import Locales
 from bot.render import render
 from bot.settings import PROJECT_ROOT, Settings
-from flows import machine
-from flows.budget import Budget
-from flows.core import Command, Context
-from flows.ledger import Debt, InstallmentTerms, RateQuote
-from flows.money import Period
-from flows.plan import Order, Plan, compare, plan_debts, simulate
-from flows.state import UserState
+from flows.conversation.core import Command
+from flows.conversation.state import UserState
+from flows.dispatcher import machine
+from flows.domain.budget import Budget
+from flows.domain.context import Context
+from flows.domain.ledger import Debt, InstallmentTerms, RateQuote
+from flows.domain.money import Period
+from flows.domain.plan import Order, Plan, compare, plan_debts, simulate
 
 DEBTS = tuple(
     Debt(

@@ -36,11 +36,11 @@ from bot.limiter import BULK_MESSAGES_PER_SECOND, ReplyAwareLimiter
 from bot.locale import Locales
 from bot.reminders import BATCH, LEASE, run_pass
 from bot.settings import PROJECT_ROOT
-from bot.storage import Storage
+from bot.storage.sqlite import Storage
 from bot.telegram_app import broadcast_sender
-from flows.ledger import Debt, DueSpec
-from flows.reminders import due_dates, fire_time
-from flows.state import UserState
+from flows.conversation.reminders import due_dates, fire_time
+from flows.conversation.state import UserState
+from flows.domain.ledger import Debt, DueSpec
 from tests.standin_api import TOKEN, StandInBotApi
 
 OUT = PROJECT_ROOT / "benchmarks" / "out"

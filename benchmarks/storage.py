@@ -29,18 +29,11 @@ from benchmarks.processes import (
     start_load,
     stop,
 )
-from bot.storage import Storage
-from flows.ledger import (
-    Debt,
-    DueSpec,
-    InstallmentTerms,
-    LenderKind,
-    PenaltyRule,
-    RateQuote,
-)
-from flows.money import Period
-from flows.reminders import schedule
-from flows.state import Position, Profile, UserState
+from bot.storage.sqlite import Storage
+from flows.conversation.reminders import schedule
+from flows.conversation.state import Position, Profile, UserState
+from flows.domain.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
+from flows.domain.money import Period
 
 FIRST_USER_ID = 100_000  # the load process's people have ids from here (benchmarks/load.py)
 PLATFORMS = ("借呗", "美团月付", "京东白条", "分期乐", "安逸花", "360借条")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot import export
-from flows.core import Attachment
+from flows.conversation.core import Attachment
 
 
 def produce(attachment: Attachment) -> bytes:

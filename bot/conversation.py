@@ -16,24 +16,25 @@ from bot import export, outbox
 from bot.locale import Catalog, Locales, to_plain
 from bot.render import RenderedReply, render
 from bot.settings import Settings
-from bot.storage import AlreadyApplied, TurnCommit
-from bot.store import StorageError, Store
-from flows import crisis, machine
-from flows.core import (
+from bot.storage.interface import StorageError, Store
+from bot.storage.sqlite import AlreadyApplied, TurnCommit
+from flows.conversation import crisis
+from flows.conversation.core import (
     ERASE_USER,
     EXPORT_USER,
     Button,
     ButtonPress,
-    Context,
     Event,
     Outcome,
     Reply,
     TextInput,
-    text,
 )
-from flows.facts import Facts
-from flows.parsing import normalise
-from flows.state import UserState
+from flows.conversation.state import UserState
+from flows.dispatcher import machine
+from flows.domain.context import Context
+from flows.domain.facts import Facts
+from flows.domain.parsing.numerals import normalise
+from flows.domain.texts import text
 from flows.steps.language import locale_for
 
 log = logging.getLogger(__name__)

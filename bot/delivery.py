@@ -25,7 +25,7 @@ from bot import api, attachments, outbox
 from bot.locale import Catalog
 from bot.outbox import OutgoingMessage
 from bot.render import Keyboard, RenderedReply
-from bot.store import OutboxMessage, StorageError, Store
+from bot.storage.interface import OutboxMessage, StorageError, Store
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telegram import MessageEntity, Update
 
 from bot.render import strip_invisible
-from flows.core import ButtonPress, Command, Event, TextInput, Unsupported
+from flows.conversation.core import ButtonPress, Command, Event, TextInput, Unsupported
 
 # Message contents a person sends that the bot cannot read; anything else (service messages
 # such as a pinned-message notice) is ignored without a reply.

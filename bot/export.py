@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from bot.locale import DEFAULT_LOCALE, Catalog, Locales, to_plain
 from bot.render import strip_invisible
 from bot.settings import PROJECT_ROOT
-from flows.core import Text, Value, text
-from flows.state import UserState
+from flows.conversation.state import UserState
+from flows.domain.texts import Text, Value, text
 from flows.steps.debts import shown_terms
 from flows.steps.negotiate import entry_values
 

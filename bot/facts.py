@@ -7,15 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flows.collection_facts import (
+from flows.domain.collection_facts import (
     channels_from_data,
     credit_report_from_data,
     intents_from_data,
     rules_from_data,
 )
-from flows.crisis import crisis_from_data
-from flows.facts import Facts, LegalLines, Line, LprChange, LprTable
-from flows.legal_facts import legal_facts_from_data
+from flows.domain.facts import Facts, LegalLines, Line, LprChange, LprTable
+from flows.domain.legal_facts import legal_facts_from_data
+from flows.domain.parsing.crisis_words import crisis_from_data
 
 
 def read_toml(folder: Path, name: str) -> dict[str, Any]:

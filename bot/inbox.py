@@ -18,7 +18,7 @@ from telegram import Bot, Update
 
 from bot.http import AiohttpRequest
 from bot.ordering import PerUserOrder, sender_of
-from bot.store import StorageError, Store
+from bot.storage.interface import StorageError, Store
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flows.core import Text, Value
+from flows.domain.texts import Text, Value
 
 DEFAULT_LOCALE = "zh-CN"
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?>")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.render import Keyboard, RenderedReply
-from flows.core import Attachment
+from flows.conversation.core import Attachment
 
 _BYTES = "__bytes__"
 

@@ -17,8 +17,8 @@ from bot.limiter import ReplyAwareLimiter
 from bot.locale import Locales
 from bot.reminders import print_report, run_pass
 from bot.settings import Settings
-from bot.storage_pg import PgStorage
-from bot.store import open_store
+from bot.storage.interface import open_store
+from bot.storage.postgres import PgStorage
 from bot.telegram_app import broadcast_sender
 from bot.workers import Leader
 

@@ -1,7 +1,7 @@
 """The reminder pass: find the reminders whose time has come, claim, send, log — exactly once.
 
-The schedule lives in SQLite (table `reminders`, rebuilt from the user's state on every save,
-bot/storage.py); a pass reads only the due rows through the fire_at index. The JobQueue runs a
+The schedule lives in the database (table `reminders`, rebuilt from the user's state on every
+save, bot/storage/); a pass reads only the due rows through the fire_at index. The JobQueue runs a
 pass every minute in the Telegram app; `python -m bot remind --now <ISO time> [--dry-run]` runs
 one pass from the command line (cron, or to check what would be sent).
 
@@ -32,7 +32,7 @@ stay `claimed` and, once their lease (LEASE) has run out, a later pass takes the
 them — nothing is lost. If the crash came after Telegram had accepted a message but before all
 of its reminders were logged, the ones not yet logged arrive a second time, together in one
 message: at most one duplicate message per crash, and only for the messages in flight at that
-moment (tests/test_reminders_pass.py proves both).
+moment (tests/bot/test_reminders_pass.py proves both).
 
 Catching up: after downtime every owed reminder still goes out once, those more than
 flows.reminders.LATE_AFTER behind their time saying they are late; of several leads of one due
@@ -57,10 +57,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.locale import Locales, to_plain
 from bot.render import RenderedReply, render
-from bot.store import DueReminder, Store
-from flows import crisis
-from flows.core import Context
-from flows.reminders import (
+from bot.storage.interface import DueReminder, Store
+from flows.conversation import crisis
+from flows.conversation.reminders import (
     Item,
     Part,
     Scheduled,
@@ -74,7 +73,8 @@ from flows.reminders import (
     superseded,
     zone_of,
 )
-from flows.state import UserState
+from flows.conversation.state import UserState
+from flows.domain.context import Context
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.locale import Catalog, to_plain
-from flows.core import Attachment, Reply, Text
+from flows.conversation.core import Attachment, Reply
+from flows.domain.texts import Text
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024

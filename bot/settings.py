@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from flows.budget import DEFAULT_LIVING_FLOOR
+from flows.domain.budget import DEFAULT_LIVING_FLOOR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     telegram_api_file_url: str | None = None
     database_path: Path = Path("yuqi.sqlite3")
     # postgresql://user:password@host/db (or ?host=/socket/dir): PostgreSQL instead of the SQLite
-    # file, for several worker processes (bot/storage_pg.py). Secret: it may hold a password.
+    # file, for several worker processes (bot/storage/postgres.py). Secret: it may hold a password.
     database_url: SecretStr | None = None
     # With PostgreSQL: `receiver` stores updates (polling: exactly one such process; webhook:
     # any number), `worker` handles them from the inbox (any number), `both` does both.

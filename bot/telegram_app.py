@@ -32,10 +32,10 @@ from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
-from bot.storage import StorageError
-from bot.store import open_store
+from bot.storage.interface import open_store
+from bot.storage.sqlite import StorageError
 from bot.webhook import WebhookServer
-from flows.core import text
+from flows.domain.texts import text
 from flows.steps.language import locale_for
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ from bot.conversation import Conversation, Turn
 from bot.locale import Catalog, to_plain
 from bot.settings import Settings
 from bot.telegram_app import open_conversation
-from flows.core import Attachment, ButtonPress, Command, Event, TextInput, text
+from flows.conversation.core import Attachment, ButtonPress, Command, Event, TextInput
+from flows.domain.texts import text
 
 QUIT_WORDS = {"/quit", "/exit", "exit", "quit"}
 

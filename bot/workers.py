@@ -34,7 +34,7 @@ import asyncpg
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.storage_pg import INBOX_CHANNEL, PgStorage, keep_session
+from bot.storage.postgres import INBOX_CHANNEL, PgStorage, keep_session
 
 if TYPE_CHECKING:
     from bot.conversation import Conversation

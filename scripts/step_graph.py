@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH_FILE = ROOT / "flows" / "steps" / "GRAPH.md"
 STEPS_PACKAGE = "flows.steps"
-REGISTRY_MODULE = "flows.registry"
+REGISTRY_MODULE = "flows.conversation.registry"
 MENU_STEP = "menu"
 
 

@@ -18,10 +18,10 @@ from telegram.ext import Application
 from bot.facts import load_facts
 from bot.ordering import PerUserOrder
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store import Store, open_store
+from bot.storage.interface import Store, open_store
 from bot.telegram_app import ALLOWED_UPDATES, build_application
-from flows.core import Context
-from flows.facts import Facts
+from flows.domain.context import Context
+from flows.domain.facts import Facts
 from tests.pg_cluster import Cluster
 from tests.standin_api import TOKEN, SentMessage, SimUser, StandInBotApi
 

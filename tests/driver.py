@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.locale import Locales
 from bot.settings import PROJECT_ROOT
-from flows import machine
-from flows.core import Button, ButtonPress, Command, Context, Event, Outcome, TextInput
-from flows.state import UserState
+from flows.conversation.core import Button, ButtonPress, Command, Event, Outcome, TextInput
+from flows.conversation.state import UserState
+from flows.dispatcher import machine
+from flows.domain.context import Context
 
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
 

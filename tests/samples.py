@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flows.core import Context
-from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
+from flows.domain.context import Context
+from flows.domain.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
 from tests.driver import Driver, adding_a_debt
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import registry
+from flows.conversation import registry
 from flows.steps import (
     afterwards,
     budget,

@@ -7,17 +7,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flows import fears, guidance
-from flows.answer_types import decimal_text
-from flows.contact_log import NextAction
-from flows.core import Button, Context, Outcome, Reply, Value, text
-from flows.form import Draft, Field, Form, labelled_choices
-from flows.formatting import money_text
-from flows.legal_facts import fact_values, legal_facts
-from flows.names import parse_note
-from flows.parsing import parse_amount
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
+from flows.conversation import fears, guidance
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.form import Draft, Field, Form, labelled_choices
+from flows.conversation.nodes import ChoiceNode, FormNode, Step, move, nav_row, to_node
+from flows.conversation.state import UserState
+from flows.domain.contact_log import NextAction
+from flows.domain.context import Context
+from flows.domain.formatting import money_text
+from flows.domain.legal_facts import fact_values, legal_facts
+from flows.domain.parsing.amounts import parse_amount
+from flows.domain.parsing.answer_types import decimal_text
+from flows.domain.parsing.names import parse_note
+from flows.domain.texts import Value, text
 
 STEP_ID = "afterwards"
 ACTIONS = ("save_monthly", "emergency_fund", "delete_apps", "no_new_loans", "own")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from flows import counsel, registry
-from flows.answer_types import decimal_text, year_month
-from flows.budget import (
+from flows.conversation import counsel, registry
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.form import Draft, Field, Form, labelled_choices
+from flows.conversation.nodes import ChoiceNode, FormNode, Step, move, nav_row, to_node
+from flows.conversation.state import UserState
+from flows.domain.budget import (
     CATEGORIES,
     AssetSale,
     Available,
@@ -19,13 +22,12 @@ from flows.budget import (
     parse_sale_amount,
     parse_sale_month,
 )
-from flows.budget_sentences import category as spending
-from flows.budget_sentences import income_kind, monthly
-from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.form import Draft, Field, Form, labelled_choices
-from flows.formatting import money_text
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
+from flows.domain.context import Context
+from flows.domain.formatting import money_text
+from flows.domain.parsing.answer_types import decimal_text, year_month
+from flows.domain.parsing.budget_sentences import category as spending
+from flows.domain.parsing.budget_sentences import income_kind, monthly
+from flows.domain.texts import Text, Value, text
 
 STEP_ID = "budget"
 INCOME_KINDS = ("fixed", "irregular")

@@ -11,21 +11,25 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flows import fears, guidance, registry
-from flows.contact_log import MAX_LOG_ENTRIES, LogEntry
-from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.event_days import parse_day
-from flows.form import Choice, Draft, Field, Form
-from flows.intents import classify
-from flows.interrupts import RECORD_ACTION
-from flows.ledger import LenderKind
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
+from flows.conversation import fears, guidance, registry
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.form import Choice, Draft, Field, Form
+from flows.conversation.nodes import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
+from flows.conversation.state import UserState
+from flows.domain.contact_log import MAX_LOG_ENTRIES, LogEntry
+from flows.domain.context import Context
+from flows.domain.ledger import LenderKind
+from flows.domain.parsing.event_days import parse_day
+from flows.domain.parsing.intents import classify
+from flows.domain.texts import Text, Value, text
 from flows.steps.platforms import picker
 
 STEP_ID = "collection"
 DESCRIPTION_LENGTH = 500
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+
+# The global button that opens the collection step with these behaviours ticked.
+RECORD_ACTION = "coll"
 
 
 class DescribeNode(ChoiceNode):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flows import registry
-from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.form import Draft, Field, Form, labelled_choices
-from flows.names import parse_name, parse_note
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, to_node
+from flows.conversation import registry
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.form import Draft, Field, Form, labelled_choices
+from flows.conversation.nodes import ChoiceNode, FormNode, Step, move, nav_row, to_node
+from flows.conversation.state import UserState
+from flows.domain.context import Context
+from flows.domain.parsing.names import parse_name, parse_note
+from flows.domain.texts import Text, Value, text
 
 STEP_ID = "contact"
 REASONS = ("job_loss", "income_drop", "illness", "family", "too_many_loans", "other")

@@ -14,12 +14,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows import fears, registry
-from flows.answer_types import decimal_text, iso_date, model_of, whole_number
-from flows.answers import Ask, Option, ParseResult
-from flows.assessment import Assessment, assess
-from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.debt_sentences import (
+from flows.conversation import fears, registry
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.form import Choice, Draft, Field, Form, labelled_choices
+from flows.conversation.nodes import ChoiceNode, FormNode, Step, move, nav_row, reprompt
+from flows.conversation.progress import record_correction
+from flows.conversation.state import UserState
+from flows.domain.assessment import Assessment, assess
+from flows.domain.context import Context
+from flows.domain.facts import Facts
+from flows.domain.formatting import money_text, percent_text
+from flows.domain.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
+from flows.domain.legal import LegalLine, LineKind
+from flows.domain.legal_facts import fact_values
+from flows.domain.parsing.amounts import parse_amount, parse_amount_or_zero
+from flows.domain.parsing.answer_types import decimal_text, iso_date, model_of, whole_number
+from flows.domain.parsing.answers import Ask, Option, ParseResult
+from flows.domain.parsing.dates import LAST_DAY, parse_due, parse_past_date
+from flows.domain.parsing.debt_sentences import (
     SAME_RECEIVED,
     SAME_REMAINING,
     naming,
@@ -28,27 +40,11 @@ from flows.debt_sentences import (
     overdue_doubt,
     periods_doubt,
 )
-from flows.facts import Facts
-from flows.form import Choice, Draft, Field, Form, labelled_choices
-from flows.formatting import money_text, percent_text
-from flows.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
-from flows.legal import LegalLine, LineKind
-from flows.legal_facts import fact_values
-from flows.names import parse_name
-from flows.parsing import (
-    LAST_DAY,
-    parse_amount,
-    parse_amount_or_zero,
-    parse_days_overdue,
-    parse_due,
-    parse_loan_rate,
-    parse_past_date,
-    parse_penalty,
-    parse_periods,
-)
-from flows.progress import record_correction
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt
+from flows.domain.parsing.durations import parse_days_overdue, parse_periods
+from flows.domain.parsing.names import parse_name
+from flows.domain.parsing.penalties import parse_penalty
+from flows.domain.parsing.rates import parse_loan_rate
+from flows.domain.texts import Text, Value, text
 from flows.steps.payments import PAY_ACTION, milestone_replies
 
 STEP_ID = "debts"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flows.core import Button, Context, Outcome, Reply, text
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.nodes import ChoiceNode, Step, move, nav_row, reprompt
+from flows.conversation.state import UserState
+from flows.domain.context import Context
+from flows.domain.texts import text
 
 STEP_ID = "language"
 LOCALES = ("zh-CN", "en")

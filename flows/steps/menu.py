@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flows import registry
-from flows.core import Button, Context, Reply, text
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, title
+from flows.conversation import registry
+from flows.conversation.core import Button, Reply
+from flows.conversation.nodes import ChoiceNode, Step, title
+from flows.conversation.state import UserState
+from flows.domain.context import Context
+from flows.domain.texts import text
 
 # Always at hand, whatever step the user is in: what frightened people ask for most.
 SHORTCUTS = ("complaint", "log", "reminders", "progress")

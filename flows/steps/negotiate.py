@@ -8,23 +8,26 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flows import registry
-from flows.answer_types import decimal_text
-from flows.answers import Ask, Invalid, Option, Parsed, ParseResult
-from flows.assessment import assess
-from flows.budget import month_key
-from flows.budget_sentences import monthly
-from flows.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
-from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.form import Choice, Draft, Field, Form, labelled_choices
-from flows.formatting import money_text, percent_text
-from flows.ledger import Debt, LenderKind
-from flows.legal_facts import fact_values, legal_facts
-from flows.names import parse_name, parse_note
-from flows.parsing import normalise, number_value, parse_amount, parse_amount_or_zero
-from flows.planned import monthly_offer, plan_start_of
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
+from flows.conversation import registry
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.form import Choice, Draft, Field, Form, labelled_choices
+from flows.conversation.nodes import ChoiceNode, FormNode, Step, move, nav_row, reprompt, to_node
+from flows.conversation.planned import monthly_offer, plan_start_of
+from flows.conversation.state import UserState
+from flows.domain.assessment import assess
+from flows.domain.budget import month_key
+from flows.domain.contact_log import MAX_LOG_ENTRIES, NOTE_LENGTH, LogEntry
+from flows.domain.context import Context
+from flows.domain.formatting import money_text, percent_text
+from flows.domain.ledger import Debt, LenderKind
+from flows.domain.legal_facts import fact_values, legal_facts
+from flows.domain.parsing.amounts import parse_amount, parse_amount_or_zero
+from flows.domain.parsing.answer_types import decimal_text
+from flows.domain.parsing.answers import Ask, Invalid, Option, Parsed, ParseResult
+from flows.domain.parsing.budget_sentences import monthly
+from flows.domain.parsing.names import parse_name, parse_note
+from flows.domain.parsing.numerals import normalise, number_value
+from flows.domain.texts import Text, Value, text
 from flows.steps.collection import day_field, resolve_day
 from flows.steps.platforms import picker
 

@@ -13,20 +13,11 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flows import registry
-from flows.answers import Invalid, Parsed
-from flows.budget import month_key
-from flows.core import Attachment, Button, Context, Outcome, Reply, Text, Value, text
-from flows.formatting import money_text
-from flows.ledger import Debt
-from flows.money import ZERO
-from flows.parsing import normalise, parse_amount
-from flows.payment_log import MAX_PAYMENTS, PAID_KINDS, Basis, Payment, PaymentKind
-from flows.payment_parsing import TypedPayment, read_payment
-from flows.payments import principal_left
-from flows.plan import plan_debts
-from flows.planned import current_plan, payment_on, plan_start_of
-from flows.progress import (
+from flows.conversation import registry
+from flows.conversation.core import Attachment, Button, Outcome, Reply
+from flows.conversation.nodes import ChoiceNode, FormNode, Step, move, nav_row, reprompt, say
+from flows.conversation.planned import current_plan, payment_on, plan_start_of
+from flows.conversation.progress import (
     EARLY_DAYS,
     Moved,
     Progress,
@@ -38,9 +29,21 @@ from flows.progress import (
     record,
     remaining,
 )
-from flows.reminders import is_due_date, is_paid, local_today, mark_paid
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, FormNode, Step, move, nav_row, reprompt, say
+from flows.conversation.reminders import is_due_date, is_paid, local_today, mark_paid
+from flows.conversation.state import UserState
+from flows.domain.budget import month_key
+from flows.domain.context import Context
+from flows.domain.formatting import money_text
+from flows.domain.ledger import Debt
+from flows.domain.money import ZERO
+from flows.domain.parsing.amounts import parse_amount
+from flows.domain.parsing.answers import Invalid, Parsed
+from flows.domain.parsing.numerals import normalise
+from flows.domain.parsing.payment_sentences import TypedPayment, read_payment
+from flows.domain.payment_log import MAX_PAYMENTS, PAID_KINDS, Basis, Payment, PaymentKind
+from flows.domain.payments import principal_left
+from flows.domain.plan import plan_debts
+from flows.domain.texts import Text, Value, text
 
 STEP_ID = "payments"
 PAY_ACTION = "pay"  # g:pay:<debt id>[:<due date>] opens the payment of that debt

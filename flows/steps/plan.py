@@ -11,11 +11,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows.budget import Available, asset_sales, available, living_floor, month_key
-from flows.core import Attachment, Button, Context, Outcome, Reply, Text, Value, text
-from flows.formatting import money_text
-from flows.ledger import Debt
-from flows.plan import (
+from flows.conversation.core import Attachment, Button, Outcome, Reply
+from flows.conversation.nodes import ChoiceNode, Step, move, nav_row, say, to_node
+from flows.conversation.planned import chosen_order, paid_marks, plan_start
+from flows.conversation.state import UserState
+from flows.domain.budget import Available, asset_sales, available, living_floor, month_key
+from flows.domain.context import Context
+from flows.domain.formatting import money_text
+from flows.domain.ledger import Debt
+from flows.domain.plan import (
     ORDERS,
     AtRisk,
     DebtOutcome,
@@ -29,16 +33,14 @@ from flows.plan import (
     moved,
     plan_debts,
 )
-from flows.planned import chosen_order, paid_marks, plan_start
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, nav_row, say, to_node
+from flows.domain.texts import Text, Value, text
 from flows.steps.payments import progress_line
 
 STEP_ID = "plan"
 CHART_FILE = "yuqi-plan.png"
 CSV_FILE = "yuqi-plan.csv"
 # Lines of payments per page of the table: with 30-character platform names a page stays well
-# under Telegram's 4096 characters (tests/test_plan_step.py checks the worst case).
+# under Telegram's 4096 characters (tests/steps/test_plan_step.py checks the worst case).
 LINES_PER_PAGE = 40
 MONTHS_PER_PAGE = 12
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flows.answers import Parsed
-from flows.core import Button, Context, Outcome, Reply, text
-from flows.ledger import Debt
-from flows.names import parse_name
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, move, nav_row, reprompt
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.nodes import ChoiceNode, move, nav_row, reprompt
+from flows.conversation.state import UserState
+from flows.domain.context import Context
+from flows.domain.ledger import Debt
+from flows.domain.parsing.answers import Parsed
+from flows.domain.parsing.names import parse_name
+from flows.domain.texts import text
 
 MAX_BUTTONS = 10
 NO_PLATFORM = "none"

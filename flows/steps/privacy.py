@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.core import ERASE_USER, EXPORT_USER, Attachment, Button, Context, Outcome, Reply, text
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, reprompt
+from flows.conversation.core import ERASE_USER, EXPORT_USER, Attachment, Button, Outcome, Reply
+from flows.conversation.nodes import ChoiceNode, Step, move, reprompt
+from flows.conversation.state import UserState
+from flows.domain.context import Context
+from flows.domain.texts import text
 
 STEP_ID = "privacy"
 EXPORT_NAME = "yuqi-export"

@@ -12,10 +12,9 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flows.core import Button, Context, Outcome, Reply, Text, Value, text
-from flows.ledger import Debt, ReminderPrefs
-from flows.parsing import normalise, number_value
-from flows.reminders import (
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.nodes import ChoiceNode, Step, move, nav_row, reprompt, to_node
+from flows.conversation.reminders import (
     EARLIEST_HOUR,
     LATEST_HOUR,
     LEAD_CHOICES,
@@ -32,8 +31,11 @@ from flows.reminders import (
     snoozes_of,
     zone_of,
 )
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step, move, nav_row, reprompt, to_node
+from flows.conversation.state import UserState
+from flows.domain.context import Context
+from flows.domain.ledger import Debt, ReminderPrefs
+from flows.domain.parsing.numerals import normalise, number_value
+from flows.domain.texts import Text, Value, text
 from flows.steps.payments import open_payment
 
 STEP_ID = "reminders"
@@ -246,7 +248,7 @@ _to_hour = to_node(STEP_ID, "hour")
 
 def _saved(updated: UserState, done: Reply, ctx: Context) -> Outcome:
     """After the hour or the zone is chosen: say so, then back to the screen it was chosen
-    from. (Saving the state rebuilds the reminder schedule: bot/storage.py.)"""
+    from. (Saving the state rebuilds the reminder schedule: bot/storage/sqlite.py.)"""
     previous = updated.back()
     if previous is None:
         return move(updated, STEP_ID, "overview", ctx, lead=(done,))

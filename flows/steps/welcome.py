@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flows import crisis, registry
-from flows.core import Button, Context, Outcome, Reply, text
-from flows.state import UserState
-from flows.steps.base import ChoiceNode, Step
+from flows.conversation import crisis, registry
+from flows.conversation.core import Button, Outcome, Reply
+from flows.conversation.nodes import ChoiceNode, Step
+from flows.conversation.state import UserState
+from flows.domain.context import Context
+from flows.domain.texts import text
 
 BUTTONS = (
     (Button(text("welcome.begin"), "begin"),),

@@ -1,0 +1,1 @@
+"""Storage behind one interface: SQLite (embedded default) and PostgreSQL (DATABASE_URL)."""

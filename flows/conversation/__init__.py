@@ -1,0 +1,1 @@
+"""Conversation machinery: events and replies, state, forms, nodes, the step table."""

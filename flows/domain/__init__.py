@@ -1,0 +1,1 @@
+"""Calculations: money, rates, the law, budgets, plans; knows nothing of conversations."""

@@ -1,0 +1,1 @@
+"""What people type, turned into values: amounts, rates, dates, names, intents."""

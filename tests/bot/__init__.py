@@ -1,0 +1,1 @@
+"""Tests of bot/: storage, sending, ordering, limits, settings, rendering, charts, export."""

@@ -1,0 +1,151 @@
+"""The inbox workers and the reminder leader on PostgreSQL (bot/workers.py), in one process:
+several workers over one inbox handle each update once, each user's in order, one worker per
+user at a time; one leader at a time, and another when it goes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, Update
+
+from bot.conversation import Conversation
+from bot.storage.postgres import PgStorage
+from bot.storage.sqlite import TurnCommit
+from bot.telegram_app import open_conversation
+from bot.workers import InboxWorker, Leader
+from flows.conversation.core import Command
+from flows.conversation.state import UserState
+from flows.domain.ledger import Debt, DueSpec
+from tests.conftest import Backend
+from tests.standin_api import TOKEN
+
+USERS = 40
+PER_USER = 8
+
+
+def update_json(update_id: int, user_id: int) -> str:
+    person = {"id": user_id, "is_bot": False, "first_name": "u"}
+    message = {
+        "message_id": update_id,
+        "date": 0,
+        "chat": {"id": user_id, "type": "private"},
+        "from": person,
+        "text": "hi",
+    }
+    return json.dumps({"update_id": update_id, "message": message})
+
+
+async def test_workers_handle_each_update_once_in_each_users_order(pg: Backend):
+    stores = [await PgStorage.open(pg.url or "") for _ in range(3)]
+    handled: dict[int, list[int]] = defaultdict(list)
+    busy: set[int] = set()
+    overlaps: list[int] = []
+    chance = random.Random(7)
+
+    def handler(storage: PgStorage):
+        async def handle(update: Update) -> None:
+            user = update.effective_user.id
+            if user in busy:
+                overlaps.append(user)
+            busy.add(user)
+            await asyncio.sleep(chance.uniform(0, 0.003))
+            handled[user].append(update.update_id)
+            busy.discard(user)
+            await storage.commit_turn(TurnCommit(user, user, None, update.update_id))
+
+        return handle
+
+    async def flush(user_id: int) -> bool:
+        return True
+
+    bot = Bot(TOKEN)
+    workers = [InboxWorker(s, bot, handler(s), flush, slots=8) for s in stores]
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    try:
+        # Updates arrive interleaved across users, as Telegram delivers them.
+        update_id = 0
+        for _ in range(PER_USER):
+            for user in range(1, USERS + 1):
+                update_id += 1
+                assert await stores[0].inbox_put(update_id, user, update_json(update_id, user))
+
+        async def drained() -> None:
+            while (await stores[0].inbox_counts())["pending"]:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(drained(), 120)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for storage in stores:
+            await storage.close()
+    assert overlaps == []
+    assert sorted(handled) == list(range(1, USERS + 1))
+    for ids in handled.values():
+        assert len(ids) == PER_USER and ids == sorted(ids)
+    assert sum(w.handled for w in workers) == USERS * PER_USER
+    assert sum(1 for w in workers if w.handled) >= 2, "the work should be shared"
+
+
+async def test_an_older_update_stored_late_is_handled_not_dropped(pg: Backend):
+    conversation: Conversation = await open_conversation(pg.settings())
+    try:
+        conversation.inbox_decides = True  # as the workers set it
+        storage = conversation.storage
+        await conversation.handle(1, 1, Command("start"), update_id=20, outbox=True)
+        # Update 13 reached another receiver later than 20 reached this one.
+        await storage.inbox_put(13, 1, update_json(13, 1))
+        turn = await conversation.handle(1, 1, Command("menu"), update_id=13, outbox=True)
+        assert turn.replies and "主菜单" in turn.replies[0].parts[0]
+        assert (await storage.load(1)).state.position.step == "menu"
+        assert (await storage.inbox_counts())["pending"] == 0
+        # Delivered again, it is recognised by its inbox row: no second turn.
+        again = await conversation.handle(1, 1, Command("menu"), update_id=13, outbox=True)
+        assert again.replies == ()
+    finally:
+        await conversation.storage.close()
+
+
+async def test_one_leader_at_a_time_and_another_when_it_goes(pg: Backend):
+    first, second = Leader(pg.url or ""), Leader(pg.url or "")
+    try:
+        assert await first.holds()
+        assert not await second.holds()
+        assert await first.holds()  # still ours, not taken twice
+        await first.close()  # the leader's process ends (or dies: its connection closes)
+        assert await second.holds()
+        assert not await first.holds()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_cron_pass_sends_nothing_while_a_bot_process_leads(pg: Backend, api):
+    import io
+
+    from bot.reminder_command import remind_command
+
+    storage = await PgStorage.open(pg.url or "")
+    today = datetime.now(ZoneInfo("Asia/Shanghai"))
+    debt = Debt(id=1, platform="借呗", due=DueSpec.monthly(today.day))
+    await storage.save(
+        7, 7, UserState(started=True, debts=(debt,), next_debt_id=2), now=today - timedelta(days=10)
+    )
+    await storage.close()
+    settings = pg.settings(telegram_bot_token=TOKEN, telegram_api_base_url=api.base_url)
+    leading = Leader(pg.url or "")
+    try:
+        assert await leading.holds()
+        assert await remind_command(settings, today, dry_run=False, out=io.StringIO()) == 0
+        assert api.calls_to("sendMessage") == []
+    finally:
+        await leading.close()
+    out = io.StringIO()
+    assert await remind_command(settings, today, dry_run=False, out=out) == 0
+    assert len(api.calls_to("sendMessage", chat_id=7)) == 1 and '"sent": 1' in out.getvalue()

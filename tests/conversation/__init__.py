@@ -1,0 +1,1 @@
+"""Tests of flows/conversation and flows/dispatcher: the machine, forms, state, reminders' texts."""

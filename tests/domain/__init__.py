@@ -1,0 +1,1 @@
+"""Tests of flows/domain: money, rates, parsing, the law, budgets and plans."""

@@ -1,0 +1,1 @@
+"""Tests of flows/steps: what each step of the guide asks, says and remembers."""
