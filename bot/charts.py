@@ -1,4 +1,5 @@
 """The plan chart: each platform's balance month by month, drawn off-screen as a PNG.
+Long (one drawing: geometry, bars, axes, legend and font search share their sizes).
 
 A stacked bar chart drawn with Pillow: one bar per month (today's balances first), one colour
 per platform, so the top of a bar is everything still owed that month. Bars are axis-aligned

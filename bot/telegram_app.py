@@ -1,4 +1,5 @@
-"""The Telegram adapter: updates in, conversation turns out, replies sent. Nothing decided here."""
+"""The Telegram adapter: updates in, conversation turns out, replies sent. Nothing decided here.
+Long (the one place python-telegram-bot is wired: handlers, polling, webhook, start-up, jobs)."""
 
 from __future__ import annotations
 

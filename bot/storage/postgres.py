@@ -1,4 +1,5 @@
 """PostgreSQL storage (asyncpg): the same tables, schema versions and behaviour as sqlite.py,
+Long (every Store method, as sqlite.py, in PostgreSQL's SQL).
 shared by any number of worker processes.
 
 Chosen by DATABASE_URL=postgresql://… (bot/storage/interface.py). The state is `jsonb`; every

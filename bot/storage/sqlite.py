@@ -1,4 +1,5 @@
 """SQLite storage: one state row per user, versioned schema, atomic writes, retries on busy.
+Long (every Store method and the migrations; split by table it would hide transactions).
 
 It also holds each user's reminder schedule, rebuilt from their state in the same transaction as
 every save, and the reminder sent-log that makes sending exactly-once (see bot/reminders.py).

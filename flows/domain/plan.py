@@ -1,4 +1,5 @@
 """Step 4's arithmetic: month by month, the monthly amount split across the debts.
+Long (one algorithm: the tiers, the orders and the month loop must be read together).
 
 Pure and exact: Decimal yuan to the fen. Each month, interest accrues on the principal left
 (simple interest, as the law counts it: unpaid interest does not earn interest), then the month's

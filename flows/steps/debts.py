@@ -1,4 +1,5 @@
 """Step 2, the debt list: add, view, edit and delete debts, with totals and the legal check.
+Long (one step: the add form, the edit forms and the list share the field table).
 
 Nodes: `list` (totals and one button per debt), `add` (short questions, all skippable but the
 name), `detail` (every field and the legal check), `edit` (which field), `edit_<group>` (one

@@ -1,4 +1,5 @@
 """Step 5, negotiation: a personalised script for one debt (extension, installments, waiving
+Long (one step: four scripts share the offer, the legal line and the contact log).
 penalty interest and fees, or asking for a supervisor), tips, the evidence checklist, and the
 contact log — every call or chat with a platform, dated, listed, editable.
 """

@@ -1,4 +1,5 @@
 """Payments and progress: record a payment (from a reminder's Paid, a debt's page, /pay or a
+Long (one flow: confirming, correcting and showing payments share their drafts).
 sentence typed in passing), confirm it, and see how far the user has come (/progress).
 
 Not a step of the guide. Nodes: `confirm` (the payment as understood: debt, amount, day, kind;

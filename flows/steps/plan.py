@@ -1,4 +1,5 @@
 """Step 4, the repayment plan: three orders compared, a month-by-month table, a chart, a CSV.
+Long (one step: the overview, the table, the chart, the CSV and the order buttons read one plan).
 
 Nothing is cached: every screen computes the plan from the debts and the budget in the state,
 so it follows any change to either. Missing debts or budget lead to the step that fills them.
