@@ -16,14 +16,13 @@ import asyncio
 import logging
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.figures import Figure, at_most
-from bot.settings import PROJECT_ROOT
-from tests.standin_api import TOKEN, StandInBotApi
+from tests.bot_process import start_bot_process
+from tests.standin_api import StandInBotApi
 
 FLOODERS = 40
 MESSAGES_EACH = 60
@@ -36,27 +35,12 @@ NOTICE = "跳过"
 
 
 async def _bot(api: StandInBotApi, workdir: Path) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
+    env = {
         "DATABASE_PATH": str(workdir / "flood.sqlite3"),
         "LOG_LEVEL": "ERROR",
         "REMINDER_SCAN_SECONDS": "0",
     }
-    polls = len(api.calls_to("getUpdates"))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=workdir,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls, timeout=60)
-    return process
+    return await start_bot_process(api, workdir, env)
 
 
 async def _bystander_waits(api: StandInBotApi, samples: int) -> list[float]:

@@ -21,14 +21,13 @@ import os
 import random
 import signal
 import sqlite3
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from tests.bot_process import start_bot_process
 from tests.conftest import Backend
-from tests.standin_api import TOKEN, Chaos, SentMessage, SimUser, StandInBotApi
+from tests.standin_api import Chaos, SentMessage, SimUser, StandInBotApi
 
 USERS = int(os.environ.get("CRASH_USERS", "200"))
 DEBTS_EACH = 2
@@ -112,28 +111,13 @@ class Person:
 
 
 async def start_process(api: StandInBotApi, backend: Backend, workdir: Path):
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
+    env = {
         "DATABASE_PATH": str(backend.path),
         "DATABASE_URL": backend.url or "",
         "LOG_LEVEL": "WARNING",
         "REMINDER_SCAN_SECONDS": "0",
     }
-    polls = len(api.calls_to("getUpdates"))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=workdir,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls, timeout=60)
-    return process
+    return await start_bot_process(api, workdir, env)
 
 
 async def stored_platforms(backend: Backend) -> dict[int, list[str]]:

@@ -13,18 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import random
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import asyncpg
 
-from bot.settings import PROJECT_ROOT
+from tests.bot_process import start_bot_process
 from tests.conftest import Backend
-from tests.standin_api import TOKEN, SimUser, StandInBotApi
+from tests.standin_api import SimUser, StandInBotApi
 
 KILLS = 55
 USER_ID = 4242
@@ -110,27 +108,12 @@ class ScriptedUser:
 async def start_process(
     api: StandInBotApi, backend: Backend, workdir: Path
 ) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
+    env = {
         "DATABASE_PATH": str(backend.path),
         "DATABASE_URL": backend.url or "",
         "LOG_LEVEL": "WARNING",
     }
-    polls = len(api.calls_to("getUpdates"))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=workdir,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await api.wait_until(lambda: len(api.calls_to("getUpdates")) > polls, timeout=30)
-    return process
+    return await start_bot_process(api, workdir, env, timeout=30)
 
 
 async def until_requests(api: StandInBotApi, count: int) -> None:
