@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flows.conversation import crisis, registry
 from flows.conversation.core import Command, Event, Outcome, Reply
+from flows.conversation.form import CURSOR, PENDING
 from flows.conversation.nodes import move, reprompt
 from flows.conversation.state import Position, UserState
 from flows.domain.context import Context
@@ -75,7 +76,17 @@ def global_button(state: UserState, data: str, ctx: Context) -> Outcome | None:
 def start(state: UserState, ctx: Context) -> Outcome:
     if not state.started:
         return registry.go_to(state.model_copy(update={"started": True}), "welcome", ctx)
-    return reprompt(state, ctx, Reply(text("common.welcome_back")))
+    # "Everything you entered is still here" would ring false to someone who entered nothing.
+    key = "common.welcome_back" if entered_anything(state) else "common.welcome_again"
+    return reprompt(state, ctx, Reply(text(key)))
+
+
+def entered_anything(state: UserState) -> bool:
+    """Has the user told us anything yet: a debt, a budget, a log entry, or an answer in the
+    form they are on?"""
+    draft = state.position.draft
+    answered = any(v is not None for k, v in draft.items() if k not in (CURSOR, PENDING))
+    return bool(state.debts or state.budget or state.contact_log or answered)
 
 
 def menu(state: UserState, ctx: Context) -> Outcome:

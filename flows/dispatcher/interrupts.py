@@ -15,9 +15,9 @@ from dataclasses import replace
 
 from flows.conversation import counsel, fears, guidance
 from flows.conversation.core import Button, Outcome, Reply
-from flows.conversation.form import CURSOR, PENDING
 from flows.conversation.nodes import reprompt
 from flows.conversation.state import UserState
+from flows.dispatcher import commands
 from flows.domain.context import Context
 from flows.domain.parsing.intents import Intent, IntentKind, classify
 from flows.domain.texts import text
@@ -57,9 +57,7 @@ def answer(state: UserState, typed: str, ctx: Context) -> Outcome | None:
 
 def _back_key(state: UserState) -> str:
     # "What you entered is still there" would ring false to someone who has entered nothing.
-    draft = state.position.draft
-    answered = any(v is not None for k, v in draft.items() if k not in (CURSOR, PENDING))
-    entered = state.debts or state.budget or state.contact_log or answered
+    entered = commands.entered_anything(state)
     return "interrupts.back_to_question" if entered else "interrupts.back_to_start"
 
 

@@ -54,7 +54,8 @@ def test_a_question_asked_on_the_welcome_is_answered_then_the_short_nudge(chat: 
 def test_start_again_later_continues_where_the_user_was(chat: Driver):
     in_step_one_form(chat)
     chat.command("start")
-    assert chat.keys == ["common.welcome_back", "contact.ask_platform"]
+    # Nothing answered yet: welcomed back without "everything you entered is still here".
+    assert chat.keys == ["common.welcome_again", "contact.ask_platform"]
     assert chat.where == ("contact", "form")
 
 
@@ -372,3 +373,15 @@ def test_the_menu_offers_complaint_channels_the_contact_log_and_reminders_from_a
     driver.command("menu")
     driver.press("commands.reminders")
     assert driver.where == ("reminders", "overview")
+
+
+def test_start_again_before_entering_anything_does_not_claim_entries_are_kept(chat: Driver):
+    chat.command("start")
+    assert chat.keys == ["common.welcome_again", "welcome.again"]
+
+
+def test_start_again_after_an_answer_says_it_is_kept(chat: Driver):
+    in_step_one_form(chat)
+    chat.say("借呗")
+    chat.command("start")
+    assert chat.keys[0] == "common.welcome_back"
