@@ -27,7 +27,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import asyncpg
@@ -484,18 +484,7 @@ class PgStorage:
                 DUE_REMINDERS, int(now.timestamp()), int(stale_before.timestamp()), limit
             )
         )
-        return [
-            DueReminder(
-                int(user_id),
-                Scheduled(
-                    int(debt_id),
-                    date.fromisoformat(due),
-                    int(lead),
-                    datetime.fromtimestamp(fire_at, UTC),
-                ),
-            )
-            for user_id, debt_id, due, lead, fire_at in rows
-        ]
+        return [DueReminder.of_row(row) for row in rows]
 
     async def claim_reminder(
         self, due: DueReminder, now: datetime, stale_before: datetime

@@ -258,6 +258,13 @@ class DueReminder:
     def key(self) -> tuple[int, int, str, int]:
         return (self.user_id, self.row.debt_id, self.row.due_date.isoformat(), self.row.lead)
 
+    @classmethod
+    def of_row(cls, row: Sequence[Any]) -> DueReminder:
+        """From a DUE_REMINDERS row (user, debt, due date, lead, fire_at), on either backend."""
+        user_id, debt_id, due, lead, fire_at = row
+        fires = datetime.fromtimestamp(fire_at, UTC)
+        return cls(int(user_id), Scheduled(int(debt_id), date.fromisoformat(due), int(lead), fires))
+
 
 class Storage:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
@@ -661,18 +668,7 @@ class Storage:
         rows = await self._db.execute_fetchall(
             DUE_REMINDERS, (int(now.timestamp()), int(stale_before.timestamp()), limit)
         )
-        return [
-            DueReminder(
-                int(user_id),
-                Scheduled(
-                    int(debt_id),
-                    date.fromisoformat(due),
-                    int(lead),
-                    datetime.fromtimestamp(fire_at, UTC),
-                ),
-            )
-            for user_id, debt_id, due, lead, fire_at in rows
-        ]
+        return [DueReminder.of_row(row) for row in rows]
 
     async def claim_reminder(
         self, due: DueReminder, now: datetime, stale_before: datetime
