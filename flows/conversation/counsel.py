@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flows.conversation import crisis
 from flows.conversation.core import Reply
 from flows.domain.budget import Available
 from flows.domain.context import Context
 from flows.domain.formatting import money_text
+from flows.domain.legal_facts import fact_values, legal_facts
 from flows.domain.texts import text
 
 # The warnings data/intents.toml [counsel] may name, in the order they are said.
@@ -41,6 +41,7 @@ def shortfall_reply(result: Available, ctx: Context) -> Reply | None:
             shortfall=money_text(missing),
             income=money_text(result.income),
             reserved=money_text(result.reserved),
-            legal_aid=crisis.facts_of(ctx).legal_aid.number,
+            # One legal-aid number for the whole bot: data/legal_facts.toml [fact.legal_aid].
+            **fact_values(legal_facts(ctx), "zh-CN", "legal_aid"),
         )
     )

@@ -29,7 +29,6 @@ class CrisisFacts:
     hotline: CrisisLine = CrisisLine("12356")
     police: CrisisLine = CrisisLine("110")
     ambulance: CrisisLine = CrisisLine("120")
-    legal_aid: CrisisLine = CrisisLine("12348")
     hold_reminder_days: int = DEFAULT_HOLD_DAYS
     fold: Mapping[str, str] = field(default_factory=dict)  # traditional -> simplified
     ignore: tuple[re.Pattern[str], ...] = ()
@@ -52,7 +51,6 @@ def crisis_from_data(data: Mapping[str, Any]) -> CrisisFacts:
         hotline=line("hotline"),
         police=line("police"),
         ambulance=line("ambulance"),
-        legal_aid=line("legal_aid"),
         hold_reminder_days=int(data["gentle"]["hold_reminder_days"]),
         fold=fold,
         ignore=tuple(re.compile(p) for p in match["ignore"]),
