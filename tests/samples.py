@@ -26,6 +26,24 @@ def head_interest_loan() -> Debt:
     )
 
 
+def seven_one_four(**changes: object) -> Debt:
+    """A 714 loan: borrowed 3,000, received 2,100, repay 3,000 once seven days later (far above
+    any line), seven days overdue; `changes` set what a test needs otherwise."""
+    fields: dict[str, object] = {
+        "id": 1,
+        "platform": "速借",
+        "lender": LenderKind.UNKNOWN,
+        "contract_date": date(2026, 11, 10),
+        "borrowed": Decimal(3000),
+        "received": Decimal(2100),
+        "remaining_principal": Decimal(3000),
+        "installments": InstallmentTerms(payment=Decimal(3000), periods=1),
+        "due": DueSpec.once(date(2026, 11, 17)),
+        "days_overdue": 7,
+    }
+    return Debt(**(fields | changes))
+
+
 def one_loan_and_a_budget(
     ctx: Context, rate: str, income: str, spending: tuple[str, ...]
 ) -> Driver:

@@ -13,6 +13,7 @@ from flows.domain.money import Period
 from flows.domain.payment_log import Basis, PaymentKind
 from flows.domain.payments import apply_payment
 from flows.domain.plan import plan_debts
+from tests.samples import seven_one_four
 
 D = Decimal
 TODAY = date(2026, 11, 24)
@@ -110,25 +111,8 @@ def test_a_loan_with_nothing_known_counts_everything_as_principal_and_says_so(fa
     assert (applied.to_charges, applied.debt.remaining_principal) == (D(0), D(3000))
 
 
-def seven_one_four() -> Debt:
-    """Borrowed 3,000, received 2,100, repay 3,000 seven days later: far above any line."""
-    return Debt(
-        id=5,
-        platform="速借",
-        lender=LenderKind.UNKNOWN,
-        contract_date=date(2026, 11, 10),
-        borrowed=D(3000),
-        received=D(2100),
-        remaining_principal=D(3000),
-        owed_now=D(3000),
-        installments=InstallmentTerms(payment=D(3000), periods=1),
-        due=DueSpec.once(date(2026, 11, 17)),
-        days_overdue=7,
-    )
-
-
 def test_a_714_loan_targets_only_the_lawful_part(facts: Facts):
-    debt = seven_one_four()
+    debt = seven_one_four(id=5, owed_now=D(3000))
     applied = apply_payment(debt, D(1000), PAID, facts, TODAY)
     assert applied.lawful_only
     # The target is the lawful part as the plan counts it (the 900 taken up front is not

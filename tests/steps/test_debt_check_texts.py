@@ -11,10 +11,10 @@ from flows.conversation.core import ButtonPress
 from flows.domain.assessment import assess
 from flows.domain.context import Context
 from flows.domain.facts import Facts
-from flows.domain.ledger import Debt, DueSpec, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
+from flows.domain.ledger import Debt, InstallmentTerms, LenderKind, PenaltyRule, RateQuote
 from flows.domain.money import Period
 from tests.driver import Driver
-from tests.samples import head_interest_loan
+from tests.samples import head_interest_loan, seven_one_four
 
 TODAY = date(2026, 11, 25)
 
@@ -54,16 +54,7 @@ def test_a_seven_day_loan_is_annualised_over_its_seven_days(facts: Facts):
     # 714-style: contract 3,000, received 2,100, repay 3,000 once, seven days later.
     # Interest 900 on 2,100 over 7 days: 900 / 2100 x 365 / 7 = 2234.69% a year, not the
     # 514.29% a monthly period gave. Above 4 x LPR (12%): 900 - 2100 x 12% x 7/365 = 895.17.
-    loan = Debt(
-        id=1,
-        platform="714",
-        lender=LenderKind.PRIVATE,
-        contract_date=date(2026, 11, 10),
-        borrowed=Decimal(3000),
-        received=Decimal(2100),
-        installments=InstallmentTerms(payment=Decimal(3000), periods=1),
-        due=DueSpec.once(date(2026, 11, 17)),
-    )
+    loan = seven_one_four(platform="714", lender=LenderKind.PRIVATE)
     result = assess(loan, facts, TODAY)
     assert result.method == "single"
     assert result.term_days == 7

@@ -14,6 +14,7 @@ from flows.domain.ledger import Debt, DueSpec, InstallmentTerms, LenderKind
 from flows.domain.parsing.payment_sentences import read_payment
 from flows.domain.payment_log import PaymentKind
 from tests.driver import Driver
+from tests.samples import seven_one_four
 
 D = Decimal
 TODAY = date(2026, 11, 24)  # the ctx fixture's day
@@ -244,18 +245,7 @@ def test_a_stale_confirm_button_does_not_record_twice(ctx: Context):
 
 
 def test_a_payment_on_a_714_loan_names_the_lawful_part_left_and_the_disputed_rest(ctx: Context):
-    quick = Debt(
-        id=1,
-        platform="速借",
-        lender=LenderKind.UNKNOWN,
-        contract_date=date(2026, 11, 10),
-        borrowed=D(3000),
-        received=D(2100),
-        remaining_principal=D(3000),
-        installments=InstallmentTerms(payment=D(3000), periods=1),
-        due=DueSpec.once(date(2026, 11, 17)),
-        days_overdue=7,
-    )
+    quick = seven_one_four()
     driver = chat(ctx, quick)
     driver.say("还了速借1000")
     driver.press("payments.ok")
