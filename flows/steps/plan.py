@@ -519,9 +519,12 @@ def _month_block(view: Situation, plan: Plan, month: Month) -> Text:
     extra: Value = ""
     if month.one_off:
         extra = text("plan.table.one_off", amount=money_text(month.one_off))
-    if month.rounding:
-        rounding = text("plan.table.rounding", amount=money_text(month.rounding))
-        extra = text("plan.table.extras", first=extra, second=rounding) if extra else rounding
+    unused = month.available - month.paid
+    if unused > 0 and any(row.lawful_left > 0 for row in month.rows):
+        # Money is left while a debt is open only where a payment was made smaller so as not to
+        # leave a tail of a few fen (flows/domain/plan.py): say so, or it looks like a mistake.
+        kept = text("plan.table.unused", amount=money_text(unused))
+        extra = text("plan.table.extras", first=extra, second=kept) if extra else kept
     return text(
         "plan.table.month",
         month=_month_label(view, month.number),

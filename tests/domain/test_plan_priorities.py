@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from flows.domain.plan import (
     Plan,
     PlanDebt,
     Refusal,
+    contractual_due,
     custom_order,
     moved,
     plan_debts,
@@ -313,21 +315,72 @@ def test_an_installment_loan_three_periods_behind_pays_its_installment_then_the_
 # ---- money exact -----------------------------------------------------------------------------
 
 
-def test_a_balance_below_one_yuan_is_paid_in_the_same_month_not_the_next():
-    # 1,000.02 at 1,000 a month would leave 0.02 for month 2: it is rounded up instead.
-    plan = planned(simulate([PlanDebt(1, "A", D("1000.02"))], D("1000"), Order.GUIDE))
-    assert plan.payoff_month == 1 and payments(plan, 1) == [D("1000.02")]
-    assert plan.months[0].rounding == D("0.02")
+@pytest.mark.parametrize(
+    ("case", "debts", "monthly", "first", "second"),
+    [
+        # 1,000.02 at 1,000 a month: not 1,000 now and a tail of 0.02 next month, nor 0.02
+        # over the month's money: 999.02 now, exactly 1 yuan next month.
+        ("tail of 0.02", [PlanDebt(1, "A", D("1000.02"))], D("1000"), {1: "999.02"}, {1: "1"}),
+        # A last installment a few fen above the contract amount (interest added) is asked
+        # whole: 500.40 with the installment, B gets the rest of the month.
+        (
+            "last installment",
+            [PlanDebt(1, "A", D("500.40"), minimum=D("500")), PlanDebt(2, "B", D("3000"))],
+            D("800"),
+            {1: "500.40", 2: "299.60"},
+            {2: "800"},
+        ),
+        # The money runs out on the second debt 0.30 short of clearing it: it gets 1 yuan less
+        # than that, and the first stays cleared.
+        (
+            "money runs out",
+            [PlanDebt(1, "A", D("700"), overdue=True), PlanDebt(2, "B", D("300.30"), overdue=True)],
+            D("1000"),
+            {1: "700", 2: "299.30"},
+            {2: "1"},
+        ),
+        # A balance below 1 yuan the money cannot clear is not paid in part.
+        (
+            "below 1 yuan",
+            [
+                PlanDebt(1, "A", D("999.80"), overdue=True),
+                PlanDebt(2, "B", D("0.50"), overdue=True),
+            ],
+            D("1000"),
+            {1: "999.80", 2: "0"},
+            {2: "0.50"},
+        ),
+        # A current loan's installment the money covers only in part, 0.40 short of clearing:
+        # it is paid 1 yuan less and named at risk (checked below), never over the budget.
+        (
+            "short installment",
+            [PlanDebt(1, "A", D("500.40"), minimum=D("600"))],
+            D("500"),
+            {1: "499.40"},
+            {1: "1"},
+        ),
+    ],
+)
+def test_no_month_pays_more_than_its_money_and_no_payment_leaves_a_tail_below_one_yuan(
+    case, debts, monthly, first, second
+):
+    plan = planned(simulate(debts, monthly, Order.GUIDE))
+    for month, expected in zip(plan.months, (first, second), strict=False):
+        assert month.paid <= month.available, case
+        for debt_id, amount in expected.items():
+            row = month.row(debt_id)
+            assert row is not None and row.paid == D(amount), case
+            assert not 0 < row.lawful_left < 1 or row.balance_before < 1, case
+    assert plan.total_paid == plan.total_principal + plan.total_interest
 
 
-def test_a_tail_is_taken_from_a_later_payment_of_the_month_when_there_is_one():
-    # A's installment leaves 0.40 after its 500; B gets the rest of the month: the 0.40 comes
-    # out of B's share, within the month's money.
-    debts = [PlanDebt(1, "A", D("500.40"), minimum=D("500")), PlanDebt(2, "B", D("3000"))]
-    plan = planned(simulate(debts, D("800"), Order.AVALANCHE))
-    first = plan.months[0]
-    assert first.row(1).paid == D("500.40") and first.row(2).paid == D("299.60")
-    assert first.rounding == 0 and first.paid == D("800")
+def test_a_short_installment_made_smaller_to_leave_one_yuan_is_named_at_risk():
+    plan = planned(
+        simulate([PlanDebt(1, "A", D("500.40"), minimum=D("600"))], D("500"), Order.GUIDE)
+    )
+    assert [(r.debt_id, r.month, r.reason, r.due, r.paid) for r in plan.at_risk] == [
+        (1, 1, "budget", D("500.40"), D("499.40"))
+    ]
 
 
 # ---- the user's own order --------------------------------------------------------------------
@@ -404,19 +457,19 @@ def test_every_plan_keeps_current_debts_current_and_never_pays_the_unlawful_part
     by_id = {d.id: d for d in debts}
     risky = {(r.debt_id, r.reason) for r in result.at_risk}
     for month in result.months:
-        # Never more than the month's money, but for fen rounded up to clear a balance below
-        # 1 yuan in the same month.
-        assert month.paid <= month.available + month.rounding
-        assert month.rounding < len(month.rows)
+        # Never more than the month's money, to the fen.
+        assert month.paid <= month.available
         due = {}
         for row in month.rows:
             debt = by_id[row.debt_id]
             lawful_paid = row.paid - row.paid_disputed
             assert row.paid >= 0 and row.balance >= 0 and row.disputed >= 0
-            # No lawful balance is left as a tail of a few fen.
-            assert not 0 < row.lawful_left < 1
+            # No payment leaves a lawful balance as a tail of a few fen (one entered below
+            # 1 yuan is paid whole or not at all).
+            owed = row.lawful_left + lawful_paid
+            assert not 0 < row.lawful_left < 1 or (owed < 1 and lawful_paid == 0)
             if debt.current and debt.due_in(month.number) and debt.minimum > 0:
-                due[row.debt_id] = min(debt.minimum, row.lawful_left + lawful_paid)
+                due[row.debt_id] = contractual_due(debt, owed)
         # Current debts' contractual payments in full when the month's money covers them all;
         # else each one short is named as a payment at risk.
         covered = sum(due.values(), D(0)) <= month.available
