@@ -42,6 +42,13 @@ class LenderKind(StrEnum):
     def known(self) -> bool:
         return self is not LenderKind.UNKNOWN
 
+    @property
+    def may_report_credit(self) -> bool:
+        """Whether being overdue may show in the PBOC credit report (征信): banks, credit cards
+        and licensed lenders report to it, a private lender may not. Unknown is treated
+        cautiously: it may be a licensed lender. Said conditionally ("may")."""
+        return self is not LenderKind.PRIVATE
+
 
 # Stored before private and unknown were told apart: "a person, unlicensed, or not sure" can
 # only be read as not known.

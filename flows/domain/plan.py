@@ -25,9 +25,11 @@ out the payment is made smaller so that 1 yuan (not 0.02) is left for next month
 For a debt above its line the plan's target is what the law protects: the money actually
 received (an amount taken up front, 砍头息, is never principal) plus interest up to the line.
 
-Orders: the guide's (debts within the legal line first, the already overdue and the large ones
-first among them; debts above the line last, flagged for negotiation), avalanche (the highest
-rate first), snowball (the smallest balance first) and the user's own (debts moved up or down).
+Orders: the guide's (debts within the legal line first; among them the already overdue, those
+that may damage the credit report (征信: every lender but a known private one) before those
+that may not, and the large ones first; debts above the line last, flagged for negotiation),
+avalanche (the highest rate first), snowball (the smallest balance first) and the user's own
+(debts moved up or down).
 Every order only decides tiers 2-4 among equals; tier 1 always comes first.
 
 A plan that would not end within the horizon is not a plan: `Refusal` says why.
@@ -89,6 +91,9 @@ class PlanDebt:
     # Lender type unknown: the contract's monthly rate above the (possibly applying) line; that
     # interest is added to the disputed part, planned last.
     above_rate: Decimal = ZERO
+    # Overdue, it may damage the credit report (征信): every lender kind but a known private
+    # one (an unknown lender may be licensed). The guide's order pays these first.
+    reports_credit: bool = True
 
     @property
     def current(self) -> bool:
@@ -282,6 +287,7 @@ def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date, start: dat
         due_month=due_month,
         single=single is not None and not debt.overdue,
         payment_unknown=_payment_unknown(debt, single),
+        reports_credit=debt.lender_kind.may_report_credit,
     )
     if not check.exceeds:
         return plan
@@ -388,6 +394,7 @@ def _replace(
         due_month=plan.due_month,
         single=plan.single,
         payment_unknown=plan.payment_unknown,
+        reports_credit=plan.reports_credit,
     )
 
 
@@ -420,7 +427,9 @@ def _monthly_minimum(debt: Debt) -> Decimal:
 
 
 def _guide_key(d: PlanDebt) -> tuple[Any, ...]:
-    return (d.above_line, not d.overdue, -d.balance, d.id)
+    # Lawful before above the line; overdue before current (a current one's payment is kept
+    # anyway, tier 1); credit-report damage before none; then the largest first.
+    return (d.above_line, not d.overdue, not d.reports_credit, -d.balance, d.id)
 
 
 def prioritized(

@@ -312,6 +312,88 @@ def test_an_installment_loan_three_periods_behind_pays_its_installment_then_the_
     assert short.at_risk == ()  # an overdue loan's installment is not a current payment
 
 
+# ---- the guide's priority among overdue lawful debts: credit-report damage, then size ------
+
+
+@pytest.mark.parametrize(
+    ("kind", "may_report"),
+    [
+        (LenderKind.BANK, True),
+        (LenderKind.CREDIT_CARD, True),
+        (LenderKind.CONSUMER_FINANCE, True),
+        (LenderKind.MICROLENDER, True),  # 借呗 / 微粒贷-type online small loans
+        (LenderKind.UNKNOWN, True),  # may be a licensed lender: treated cautiously
+        (None, True),  # not asked: the same as unknown
+        (LenderKind.PRIVATE, False),  # a person: may not report
+    ],
+)
+def test_which_lender_kinds_may_damage_the_credit_report(facts: Facts, kind, may_report):
+    debt = Debt(id=1, platform="X", lender=kind, remaining_principal=D("1000"), days_overdue=9)
+    (planned_debt,), _ = plan_debts([debt], facts, TODAY)
+    assert planned_debt.reports_credit is may_report
+
+
+def test_the_guide_pays_overdue_debts_that_may_damage_the_credit_report_first_then_the_large(
+    facts: Facts,
+):
+    # All overdue, all within the line, no interest (so only the order decides). The friend's
+    # 8,000 is the largest but may not be reported: it comes after every other overdue debt;
+    # among the rest the largest first; an unknown lender is treated as one that may report.
+    def overdue(debt_id: int, kind: LenderKind | None, amount: str) -> Debt:
+        return Debt(
+            id=debt_id,
+            platform=f"P{debt_id}",
+            lender=kind,
+            remaining_principal=D(amount),
+            days_overdue=30,
+        )
+
+    debts, _ = plan_debts(
+        [
+            overdue(1, LenderKind.PRIVATE, "8000"),
+            overdue(2, LenderKind.BANK, "3000"),
+            overdue(3, None, "2000"),
+            overdue(4, LenderKind.MICROLENDER, "5000"),
+            overdue(5, LenderKind.PRIVATE, "1000"),
+        ],
+        facts,
+        TODAY,
+    )
+    plan = planned(simulate(debts, D("4000"), Order.GUIDE))
+    assert [o.debt.id for o in plan.debts] == [4, 2, 3, 1, 5]
+    first = plan.months[0]
+    assert [first.row(i).paid for i in (4, 2, 3, 1, 5)] == [D("4000"), 0, 0, 0, 0]
+    # The alternatives keep their own rule: snowball the smallest first, whoever lent it.
+    snowball = planned(simulate(debts, D("4000"), Order.SNOWBALL))
+    assert [o.debt.id for o in snowball.debts] == [5, 3, 2, 4, 1]
+
+
+def test_a_current_debt_is_kept_current_ahead_of_an_overdue_one_that_may_damage_the_report(
+    facts: Facts,
+):
+    # The priority only orders what is left after the current payments: a current private
+    # loan's 500 still comes before the overdue bank loan.
+    friend = Debt(
+        id=1,
+        platform="friend",
+        lender=LenderKind.PRIVATE,
+        remaining_principal=D("5000"),
+        installments=InstallmentTerms(payment=D("500"), periods=10),
+        due=DueSpec.monthly(5),
+        days_overdue=0,
+    )
+    bank = Debt(
+        id=2,
+        platform="bank",
+        lender=LenderKind.BANK,
+        remaining_principal=D("9000"),
+        days_overdue=40,
+    )
+    debts, _ = plan_debts([friend, bank], facts, TODAY)
+    first = planned(simulate(debts, D("1200"), Order.GUIDE)).months[0]
+    assert first.row(1).paid == D("500") and first.row(2).paid == D("700")
+
+
 # ---- money exact -----------------------------------------------------------------------------
 
 
@@ -433,6 +515,7 @@ def debt_lists(draw: st.DrawFn) -> list[PlanDebt]:
                 due_month=draw(st.integers(min_value=1, max_value=4)),
                 single=single,
                 above_rate=draw(st.sampled_from([D("0"), D("0.01")])) if above else D("0"),
+                reports_credit=draw(st.booleans()),
             )
         )
     return debts
