@@ -94,6 +94,9 @@ class PlanDebt:
     # Overdue, it may damage the credit report (征信): every lender kind but a known private
     # one (an unknown lender may be licensed). The guide's order pays these first.
     reports_credit: bool = True
+    # An installment arrangement agreed with the lender: kept current like a contract's
+    # installment (`minimum` is the agreed amount, `balance` what is left of the agreed total).
+    agreed: bool = False
 
     @property
     def current(self) -> bool:
@@ -243,12 +246,37 @@ def plan_debts(
     for debt in debts:
         if debt.cleared:
             continue
+        agreed = _agreed(debt, start or today)
+        if agreed is not None:
+            usable.append(agreed)
+            continue
         balance = _balance(debt)
         if balance is None:
             missing.append(debt)
         elif balance > 0:
             usable.append(_plan_debt(debt, balance, facts, today, start or today))
     return tuple(usable), tuple(missing)
+
+
+def _agreed(debt: Debt, start: date) -> PlanDebt | None:
+    """A debt with an agreed arrangement still running: what was agreed is what the plan repays
+    and keeps current (the agreed amount a month from its first month, nothing more on top);
+    None without one, or once its months are over (then the debt list's amounts count)."""
+    agreement = debt.agreement
+    if agreement is None:
+        return None
+    left = agreement.months_left(start)
+    if left <= 0:
+        return None
+    return PlanDebt(
+        id=debt.id,
+        platform=debt.platform,
+        balance=yuan(agreement.monthly * left),
+        minimum=yuan(agreement.monthly),
+        due_month=agreement.first_due_offset(start) + 1,
+        reports_credit=debt.lender_kind.may_report_credit,
+        agreed=True,
+    )
 
 
 def _balance(debt: Debt) -> Decimal | None:

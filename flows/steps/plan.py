@@ -146,7 +146,9 @@ def debt_rules(debt: PlanDebt) -> list[tuple[str, dict[str, Value]]]:
     """The plan's rules that apply to this debt, each a locale name and its values: the plan
     explains a rule in one sentence the first time it applies, then names it briefly."""
     rules: list[tuple[str, dict[str, Value]]] = []
-    if debt.current and debt.single and debt.minimum > 0:
+    if debt.agreed:
+        rules.append(("agreed", {"amount": money_text(debt.minimum)}))
+    elif debt.current and debt.single and debt.minimum > 0:
         rules.append(("current_single", {"amount": money_text(debt.minimum)}))
     elif debt.current and debt.minimum > 0:
         rules.append(("current", {"amount": money_text(debt.minimum)}))
