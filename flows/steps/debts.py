@@ -47,6 +47,7 @@ from flows.domain.parsing.penalties import parse_penalty
 from flows.domain.parsing.rates import parse_loan_rate
 from flows.domain.texts import Text, Value, text
 from flows.steps.agreement import ACTION as AGREEMENT_ACTION
+from flows.steps.agreement import agreement_line
 from flows.steps.payments import PAY_ACTION, milestone_replies
 
 STEP_ID = "debts"
@@ -607,6 +608,7 @@ def fields_of(debt: Debt) -> tuple[Text, ...]:
             if debt.minimum_payment is not None
             else ()
         ),
+        *((line("agreement", agreement_line(debt.agreement)),) if debt.agreement else ()),
     )
 
 

@@ -54,6 +54,10 @@ def test_an_agreement_is_recorded_from_the_debts_own_screen(chat: Driver):
     shown = rendered(chat)["agreement.shown"]
     assert "每月 800 元，从 2026-12 开始，共 12 个月（合计 9,600 元）" in shown
     assert "800 yuan a month from 2026-12, 12 months" in rendered(chat, "en")["agreement.shown"]
+    # The debt's own screen shows it too.
+    chat.command("debts")
+    chat.press("debts.list.entry")
+    assert "🤝 谈好的分期：每月 800 元，从 2026-12 开始" in rendered(chat)["debts.detail"]
 
 
 @pytest.mark.parametrize(
