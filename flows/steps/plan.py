@@ -522,7 +522,7 @@ def _month_block(view: Situation, plan: Plan, month: Month) -> Text:
     if month.one_off:
         extra = text("plan.table.one_off", amount=money_text(month.one_off))
     unused = month.available - month.paid
-    if unused > 0 and any(row.lawful_left > 0 for row in month.rows):
+    if unused > 0 and any(row.balance > 0 for row in month.rows):
         # Money is left while a debt is open only where a payment was made smaller so as not to
         # leave a tail of a few fen (flows/domain/plan.py): say so, or it looks like a mistake.
         kept = text("plan.table.unused", amount=money_text(unused))
