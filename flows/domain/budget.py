@@ -202,6 +202,25 @@ def parse_sale_month(raw: str, ctx: Context) -> ParseResult[str]:
     return Invalid("budget.month.not_understood")
 
 
+# How far back an agreed arrangement's first month may be (it may have started already).
+AGREED_MONTHS_BACK = 120
+
+
+def parse_first_month(raw: str, ctx: Context) -> ParseResult[str]:
+    """The month an agreed arrangement's first payment falls in, as 'YYYY-MM': the same answers
+    as a sale month ("下个月", "3月", "2027-01"), and a month already past too (the arrangement
+    may have started before it is recorded)."""
+    result = parse_sale_month(raw, ctx)
+    if isinstance(result, Invalid) and result.reason == "budget.month.past":
+        match = _YEAR_MONTH.match(_with_digits(raw.strip().lower().replace(" ", "")))
+        if match is not None:
+            key = f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+            if month_offset(ctx.now.date(), key) >= -AGREED_MONTHS_BACK:
+                return Parsed(key)
+        return Invalid("agreement.month_too_old")
+    return result
+
+
 def _with_digits(word: str) -> str:
     for chinese, digits in _SMALL_NUMBERS.items():
         word = word.replace(chinese, digits)

@@ -15,6 +15,9 @@ from pydantic import Field, field_validator, model_validator
 from flows.domain.models import Frozen
 from flows.domain.money import Period, Rate
 
+# An agreed arrangement longer than ten years is not one the plan (ten years at most) can keep.
+MAX_AGREED_MONTHS = 120
+
 
 class LenderKind(StrEnum):
     """Who lent: decides which legal line applies (facts §2–§3).
@@ -41,6 +44,13 @@ class LenderKind(StrEnum):
     @property
     def known(self) -> bool:
         return self is not LenderKind.UNKNOWN
+
+    @property
+    def may_report_credit(self) -> bool:
+        """Whether being overdue may show in the PBOC credit report (征信): banks, credit cards
+        and licensed lenders report to it, a private lender may not. Unknown is treated
+        cautiously: it may be a licensed lender. Said conditionally ("may")."""
+        return self is not LenderKind.PRIVATE
 
 
 # Stored before private and unknown were told apart: "a person, unlicensed, or not sure" can
@@ -99,6 +109,33 @@ class DueSpec(Frozen):
         return cls(on_date=on)
 
 
+class Agreement(Frozen):
+    """An installment arrangement agreed with the lender after negotiating: `monthly` yuan a
+    month, `months` payments from `first_month` ('YYYY-MM'). The plan keeps it current, like a
+    contract's installment, and repays what was agreed."""
+
+    monthly: Decimal = Field(gt=0, le=Decimal("10000000"))
+    first_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    months: int = Field(ge=1, le=MAX_AGREED_MONTHS)
+
+    @property
+    def total(self) -> Decimal:
+        return self.monthly * self.months
+
+    def months_left(self, today: date) -> int:
+        """The payments still to make from the month of `today` on; the months before it are
+        taken as paid as agreed (0: the arrangement is over)."""
+        year, month = (int(part) for part in self.first_month.split("-"))
+        elapsed = (today.year * 12 + today.month) - (year * 12 + month)
+        return max(0, self.months - max(0, elapsed))
+
+    def first_due_offset(self, today: date) -> int:
+        """How many months after the month of `today` the first payment falls (0: this month or
+        earlier)."""
+        year, month = (int(part) for part in self.first_month.split("-"))
+        return max(0, (year * 12 + month) - (today.year * 12 + today.month))
+
+
 DEFAULT_LEADS = (3, 1, 0)
 
 
@@ -128,6 +165,8 @@ class Debt(Frozen):
     # payment (最低还款额), a revolving loan's amount due this month. The plan keeps it current.
     minimum_payment: Decimal | None = Field(default=None, gt=0)
     paid_off: bool = False
+    # An installment arrangement agreed with the lender (None: none recorded; older states).
+    agreement: Agreement | None = None
     reminders: ReminderPrefs = Field(default_factory=ReminderPrefs)
 
     @field_validator("lender", mode="before")

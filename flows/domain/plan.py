@@ -18,15 +18,18 @@ would (the priority-debt practice of StepChange / National Debtline, adapted to 
    shown as to be negotiated (`PlanDebt.disputed`).
 
 A payment goes to the unpaid interest first, then to the principal, and never past zero. A
-balance left below 1 yuan is paid in the same month (taken from a later payment of the month,
-else rounded up by those fen) instead of moving a payoff a month later.
+month never pays more than its money, and no payment leaves a balance below 1 yuan: a
+contractual payment that would leave a few fen asks the whole balance, and where the money runs
+out the payment is made smaller so that 1 yuan (not 0.02) is left for next month.
 
 For a debt above its line the plan's target is what the law protects: the money actually
 received (an amount taken up front, 砍头息, is never principal) plus interest up to the line.
 
-Orders: the guide's (debts within the legal line first, the already overdue and the large ones
-first among them; debts above the line last, flagged for negotiation), avalanche (the highest
-rate first), snowball (the smallest balance first) and the user's own (debts moved up or down).
+Orders: the guide's (debts within the legal line first; among them the already overdue, those
+that may damage the credit report (征信: every lender but a known private one) before those
+that may not, and the large ones first; debts above the line last, flagged for negotiation),
+avalanche (the highest rate first), snowball (the smallest balance first) and the user's own
+(debts moved up or down).
 Every order only decides tiers 2-4 among equals; tier 1 always comes first.
 
 A plan that would not end within the horizon is not a plan: `Refusal` says why.
@@ -88,6 +91,12 @@ class PlanDebt:
     # Lender type unknown: the contract's monthly rate above the (possibly applying) line; that
     # interest is added to the disputed part, planned last.
     above_rate: Decimal = ZERO
+    # Overdue, it may damage the credit report (征信): every lender kind but a known private
+    # one (an unknown lender may be licensed). The guide's order pays these first.
+    reports_credit: bool = True
+    # An installment arrangement agreed with the lender: kept current like a contract's
+    # installment (`minimum` is the agreed amount, `balance` what is left of the agreed total).
+    agreed: bool = False
 
     @property
     def current(self) -> bool:
@@ -137,8 +146,6 @@ class Month:
     available: Decimal  # the monthly amount plus this month's one-off sales
     one_off: Decimal
     rows: tuple[DebtMonth, ...]  # the debts still open at the start of the month
-    # Fen paid above `available` to clear a balance below 1 yuan now rather than next month.
-    rounding: Decimal = ZERO
 
     @property
     def paid(self) -> Decimal:
@@ -239,12 +246,37 @@ def plan_debts(
     for debt in debts:
         if debt.cleared:
             continue
+        agreed = _agreed(debt, start or today)
+        if agreed is not None:
+            usable.append(agreed)
+            continue
         balance = _balance(debt)
         if balance is None:
             missing.append(debt)
         elif balance > 0:
             usable.append(_plan_debt(debt, balance, facts, today, start or today))
     return tuple(usable), tuple(missing)
+
+
+def _agreed(debt: Debt, start: date) -> PlanDebt | None:
+    """A debt with an agreed arrangement still running: what was agreed is what the plan repays
+    and keeps current (the agreed amount a month from its first month, nothing more on top);
+    None without one, or once its months are over (then the debt list's amounts count)."""
+    agreement = debt.agreement
+    if agreement is None:
+        return None
+    left = agreement.months_left(start)
+    if left <= 0:
+        return None
+    return PlanDebt(
+        id=debt.id,
+        platform=debt.platform,
+        balance=yuan(agreement.monthly * left),
+        minimum=yuan(agreement.monthly),
+        due_month=agreement.first_due_offset(start) + 1,
+        reports_credit=debt.lender_kind.may_report_credit,
+        agreed=True,
+    )
 
 
 def _balance(debt: Debt) -> Decimal | None:
@@ -283,6 +315,7 @@ def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date, start: dat
         due_month=due_month,
         single=single is not None and not debt.overdue,
         payment_unknown=_payment_unknown(debt, single),
+        reports_credit=debt.lender_kind.may_report_credit,
     )
     if not check.exceeds:
         return plan
@@ -389,6 +422,7 @@ def _replace(
         due_month=plan.due_month,
         single=plan.single,
         payment_unknown=plan.payment_unknown,
+        reports_credit=plan.reports_credit,
     )
 
 
@@ -421,7 +455,9 @@ def _monthly_minimum(debt: Debt) -> Decimal:
 
 
 def _guide_key(d: PlanDebt) -> tuple[Any, ...]:
-    return (d.above_line, not d.overdue, -d.balance, d.id)
+    # Lawful before above the line; overdue before current (a current one's payment is kept
+    # anyway, tier 1); credit-report damage before none; then the largest first.
+    return (d.above_line, not d.overdue, not d.reports_credit, -d.balance, d.id)
 
 
 def prioritized(
@@ -541,9 +577,9 @@ def _month(
     budget = monthly + one_off
     lawful = {d.id: books.lawful(d.id) for d in open_debts}
     disputed = {d.id: books.disputed[d.id] for d in open_debts}
-    pay, extra, rounding = allocate(open_debts, lawful, disputed, budget, number)
+    pay, extra = allocate(open_debts, lawful, disputed, budget, number)
     for debt in open_debts:
-        due = min(debt.minimum, lawful[debt.id])
+        due = contractual_due(debt, lawful[debt.id])
         if debt.current and debt.due_in(number) and pay[debt.id] < due:
             risks.setdefault(
                 (debt.id, "budget"), AtRisk(debt.id, number, "budget", due, pay[debt.id])
@@ -566,7 +602,15 @@ def _month(
                 books.disputed[debt.id],
             )
         )
-    return Month(number, budget, one_off, tuple(rows), rounding)
+    return Month(number, budget, one_off, tuple(rows))
+
+
+def contractual_due(debt: PlanDebt, lawful: Decimal) -> Decimal:
+    """What its contractual payment asks when `lawful` is owed: the installment (or minimum),
+    never more than the balance, and the whole balance when the installment would leave less
+    than 1 yuan of it (the last installment clears the fen the interest added)."""
+    due = min(debt.minimum, lawful)
+    return lawful if lawful - due < TAIL else due
 
 
 def allocate(
@@ -575,21 +619,21 @@ def allocate(
     disputed: Mapping[int, Decimal],
     budget: Decimal,
     number: int = 1,
-) -> tuple[dict[int, Decimal], dict[int, Decimal], Decimal]:
+) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """Split `budget` in tiers (see the module doc): the contractual payments of current debts,
     the installments of overdue ones, the rest of the lawful balances in order, then the
-    disputed parts planned last once nothing lawful is left. Returns the lawful payments, the
-    disputed payments, and the fen rounded up to clear a balance below 1 yuan."""
+    disputed parts planned last once nothing lawful is left. Returns the lawful payments and
+    the disputed payments; together never more than `budget`, and none leaves a balance below
+    1 yuan it could have cleared (see `_leave_no_tails`)."""
     remaining = budget
     pay = dict.fromkeys(lawful, ZERO)
-    floor = dict.fromkeys(lawful, ZERO)  # contractual payments (tiers 1-2): never taken back
     for tier in (True, False):
         for debt in ordered:
             if debt.current is not tier or not debt.due_in(number) or debt.minimum <= 0:
                 continue
-            share = min(debt.minimum, lawful[debt.id] - pay[debt.id], remaining)
+            share = min(contractual_due(debt, lawful[debt.id]) - pay[debt.id], remaining)
+            share = max(share, ZERO)
             pay[debt.id] += share
-            floor[debt.id] += share
             remaining -= share
     for debt in ordered:
         share = min(lawful[debt.id] - pay[debt.id], remaining)
@@ -601,46 +645,25 @@ def allocate(
             share = min(disputed[debt.id], remaining)
             extra[debt.id] += share
             remaining -= share
-    rounding = _clear_tails(ordered, lawful, disputed, pay, floor, extra)
-    return pay, extra, rounding
+    _leave_no_tails(ordered, lawful, pay)
+    _leave_no_tails(ordered, disputed, extra)
+    return pay, extra
 
 
-def _clear_tails(
-    ordered: Sequence[PlanDebt],
-    lawful: Mapping[int, Decimal],
-    disputed: Mapping[int, Decimal],
-    pay: dict[int, Decimal],
-    floor: Mapping[int, Decimal],
-    extra: dict[int, Decimal],
-) -> Decimal:
-    # A balance left below 1 yuan would move a payoff a month later for a few fen: pay it now,
-    # with money taken from the lowest-priority payment of the month that is not a contractual
-    # payment and stays at least 1 yuan short of clearing its own debt; else round up.
-    rounding = ZERO
+def _leave_no_tails(
+    ordered: Sequence[PlanDebt], owed: Mapping[int, Decimal], pay: dict[int, Decimal]
+) -> None:
+    # A payment that would leave less than 1 yuan (a few fen that would come back next month as
+    # a payment of 0.02) is made smaller instead, so that exactly 1 yuan is left for next
+    # month: the month never pays more than its money. Only the payment where the month's money
+    # runs out can leave such a tail: a contractual payment asks the whole balance when it would
+    # leave less than 1 yuan (`contractual_due`), the debts before it are cleared and those after
+    # it get nothing, so there is no other payment of the month to take the fen from without
+    # leaving a tail there or cutting a contractual payment. A balance already below 1 yuan
+    # that the money cannot clear is not paid in part: it is paid whole next month.
     for debt in ordered:
-        tail = lawful[debt.id] - pay[debt.id]
-        if not ZERO < tail < TAIL:
-            continue
-        for donor in reversed(ordered):
-            if donor.id == debt.id or tail == 0:
-                continue
-            spare = pay[donor.id] - floor[donor.id]
-            left = lawful[donor.id] - pay[donor.id]
-            if spare <= 0 or left + min(spare, tail) < TAIL:
-                continue
-            taken = min(spare, tail)
-            pay[donor.id] -= taken
-            pay[debt.id] += taken
-            tail -= taken
-        if tail > 0:
-            pay[debt.id] += tail
-            rounding += tail
-    for debt in ordered:
-        tail = disputed[debt.id] - extra[debt.id]
-        if extra[debt.id] > 0 and ZERO < tail < TAIL:
-            extra[debt.id] += tail
-            rounding += tail
-    return rounding
+        if ZERO < owed[debt.id] - pay[debt.id] < TAIL:
+            pay[debt.id] = max(ZERO, owed[debt.id] - TAIL)
 
 
 def _standing_risks(

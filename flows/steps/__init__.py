@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows.conversation import registry
 from flows.steps import (
     afterwards,
+    agreement,
     budget,
     collection,
     contact,
@@ -37,5 +38,6 @@ STEPS = (
     crisis.STEP,
     language.STEP,
     payments.STEP,
+    agreement.STEP,
 )
 registry.install(STEPS, GUIDE_ORDER)

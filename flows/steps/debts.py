@@ -46,6 +46,8 @@ from flows.domain.parsing.names import parse_name
 from flows.domain.parsing.penalties import parse_penalty
 from flows.domain.parsing.rates import parse_loan_rate
 from flows.domain.texts import Text, Value, text
+from flows.steps.agreement import ACTION as AGREEMENT_ACTION
+from flows.steps.agreement import agreement_line
 from flows.steps.payments import PAY_ACTION, milestone_replies
 
 STEP_ID = "debts"
@@ -564,7 +566,10 @@ def _render_detail(state: UserState, ctx: Context) -> tuple[Reply, ...]:
     )
     buttons = (
         *ask_lender,
-        (Button(text("debts.record_payment"), f"g:{PAY_ACTION}:{debt.id}"),),
+        (
+            Button(text("debts.record_payment"), f"g:{PAY_ACTION}:{debt.id}"),
+            Button(text("debts.agreement"), f"g:{AGREEMENT_ACTION}:{debt.id}"),
+        ),
         (Button(text("debts.edit"), "edit"), Button(text("debts.reminders"), f"g:rem:{debt.id}")),
         (Button(text("debts.delete"), "delete"), Button(text("debts.back_to_list"), "list")),
         nav_row(),
@@ -603,6 +608,7 @@ def fields_of(debt: Debt) -> tuple[Text, ...]:
             if debt.minimum_payment is not None
             else ()
         ),
+        *((line("agreement", agreement_line(debt.agreement)),) if debt.agreement else ()),
     )
 
 

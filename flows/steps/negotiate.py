@@ -29,6 +29,7 @@ from flows.domain.parsing.budget_sentences import monthly
 from flows.domain.parsing.names import parse_name, parse_note
 from flows.domain.parsing.numerals import normalise, number_value
 from flows.domain.texts import Text, Value, text
+from flows.steps.agreement import ACTION as AGREEMENT_ACTION
 from flows.steps.collection import day_field, resolve_day
 from flows.steps.platforms import picker
 
@@ -497,7 +498,17 @@ def _save_entry(state: UserState, draft: Draft, ctx: Context) -> Outcome:
             "next_log_id": state.next_log_id + 1,
         }
     )
-    return move(saved, STEP_ID, "log", ctx, lead=(Reply(text("negotiate.entry_saved")),))
+    lead = (Reply(text("negotiate.entry_saved")), *_record_agreement(saved, entry))
+    return move(saved, STEP_ID, "log", ctx, lead=lead)
+
+
+def _record_agreement(state: UserState, entry: LogEntry) -> tuple[Reply, ...]:
+    """After a contact that ended in an agreement with a debt on the list: a button to record
+    the agreed installments, so the plan keeps them current."""
+    if entry.outcome != "agreed" or state.own_debt(entry.debt_id) is None:
+        return ()
+    button = Button(text("agreement.record"), f"g:{AGREEMENT_ACTION}:{entry.debt_id}")
+    return (Reply(text("agreement.after_contact"), ((button,),)),)
 
 
 def _entry(state: UserState, ctx: Context) -> tuple[Reply, ...]:

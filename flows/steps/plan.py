@@ -146,7 +146,9 @@ def debt_rules(debt: PlanDebt) -> list[tuple[str, dict[str, Value]]]:
     """The plan's rules that apply to this debt, each a locale name and its values: the plan
     explains a rule in one sentence the first time it applies, then names it briefly."""
     rules: list[tuple[str, dict[str, Value]]] = []
-    if debt.current and debt.single and debt.minimum > 0:
+    if debt.agreed:
+        rules.append(("agreed", {"amount": money_text(debt.minimum)}))
+    elif debt.current and debt.single and debt.minimum > 0:
         rules.append(("current_single", {"amount": money_text(debt.minimum)}))
     elif debt.current and debt.minimum > 0:
         rules.append(("current", {"amount": money_text(debt.minimum)}))
@@ -519,9 +521,12 @@ def _month_block(view: Situation, plan: Plan, month: Month) -> Text:
     extra: Value = ""
     if month.one_off:
         extra = text("plan.table.one_off", amount=money_text(month.one_off))
-    if month.rounding:
-        rounding = text("plan.table.rounding", amount=money_text(month.rounding))
-        extra = text("plan.table.extras", first=extra, second=rounding) if extra else rounding
+    unused = month.available - month.paid
+    if unused > 0 and any(row.balance > 0 for row in month.rows):
+        # Money is left while a debt is open only where a payment was made smaller so as not to
+        # leave a tail of a few fen (flows/domain/plan.py): say so, or it looks like a mistake.
+        kept = text("plan.table.unused", amount=money_text(unused))
+        extra = text("plan.table.extras", first=extra, second=kept) if extra else kept
     return text(
         "plan.table.month",
         month=_month_label(view, month.number),

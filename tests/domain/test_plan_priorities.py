@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from flows.domain.plan import (
     Plan,
     PlanDebt,
     Refusal,
+    contractual_due,
     custom_order,
     moved,
     plan_debts,
@@ -310,24 +312,157 @@ def test_an_installment_loan_three_periods_behind_pays_its_installment_then_the_
     assert short.at_risk == ()  # an overdue loan's installment is not a current payment
 
 
+# ---- the guide's priority among overdue lawful debts: credit-report damage, then size ------
+
+
+@pytest.mark.parametrize(
+    ("kind", "may_report"),
+    [
+        (LenderKind.BANK, True),
+        (LenderKind.CREDIT_CARD, True),
+        (LenderKind.CONSUMER_FINANCE, True),
+        (LenderKind.MICROLENDER, True),  # 借呗 / 微粒贷-type online small loans
+        (LenderKind.UNKNOWN, True),  # may be a licensed lender: treated cautiously
+        (None, True),  # not asked: the same as unknown
+        (LenderKind.PRIVATE, False),  # a person: may not report
+    ],
+)
+def test_which_lender_kinds_may_damage_the_credit_report(facts: Facts, kind, may_report):
+    debt = Debt(id=1, platform="X", lender=kind, remaining_principal=D("1000"), days_overdue=9)
+    (planned_debt,), _ = plan_debts([debt], facts, TODAY)
+    assert planned_debt.reports_credit is may_report
+
+
+def test_the_guide_pays_overdue_debts_that_may_damage_the_credit_report_first_then_the_large(
+    facts: Facts,
+):
+    # All overdue, all within the line, no interest (so only the order decides). The friend's
+    # 8,000 is the largest but may not be reported: it comes after every other overdue debt;
+    # among the rest the largest first; an unknown lender is treated as one that may report.
+    def overdue(debt_id: int, kind: LenderKind | None, amount: str) -> Debt:
+        return Debt(
+            id=debt_id,
+            platform=f"P{debt_id}",
+            lender=kind,
+            remaining_principal=D(amount),
+            days_overdue=30,
+        )
+
+    debts, _ = plan_debts(
+        [
+            overdue(1, LenderKind.PRIVATE, "8000"),
+            overdue(2, LenderKind.BANK, "3000"),
+            overdue(3, None, "2000"),
+            overdue(4, LenderKind.MICROLENDER, "5000"),
+            overdue(5, LenderKind.PRIVATE, "1000"),
+        ],
+        facts,
+        TODAY,
+    )
+    plan = planned(simulate(debts, D("4000"), Order.GUIDE))
+    assert [o.debt.id for o in plan.debts] == [4, 2, 3, 1, 5]
+    first = plan.months[0]
+    assert [first.row(i).paid for i in (4, 2, 3, 1, 5)] == [D("4000"), 0, 0, 0, 0]
+    # The alternatives keep their own rule: snowball the smallest first, whoever lent it.
+    snowball = planned(simulate(debts, D("4000"), Order.SNOWBALL))
+    assert [o.debt.id for o in snowball.debts] == [5, 3, 2, 4, 1]
+
+
+def test_a_current_debt_is_kept_current_ahead_of_an_overdue_one_that_may_damage_the_report(
+    facts: Facts,
+):
+    # The priority only orders what is left after the current payments: a current private
+    # loan's 500 still comes before the overdue bank loan.
+    friend = Debt(
+        id=1,
+        platform="friend",
+        lender=LenderKind.PRIVATE,
+        remaining_principal=D("5000"),
+        installments=InstallmentTerms(payment=D("500"), periods=10),
+        due=DueSpec.monthly(5),
+        days_overdue=0,
+    )
+    bank = Debt(
+        id=2,
+        platform="bank",
+        lender=LenderKind.BANK,
+        remaining_principal=D("9000"),
+        days_overdue=40,
+    )
+    debts, _ = plan_debts([friend, bank], facts, TODAY)
+    first = planned(simulate(debts, D("1200"), Order.GUIDE)).months[0]
+    assert first.row(1).paid == D("500") and first.row(2).paid == D("700")
+
+
 # ---- money exact -----------------------------------------------------------------------------
 
 
-def test_a_balance_below_one_yuan_is_paid_in_the_same_month_not_the_next():
-    # 1,000.02 at 1,000 a month would leave 0.02 for month 2: it is rounded up instead.
-    plan = planned(simulate([PlanDebt(1, "A", D("1000.02"))], D("1000"), Order.GUIDE))
-    assert plan.payoff_month == 1 and payments(plan, 1) == [D("1000.02")]
-    assert plan.months[0].rounding == D("0.02")
+@pytest.mark.parametrize(
+    ("case", "debts", "monthly", "first", "second"),
+    [
+        # 1,000.02 at 1,000 a month: not 1,000 now and a tail of 0.02 next month, nor 0.02
+        # over the month's money: 999.02 now, exactly 1 yuan next month.
+        ("tail of 0.02", [PlanDebt(1, "A", D("1000.02"))], D("1000"), {1: "999.02"}, {1: "1"}),
+        # A last installment a few fen above the contract amount (interest added) is asked
+        # whole: 500.40 with the installment, B gets the rest of the month.
+        (
+            "last installment",
+            [PlanDebt(1, "A", D("500.40"), minimum=D("500")), PlanDebt(2, "B", D("3000"))],
+            D("800"),
+            {1: "500.40", 2: "299.60"},
+            {2: "800"},
+        ),
+        # The money runs out on the second debt 0.30 short of clearing it: it gets 1 yuan less
+        # than that, and the first stays cleared.
+        (
+            "money runs out",
+            [PlanDebt(1, "A", D("700"), overdue=True), PlanDebt(2, "B", D("300.30"), overdue=True)],
+            D("1000"),
+            {1: "700", 2: "299.30"},
+            {2: "1"},
+        ),
+        # A balance below 1 yuan the money cannot clear is not paid in part.
+        (
+            "below 1 yuan",
+            [
+                PlanDebt(1, "A", D("999.80"), overdue=True),
+                PlanDebt(2, "B", D("0.50"), overdue=True),
+            ],
+            D("1000"),
+            {1: "999.80", 2: "0"},
+            {2: "0.50"},
+        ),
+        # A current loan's installment the money covers only in part, 0.40 short of clearing:
+        # it is paid 1 yuan less and named at risk (checked below), never over the budget.
+        (
+            "short installment",
+            [PlanDebt(1, "A", D("500.40"), minimum=D("600"))],
+            D("500"),
+            {1: "499.40"},
+            {1: "1"},
+        ),
+    ],
+)
+def test_no_month_pays_more_than_its_money_and_no_payment_leaves_a_tail_below_one_yuan(
+    case, debts, monthly, first, second
+):
+    plan = planned(simulate(debts, monthly, Order.GUIDE))
+    for month, expected in zip(plan.months, (first, second), strict=False):
+        assert month.paid <= month.available, case
+        for debt_id, amount in expected.items():
+            row = month.row(debt_id)
+            assert row is not None and row.paid == D(amount), case
+            assert not 0 < row.lawful_left < 1 or row.balance_before < 1, case
+    assert plan.total_paid == plan.total_principal + plan.total_interest
 
 
-def test_a_tail_is_taken_from_a_later_payment_of_the_month_when_there_is_one():
-    # A's installment leaves 0.40 after its 500; B gets the rest of the month: the 0.40 comes
-    # out of B's share, within the month's money.
-    debts = [PlanDebt(1, "A", D("500.40"), minimum=D("500")), PlanDebt(2, "B", D("3000"))]
-    plan = planned(simulate(debts, D("800"), Order.AVALANCHE))
-    first = plan.months[0]
-    assert first.row(1).paid == D("500.40") and first.row(2).paid == D("299.60")
-    assert first.rounding == 0 and first.paid == D("800")
+def test_a_short_installment_made_smaller_to_leave_one_yuan_is_named_at_risk():
+    plan = planned(
+        simulate([PlanDebt(1, "A", D("500.40"), minimum=D("600"))], D("500"), Order.GUIDE)
+    )
+    assert [(r.debt_id, r.month, r.reason, r.due, r.paid) for r in plan.at_risk] == [
+        (1, 1, "budget", D("500.40"), D("499.40"))
+    ]
 
 
 # ---- the user's own order --------------------------------------------------------------------
@@ -380,6 +515,7 @@ def debt_lists(draw: st.DrawFn) -> list[PlanDebt]:
                 due_month=draw(st.integers(min_value=1, max_value=4)),
                 single=single,
                 above_rate=draw(st.sampled_from([D("0"), D("0.01")])) if above else D("0"),
+                reports_credit=draw(st.booleans()),
             )
         )
     return debts
@@ -404,19 +540,19 @@ def test_every_plan_keeps_current_debts_current_and_never_pays_the_unlawful_part
     by_id = {d.id: d for d in debts}
     risky = {(r.debt_id, r.reason) for r in result.at_risk}
     for month in result.months:
-        # Never more than the month's money, but for fen rounded up to clear a balance below
-        # 1 yuan in the same month.
-        assert month.paid <= month.available + month.rounding
-        assert month.rounding < len(month.rows)
+        # Never more than the month's money, to the fen.
+        assert month.paid <= month.available
         due = {}
         for row in month.rows:
             debt = by_id[row.debt_id]
             lawful_paid = row.paid - row.paid_disputed
             assert row.paid >= 0 and row.balance >= 0 and row.disputed >= 0
-            # No lawful balance is left as a tail of a few fen.
-            assert not 0 < row.lawful_left < 1
+            # No payment leaves a lawful balance as a tail of a few fen (one entered below
+            # 1 yuan is paid whole or not at all).
+            owed = row.lawful_left + lawful_paid
+            assert not 0 < row.lawful_left < 1 or (owed < 1 and lawful_paid == 0)
             if debt.current and debt.due_in(month.number) and debt.minimum > 0:
-                due[row.debt_id] = min(debt.minimum, row.lawful_left + lawful_paid)
+                due[row.debt_id] = contractual_due(debt, owed)
         # Current debts' contractual payments in full when the month's money covers them all;
         # else each one short is named as a payment at risk.
         covered = sum(due.values(), D(0)) <= month.available

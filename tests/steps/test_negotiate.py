@@ -178,12 +178,13 @@ def log_a_call(chat: Driver) -> None:
 
 def test_a_contact_is_logged_for_the_debt_and_listed(chat: Driver):
     log_a_call(chat)
-    assert chat.keys == ["negotiate.entry_saved", "negotiate.log"]
+    # An agreement with a debt on the list: its installments can be recorded for the plan.
+    assert chat.keys == ["negotiate.entry_saved", "agreement.after_contact", "negotiate.log"]
     (entry,) = chat.state.contact_log
     assert (entry.platform, entry.debt_id, entry.channel) == ("安心借", 7, "phone")
     assert entry.on.isoformat() == "2026-11-23"
     assert entry.who == "工号A1023" and entry.outcome == "agreed"
-    listing = rendered(chat.outcome.replies[1])
+    listing = rendered(chat.outcome.replies[2])
     assert "2026-11-23" in listing and "安心借" in listing and "分12期" in listing
 
 

@@ -208,16 +208,18 @@ def up_button(chat: Driver) -> str:
     return next(b.data for b in chat.buttons if b.data.endswith(f"up:{ANYHUA_ID}"))
 
 
-def test_a_tail_rounded_up_is_said_in_the_month_table(ctx: Context):
-    # 2,100.40 at 2,100 a month: cleared in one month, the 0.40 said, not left for the next.
+def test_a_payment_made_smaller_to_leave_no_tail_is_said_in_the_month_table(ctx: Context):
+    # 2,100.40 at 2,100 a month: never more than the 2,100, and no 0.40 tail next month:
+    # 2,099.40 now, 1 yuan next month, and the 0.60 unused is said.
     debt = Debt(id=1, platform="A", lender=LenderKind.BANK, remaining_principal=D("2100.40"))
     chat = Driver(ctx, state_of(debt.model_copy(update={"days_overdue": 5})))
     chat.command("plan")
     chat.press("plan.show_table")
     zh = LOCALES.get("zh-CN").render(chat.outcome.replies[0].text)
-    assert "还 2,100.40 元，✅ 还清" in zh and "凑整 0.40 元" in zh
+    assert "还 2,099.40 元，剩 1 元" in zh and "本月留 0.60 元不用" in zh
+    assert "还 1 元，✅ 还清" in zh
     en = LOCALES.get("en").render(chat.outcome.replies[0].text)
-    assert "0.40 yuan rounded up" in en
+    assert "0.60 yuan left unused this month" in en
 
 
 def test_a_current_debt_without_a_known_monthly_payment_leads_to_filling_it_in(ctx: Context):
