@@ -27,14 +27,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flows.domain.apr import installment_apr
 from flows.domain.assessment import assess
 from flows.domain.facts import Facts
 from flows.domain.ledger import Debt
 from flows.domain.legal import line_for
 from flows.domain.money import DAYS_PER_YEAR, MONTHS_PER_YEAR, ZERO, yuan
 from flows.domain.payment_log import Basis, Payment, PaymentKind
-from flows.domain.plan import plan_debts
+from flows.domain.plan import plan_debts, schedule_monthly_rate
 
 # A day or two of interest is not worth a line; more than a year without a payment is counted as
 # one year at most (the estimate is for splitting a payment, not for claiming arrears).
@@ -113,13 +112,7 @@ def _line_monthly(debt: Debt, facts: Facts, today: date) -> Decimal | None:
 def _monthly_rate(debt: Debt) -> Decimal | None:
     if debt.rate is not None:
         return debt.rate.rate().monthly_simple()
-    terms = debt.installments
-    if terms is None or debt.borrowed is None:
-        return None
-    result = installment_apr(debt.borrowed, terms.payment, terms.periods, terms.period)
-    if result is None or result.per_period < 0:
-        return None
-    return result.nominal_annual / MONTHS_PER_YEAR
+    return schedule_monthly_rate(debt)
 
 
 def charges_due(

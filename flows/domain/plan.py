@@ -292,7 +292,7 @@ def _plan_debt(debt: Debt, balance: Decimal, facts: Any, today: date, start: dat
     if monthly_rate is None and check.method == "irr" and check.interest_rate is not None:
         # An installment loan without a quoted rate: its real rate is the IRR of the schedule
         # (a month's share of it), not zero.
-        monthly_rate = _schedule_rate(debt) or check.interest_rate / MONTHS_PER_YEAR
+        monthly_rate = schedule_monthly_rate(debt) or check.interest_rate / MONTHS_PER_YEAR
     if monthly_rate is None and check.method == "single":
         monthly_rate = ZERO  # one payment, interest included: nothing accrues on top
     single = _single_due(debt)
@@ -426,7 +426,8 @@ def _replace(
     )
 
 
-def _schedule_rate(debt: Debt) -> Decimal | None:
+def schedule_monthly_rate(debt: Debt) -> Decimal | None:
+    """The monthly rate of an installment schedule on the contract amount; None without one."""
     # The balance the plan carries is in contract money (the remaining principal, at first the
     # contract amount), so its monthly rate is the one that turns the contract amount into the
     # schedule. The legal check's IRR runs on the money received instead (an up-front deduction
