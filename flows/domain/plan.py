@@ -97,6 +97,9 @@ class PlanDebt:
     # An installment arrangement agreed with the lender: kept current like a contract's
     # installment (`minimum` is the agreed amount, `balance` what is left of the agreed total).
     agreed: bool = False
+    # Agreed, on a loan above its legal line: what was agreed may include a part the law may
+    # not protect. It is still paid as agreed (the user's new arrangement); the plan says so.
+    agreed_above_line: bool = False
 
     @property
     def current(self) -> bool:
@@ -246,7 +249,7 @@ def plan_debts(
     for debt in debts:
         if debt.cleared:
             continue
-        agreed = _agreed(debt, start or today)
+        agreed = _agreed(debt, start or today, facts, today)
         if agreed is not None:
             usable.append(agreed)
             continue
@@ -258,7 +261,7 @@ def plan_debts(
     return tuple(usable), tuple(missing)
 
 
-def _agreed(debt: Debt, start: date) -> PlanDebt | None:
+def _agreed(debt: Debt, start: date, facts: Any, today: date) -> PlanDebt | None:
     """A debt with an agreed arrangement still running: what was agreed is what the plan repays
     and keeps current (the agreed amount a month from its first month, nothing more on top);
     None without one, or once its months are over (then the debt list's amounts count)."""
@@ -276,6 +279,7 @@ def _agreed(debt: Debt, start: date) -> PlanDebt | None:
         due_month=agreement.first_due_offset(start) + 1,
         reports_credit=debt.lender_kind.may_report_credit,
         agreed=True,
+        agreed_above_line=assess(debt, facts, today).exceeds,
     )
 
 

@@ -148,6 +148,9 @@ def debt_rules(debt: PlanDebt) -> list[tuple[str, dict[str, Value]]]:
     rules: list[tuple[str, dict[str, Value]]] = []
     if debt.agreed:
         rules.append(("agreed", {"amount": money_text(debt.minimum)}))
+        if debt.agreed_above_line:
+            rules.append(("agreed_above", {}))
+        return rules
     elif debt.current and debt.single and debt.minimum > 0:
         rules.append(("current_single", {"amount": money_text(debt.minimum)}))
     elif debt.current and debt.minimum > 0:

@@ -185,3 +185,21 @@ def test_a_debt_with_an_agreement_but_no_amounts_is_still_planned(facts: Facts):
     )
     (debt,), missing = plan_debts([bare], facts, TODAY)
     assert missing == () and debt.balance == D("1200.00")
+
+
+def test_an_agreement_on_a_loan_above_its_line_is_paid_as_agreed_and_says_so(facts: Facts):
+    # A 714 loan settled at 1,000 a month for 3 months: the agreement is kept current (it is the
+    # user's arrangement now), and the plan says the loan behind it was above its line, softly,
+    # with no amount it cannot know. A lawful loan's agreement carries no such note.
+    from flows.steps.plan import debt_rules
+    from tests.samples import seven_one_four
+
+    above = with_agreement(seven_one_four(id=5), "1000", "2026-11", 3)
+    lawful = with_agreement(JIEBEI, "800", "2026-11", 12)
+    (first, second), _ = plan_debts([above, lawful], facts, TODAY)
+    assert first.agreed and first.agreed_above_line and first.balance == D("3000.00")
+    assert [name for name, _ in debt_rules(first)] == ["agreed", "agreed_above"]
+    assert [name for name, _ in debt_rules(second)] == ["agreed"]
+    plan = planned(simulate((first, second), D("1800"), Order.GUIDE))
+    assert plan.at_risk == ()
+    assert (plan.months[0].row(5).paid, plan.months[0].row(1).paid) == (D("1000"), D("800"))
