@@ -194,6 +194,21 @@ class WriteTurns:
         self._held = False
 
 
+class _Deletions:
+    """Outbox rows to delete in one write, and the moment it committed (or failed)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def fail(self, error: BaseException) -> None:
+        if isinstance(error, Exception):
+            self.done.set_exception(error)
+            self.done.exception()  # retrieved: no warning when nobody else was waiting
+        else:
+            self.done.cancel()
+
+
 class StorageError(RuntimeError):
     """A write kept failing after retries; the previous data is untouched."""
 
@@ -273,6 +288,7 @@ class Storage:
         # One connection is shared by every coroutine: a transaction must not interleave with
         # another's statements, so writes take turns.
         self._writing = WriteTurns()
+        self._deleting: _Deletions | None = None  # outbox deletions waiting for one write
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -558,13 +574,33 @@ class Storage:
         return [int(row[0]) for row in rows]
 
     async def outbox_sent(self, message_ids: Sequence[int]) -> None:
-        """The messages were delivered (or can never be): they leave the outbox, in one write."""
+        """The messages were delivered (or can never be): they leave the outbox. Until this
+        commits, a crash sends them again, so it goes before queued turn commits (first in
+        WriteTurns), and the deletions asked for while one waits join it in one write."""
         if not message_ids:
             return
-        marks = ", ".join("?" * len(message_ids))
-        await self._retrying(
-            lambda: self._write(f"DELETE FROM outbox WHERE id IN ({marks})", tuple(message_ids))
-        )
+        batch = self._deleting
+        if batch is not None:
+            batch.ids.extend(message_ids)
+            await asyncio.shield(batch.done)
+            return
+        batch = self._deleting = _Deletions(list(message_ids))
+
+        async def write() -> None:
+            async with self._writing.turn(first=True):
+                if self._deleting is batch:
+                    self._deleting = None  # later deletions start the next write
+                marks = ", ".join("?" * len(batch.ids))
+                await self._db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", batch.ids)
+
+        try:
+            await self._retrying(write)
+        except BaseException as error:
+            if self._deleting is batch:
+                self._deleting = None
+            batch.fail(error)
+            raise
+        batch.done.set_result(None)
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row of this user in every table, as plain dictionaries."""

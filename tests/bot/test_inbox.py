@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -55,6 +56,33 @@ async def test_a_turn_for_an_update_already_handled_commits_nothing(storage: Sto
     loaded = await storage.load(1)
     assert loaded is not None and not loaded.state.started
     assert await storage.outbox_of(1) == []
+
+
+async def test_delivered_messages_leave_the_outbox_before_queued_turns_commit(storage: Storage):
+    """A delivered message still in the outbox is sent again after a crash: its deletion
+    goes ahead of turn commits already waiting, and deletions asked for meanwhile join it."""
+    message = outbox.dumps(outbox.OutgoingMessage("hi", ()))
+    for user in range(1, 21):
+        await storage.commit_turn(TurnCommit(user, user, None, None, (message,)))
+    ids = [m.id for user in range(1, 21) for m in await storage.outbox_of(user)]
+    order: list[str] = []
+
+    async def commit(user: int) -> None:
+        await storage.commit_turn(TurnCommit(user, user, UserState(started=True)))
+        order.append("commit")
+
+    async def sent(message_id: int) -> None:
+        await storage.outbox_sent([message_id])
+        order.append("sent")
+
+    async with storage._writing:  # a transaction in progress: everything below queues
+        waiting = [asyncio.create_task(commit(user)) for user in range(21, 31)]
+        await asyncio.sleep(0)
+        waiting += [asyncio.create_task(sent(i)) for i in ids]
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*waiting)
+    assert order == ["sent"] * len(ids) + ["commit"] * 10
+    assert await storage.outbox_users() == []
 
 
 async def test_a_restart_resumes_pending_updates_oldest_first_and_gives_up_a_poison_one(
