@@ -33,6 +33,7 @@ from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
+from bot.startup import BadToken, PatientApplication
 from bot.storage.interface import open_store
 from bot.storage.sqlite import StorageError
 from bot.webhook import WebhookServer
@@ -86,6 +87,7 @@ def build_application(settings: Settings) -> Application:
         queue.processor = None
     application = (
         ApplicationBuilder()
+        .application_class(PatientApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
@@ -518,8 +520,18 @@ async def _run_webhook(settings: Settings) -> None:
         await stop_webhook(application, server)
 
 
-def run(settings: Settings) -> None:
-    """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling."""
+def run(settings: Settings) -> int:
+    """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling.
+    Returns the exit status: 1 when Telegram rejects the token (nothing else ends start-up)."""
+    try:
+        _run(settings)
+    except BadToken:
+        log.error("Telegram rejected the bot token (401): check TELEGRAM_BOT_TOKEN; exiting")
+        return 1
+    return 0
+
+
+def _run(settings: Settings) -> None:
     if settings.database_url is not None and settings.role == "worker":
         log.info("running as a worker (no polling, no webhook)")
         workers.run_worker(build_application(settings))
