@@ -118,6 +118,8 @@ async def _post_init(application: Application) -> None:
     conversation = await open_conversation(settings)
     application.bot_data[CONVERSATION] = conversation
     delivery = Delivery(application.bot, conversation.storage, conversation.locales.get(None))
+    # PostgreSQL: other processes' workers may have left this user's messages in the outbox.
+    delivery.from_memory = settings.database_url is None
     application.bot_data[DELIVERY] = delivery
     await delivery.load_owed()
     queue = application.update_queue
@@ -314,7 +316,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await delivery.send_now(incoming.chat_id, turn.replies)
     if update.callback_query is not None:
         await _acknowledge_press(update, turn)
-    await delivery.flush(incoming.user_id)
+    await delivery.flush(incoming.user_id, incoming.chat_id, turn.committed)
 
 
 async def _finish(conversation: Conversation, update_id: int, status: str) -> None:

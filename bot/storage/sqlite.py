@@ -386,12 +386,7 @@ class Storage:
     async def _erase(self, user_id: int, up_to_update_id: int | None) -> None:
         """Inside a transaction: every row of the user, and their inbox rows up to (with) the
         update asking for it; later updates of theirs are still handled."""
-        for table in ERASED_TABLES:
-            await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-        await self._db.execute(
-            "DELETE FROM inbox WHERE user_id = ? AND update_id <= ?",
-            (user_id, up_to_update_id if up_to_update_id is not None else 2**62),
-        )
+        await self._db._execute(lambda: _erase_in(self._db._conn, user_id, up_to_update_id))
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and truncate it to zero bytes: after an
@@ -404,40 +399,30 @@ class Storage:
 
     # ---- one Telegram turn: inbox, state and outbox together ------------------------------
 
-    async def commit_turn(self, turn: TurnCommit) -> None:
+    async def commit_turn(self, turn: TurnCommit) -> list[int]:
         """In ONE transaction: the user's rows erased (`erase`) or their new state saved (with
         its reminder schedule), the inbox row of `update_id` marked done (its text dropped),
-        and the turn's messages put in the outbox. Raises AlreadyApplied, committing nothing,
-        when that update was already handled; StorageError when the write keeps failing."""
+        and the turn's messages put in the outbox. Returns the outbox ids of the messages, in
+        order (delivery sends them from memory, bot/delivery.py). Raises AlreadyApplied,
+        committing nothing, when that update was already handled; StorageError when the
+        write keeps failing."""
         moment = turn.now or datetime.now(UTC)
         stamp = int(time.time())
         payload = turn.state.model_dump_json() if turn.state is not None else None
         rows = schedule(turn.state, moment) if turn.state is not None else ()
+        user = (turn.user_id, turn.chat_id, payload, stamp, stamp, turn.update_id or 0)
 
-        async def write() -> None:
-            async with self._transaction():
-                if turn.update_id is not None:
-                    await self._inbox_mark(turn.update_id, "done", stamp)
-                if turn.erase:
-                    await self._erase(turn.user_id, turn.update_id)
-                elif payload is not None:
-                    await self._upsert_user(
-                        turn.user_id, turn.chat_id, payload, stamp, turn.update_id
-                    )
-                    await self._replace_schedule(turn.user_id, rows, moment)
-                if turn.messages:
-                    await self._db.executemany(
-                        "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        [
-                            (turn.user_id, turn.chat_id, turn.update_id, message, stamp)
-                            for message in turn.messages
-                        ],
-                    )
+        async def write() -> list[int]:
+            # One function on aiosqlite's thread for the whole transaction, as for save().
+            async with self._writing:
+                return await self._db._execute(
+                    lambda: _commit_in(self._db._conn, turn, user, rows, moment, stamp)
+                )
 
-        await self._retrying(write)
+        ids = await self._retrying(write)
         if turn.erase:
             await self.checkpoint()
+        return ids
 
     async def _inbox_mark(self, update_id: int, status: str, stamp: int) -> None:
         """Inside a transaction: a pending inbox row becomes done/failed and loses its text.
@@ -798,18 +783,82 @@ def _save_in(
 ) -> None:
     """Storage.save's transaction, run on the connection's own thread: the users row (the
     UPSERT_USER parameters) and the schedule rows derived from the state."""
-    user_id = user[0]
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute(UPSERT_USER, user)
-        keep = _kept_schedule(db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall(), rows, now)
-        if keep is not None:
-            db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
-            db.executemany(INSERT_REMINDER, [(user_id, *key, f) for key, f in keep.items()])
+        _state_in(db, user, rows, now)
     except BaseException:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _state_in(
+    db: sqlite3.Connection, user: tuple[Any, ...], rows: Iterable[Scheduled], now: datetime
+) -> None:
+    """Inside a transaction on the connection's thread: the users row and its schedule."""
+    user_id = user[0]
+    db.execute(UPSERT_USER, user)
+    keep = _kept_schedule(db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall(), rows, now)
+    if keep is not None:
+        db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+        db.executemany(INSERT_REMINDER, [(user_id, *key, f) for key, f in keep.items()])
+
+
+def _erase_in(db: sqlite3.Connection, user_id: int, up_to_update_id: int | None) -> None:
+    """Storage._erase on the connection's own thread."""
+    for table in ERASED_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+    db.execute(
+        "DELETE FROM inbox WHERE user_id = ? AND update_id <= ?",
+        (user_id, up_to_update_id if up_to_update_id is not None else 2**62),
+    )
+
+
+def _commit_in(
+    db: sqlite3.Connection,
+    turn: TurnCommit,
+    user: tuple[Any, ...],
+    rows: Iterable[Scheduled],
+    now: datetime,
+    stamp: int,
+) -> list[int]:
+    """Storage.commit_turn's transaction, run on the connection's own thread; the new
+    outbox ids in order."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if turn.update_id is not None:
+            marked = db.execute(
+                "UPDATE inbox SET status = 'done', payload = NULL, done_at = ?"
+                " WHERE update_id = ? AND status = 'pending'",
+                (stamp, turn.update_id),
+            ).rowcount
+            if (
+                not marked
+                and db.execute(
+                    "SELECT 1 FROM inbox WHERE update_id = ?", (turn.update_id,)
+                ).fetchone()
+            ):
+                raise AlreadyApplied(turn.update_id)
+        if turn.erase:
+            _erase_in(db, turn.user_id, turn.update_id)
+        elif turn.state is not None:
+            _state_in(db, user, rows, now)
+        ids = [
+            int(
+                db.execute(
+                    "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (turn.user_id, turn.chat_id, turn.update_id, message, stamp),
+                ).lastrowid
+                or 0
+            )
+            for message in turn.messages
+        ]
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return ids
 
 
 def _kept_schedule(
