@@ -2,8 +2,9 @@
 
 python-telegram-bot asks `getMe` in Application.initialize (Bot.initialize). Polling wraps
 that in its own retry loop, logging at DEBUG only; the webhook and the workers call it once,
-so a single 5xx, timeout or 429 at the wrong moment stopped the process. Here every role
-waits for Telegram with a warning per failure, and only a rejected token (401/404) ends it.
+so a single 5xx, timeout or 429 at the wrong moment stopped the process (as one on the
+webhook's setWebhook did). Here every role waits for Telegram with a warning per failure, and
+only a rejected token (401/404) ends it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, RetryAfter
@@ -31,13 +33,24 @@ class BadToken(Exception):
 async def wait_for_bot(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
     """Bot.initialize (getMe) until it works: 5xx, timeouts, connection errors and 429 are
     waited out with backoff and a warning; a rejected token raises BadToken."""
+    await patiently(bot.initialize, "getMe", sleep)
+
+
+async def patiently(
+    call: Callable[[], Awaitable[Any]],
+    what: str,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Any:
+    """A Bot API call the bot cannot run without (getMe, setWebhook), until it works: faults
+    that pass are waited out with backoff and a warning each; a rejected token raises
+    BadToken; any other refusal (a 400) is raised as it is."""
     failures = 0
     while True:
         try:
-            await bot.initialize()
+            result = await call()
             if failures:
-                log.warning("Telegram answered getMe after %d failed attempts", failures)
-            return
+                log.warning("Telegram answered %s after %d failed attempts", what, failures)
+            return result
         except InvalidToken as error:
             # Never the error's text: it quotes the token.
             raise BadToken from error
@@ -52,7 +65,8 @@ async def wait_for_bot(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asy
             kind = type(error).__name__
         failures += 1
         log.warning(
-            "Telegram getMe failed at start-up (%s, attempt %d); retrying in %.1fs",
+            "Telegram %s failed at start-up (%s, attempt %d); retrying in %.1fs",
+            what,
             kind,
             failures,
             delay,

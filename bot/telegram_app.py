@@ -33,7 +33,7 @@ from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
-from bot.startup import BadToken, PatientApplication
+from bot.startup import BadToken, PatientApplication, patiently
 from bot.storage.interface import open_store
 from bot.storage.sqlite import StorageError
 from bot.webhook import WebhookServer
@@ -492,10 +492,13 @@ async def start_webhook(application: Application, settings: Settings) -> Webhook
         settings.webhook_port,
     )
     await server.start()
-    await application.bot.set_webhook(
-        str(options["webhook_url"]),
-        secret_token=str(options["secret_token"]),
-        allowed_updates=ALLOWED_UPDATES,
+    await patiently(
+        lambda: application.bot.set_webhook(
+            str(options["webhook_url"]),
+            secret_token=str(options["secret_token"]),
+            allowed_updates=ALLOWED_UPDATES,
+        ),
+        "setWebhook",
     )
     await application.start()
     return server
