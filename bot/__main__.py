@@ -64,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bot.telegram_app import run
 
-    run(settings)
-    return 0
+    return run(settings)
 
 
 def pass_time(given: str | None, default_zone: str) -> datetime:

@@ -52,6 +52,8 @@ class Turn:
     catalog: Catalog
     button_ok: bool | None = None
     saved: bool = True  # False: nothing was committed (the replies are an apology)
+    # The replies as committed to the outbox (outbox=True): each message with its row id.
+    committed: tuple[tuple[int, outbox.OutgoingMessage], ...] = ()
 
 
 @dataclass
@@ -128,20 +130,22 @@ class Conversation:
 
     async def _commit(self, commit: TurnCommit, turn: Turn, outbox_replies: bool) -> Turn:
         """Write the turn (state, inbox row, replies into the outbox) in one transaction."""
+        messages = outbox.messages_of(turn.replies) if outbox_replies else []
         if outbox_replies:
-            messages = tuple(outbox.dumps(m) for m in outbox.messages_of(turn.replies))
-            commit = replace(commit, messages=messages)
+            commit = replace(commit, messages=tuple(outbox.dumps(m) for m in messages))
         elif commit.state is None and commit.update_id is None and not commit.erase:
             return turn  # nothing to write
         try:
-            await self.storage.commit_turn(commit)
+            ids = await self.storage.commit_turn(commit)
         except AlreadyApplied:
             log.info("user %d: update already handled, not applied twice", commit.user_id)
             return Turn(replies=(), catalog=turn.catalog, button_ok=None)
         except StorageError:
             log.exception("user %d: could not save state", commit.user_id)
             return self._apology(turn.catalog, "common.save_failed", saved=False)
-        return turn
+        if not messages:
+            return turn
+        return replace(turn, committed=tuple(zip(ids, messages, strict=True)))
 
     async def _with_export(self, user_id: int, outcome: Outcome) -> Outcome:
         """Fill the export attachments flows placed with every stored row of the user."""

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ from bot import api, attachments, outbox
 from bot.locale import Catalog
 from bot.outbox import OutgoingMessage
 from bot.render import Keyboard, RenderedReply
-from bot.storage.interface import OutboxMessage, StorageError, Store
+from bot.storage.interface import StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +64,32 @@ class Delivery:
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: Counter[int] = Counter()  # flushes running or waiting, per user
         self.owed: set[int] = set()  # users who may have messages waiting from before
+        # A turn just committed is sent from memory with the ids its commit returned (no
+        # read back) when nothing older waits for that user. Only where this process alone
+        # puts messages in the outbox (SQLite); False: always read it (PostgreSQL workers).
+        self.from_memory = True
+        # Per user, the last outbox id a flush that read the outbox delivered: a sweep or a
+        # notice's flush may have read and sent a turn's messages before the turn's own flush
+        # came; ids up to it are not sent again from memory (ids grow with every insert).
+        self._read_through: dict[int, int] = {}
         self.delivered = 0
         self.lost = 0
         self.retries = 0
 
-    async def flush(self, user_id: int) -> bool:
-        """Deliver everything in the user's outbox, in order. True when it is empty after."""
+    async def flush(
+        self,
+        user_id: int,
+        chat_id: int | None = None,
+        fresh: Sequence[tuple[int, OutgoingMessage]] | None = None,
+    ) -> bool:
+        """Deliver everything in the user's outbox, in order. True when it is empty after.
+        `fresh`: the messages (with their outbox ids) of the turn that just committed for
+        `chat_id`, sent without reading the outbox when nothing older is owed."""
         lock = self._locks.setdefault(user_id, asyncio.Lock())
         self._users[user_id] += 1
         try:
             async with lock:
-                emptied = await self._flush(user_id)
+                emptied = await self._flush(user_id, chat_id, fresh)
         except StorageError:
             log.warning("user %d: outbox could not be read or updated; the sweep retries", user_id)
             emptied = False
@@ -95,12 +110,26 @@ class Delivery:
         if user_id in self.owed:
             await self.flush(user_id)
 
-    async def _flush(self, user_id: int) -> bool:
+    async def _flush(
+        self,
+        user_id: int,
+        chat_id: int | None,
+        fresh: Sequence[tuple[int, OutgoingMessage]] | None,
+    ) -> bool:
+        pending: list[tuple[int, int, OutgoingMessage | str]]
+        read = not (fresh is not None and chat_id is not None and self._trusted(user_id))
+        if read:
+            pending = [(m.id, m.chat_id, m.message) for m in await self.storage.outbox_of(user_id)]
+        else:
+            assert fresh is not None and chat_id is not None
+            sent_through = self._read_through.pop(user_id, 0)
+            pending = [(i, chat_id, message) for i, message in fresh if i > sent_through]
         # Each message leaves the outbox as soon as it is delivered: a crash re-sends at most
         # the one in flight (deleting a turn's messages together re-sent whole turns).
-        for stored in await self.storage.outbox_of(user_id):
+        for message_id, to_chat, message in pending:
             try:
-                await self._send_retrying(stored.chat_id, outbox.loads(stored.message))
+                loaded = outbox.loads(message) if isinstance(message, str) else message
+                await self._send_retrying(to_chat, loaded)
             except Blocked:
                 log.info("user %d blocked the bot; marked inactive", user_id)
                 await self.storage.outbox_sent(
@@ -110,15 +139,23 @@ class Delivery:
                 return True
             except Lost:
                 self.lost += 1
-                await self.storage.outbox_sent([stored.id])
-                await self._tell_reply_lost(stored)
+                await self.storage.outbox_sent([message_id])
+                if read and self.from_memory:
+                    self._read_through[user_id] = message_id
+                await self._tell_reply_lost(to_chat)
                 continue
             except _GiveUpForNow:
                 log.warning("user %d: delivery still failing; the sweep retries", user_id)
                 return False
-            await self.storage.outbox_sent([stored.id])
+            await self.storage.outbox_sent([message_id])
+            if read and self.from_memory:
+                self._read_through[user_id] = message_id
             self.delivered += 1
         return True
+
+    def _trusted(self, user_id: int) -> bool:
+        """Memory holds all the user is owed: nothing older is left in the outbox."""
+        return self.from_memory and user_id not in self.owed
 
     async def load_owed(self) -> None:
         """At start-up: whoever has messages waiting from before."""
@@ -138,12 +175,12 @@ class Delivery:
         except (Blocked, Lost, _GiveUpForNow):
             log.warning("could not deliver a message that was not stored")
 
-    async def _tell_reply_lost(self, stored: OutboxMessage) -> None:
+    async def _tell_reply_lost(self, chat_id: int) -> None:
         """A saved turn's reply Telegram refused: say so, and that the step is saved — never
         that it failed."""
         from bot.conversation import apology
 
-        await self.send_now(stored.chat_id, [apology(self.catalog, "common.reply_failed")])
+        await self.send_now(chat_id, [apology(self.catalog, "common.reply_failed")])
 
     async def _send_retrying(self, chat_id: int, message: OutgoingMessage) -> None:
         failures = 0

@@ -33,6 +33,7 @@ from bot.locale import Catalog, Locales
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
+from bot.startup import BadToken, PatientApplication, patiently
 from bot.storage.interface import open_store
 from bot.storage.sqlite import StorageError
 from bot.webhook import WebhookServer
@@ -86,6 +87,7 @@ def build_application(settings: Settings) -> Application:
         queue.processor = None
     application = (
         ApplicationBuilder()
+        .application_class(PatientApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
@@ -116,6 +118,8 @@ async def _post_init(application: Application) -> None:
     conversation = await open_conversation(settings)
     application.bot_data[CONVERSATION] = conversation
     delivery = Delivery(application.bot, conversation.storage, conversation.locales.get(None))
+    # PostgreSQL: other processes' workers may have left this user's messages in the outbox.
+    delivery.from_memory = settings.database_url is None
     application.bot_data[DELIVERY] = delivery
     await delivery.load_owed()
     queue = application.update_queue
@@ -312,7 +316,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await delivery.send_now(incoming.chat_id, turn.replies)
     if update.callback_query is not None:
         await _acknowledge_press(update, turn)
-    await delivery.flush(incoming.user_id)
+    await delivery.flush(incoming.user_id, incoming.chat_id, turn.committed)
 
 
 async def _finish(conversation: Conversation, update_id: int, status: str) -> None:
@@ -488,10 +492,13 @@ async def start_webhook(application: Application, settings: Settings) -> Webhook
         settings.webhook_port,
     )
     await server.start()
-    await application.bot.set_webhook(
-        str(options["webhook_url"]),
-        secret_token=str(options["secret_token"]),
-        allowed_updates=ALLOWED_UPDATES,
+    await patiently(
+        lambda: application.bot.set_webhook(
+            str(options["webhook_url"]),
+            secret_token=str(options["secret_token"]),
+            allowed_updates=ALLOWED_UPDATES,
+        ),
+        "setWebhook",
     )
     await application.start()
     return server
@@ -518,8 +525,18 @@ async def _run_webhook(settings: Settings) -> None:
         await stop_webhook(application, server)
 
 
-def run(settings: Settings) -> None:
-    """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling."""
+def run(settings: Settings) -> int:
+    """Run on Telegram until interrupted: webhook when WEBHOOK_URL is set, else polling.
+    Returns the exit status: 1 when Telegram rejects the token (nothing else ends start-up)."""
+    try:
+        _run(settings)
+    except BadToken:
+        log.error("Telegram rejected the bot token (401): check TELEGRAM_BOT_TOKEN; exiting")
+        return 1
+    return 0
+
+
+def _run(settings: Settings) -> None:
     if settings.database_url is not None and settings.role == "worker":
         log.info("running as a worker (no polling, no webhook)")
         workers.run_worker(build_application(settings))

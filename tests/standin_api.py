@@ -265,6 +265,8 @@ class StandInBotApi:
         self.blocked: set[int] = set()
         self.faults: list[Fault] = []
         self.chaos: Chaos | None = None
+        # (chat, message_id) of messages stored by a call then answered with an error.
+        self.accepted_then_failed: set[tuple[int, int]] = set()
         # Telegram-like limit per chat: (messages per second, burst); None: unlimited.
         self.chat_limit: tuple[float, float] | None = None
         self._chat_budget: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
@@ -373,6 +375,8 @@ class StandInBotApi:
             return await handler(params)
         result = handler(params, files)
         if fault is not None:
+            if isinstance(result, dict) and "message_id" in result:
+                self.accepted_then_failed.add((result["chat"]["id"], result["message_id"]))
             raise ApiError(fault.code, fault.description, fault.retry_after)
         return result
 

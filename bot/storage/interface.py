@@ -80,10 +80,11 @@ class Store(Protocol):
 
     # ---- one Telegram turn, the inbox and the outbox (bot/inbox.py, bot/delivery.py) ------
 
-    async def commit_turn(self, turn: TurnCommit) -> None:
+    async def commit_turn(self, turn: TurnCommit) -> list[int]:
         """In ONE transaction: the user erased or their state saved (with its schedule), the
-        update's inbox row marked done, the turn's messages put in the outbox. Raises
-        AlreadyApplied (nothing committed) when that update was already handled."""
+        update's inbox row marked done, the turn's messages put in the outbox. Returns the
+        messages' outbox ids in order. Raises AlreadyApplied (nothing committed) when that
+        update was already handled."""
         ...
 
     async def inbox_put(self, update_id: int, user_id: int, payload: str) -> bool:

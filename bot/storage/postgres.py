@@ -256,7 +256,7 @@ class PgStorage:
 
     # ---- one Telegram turn: inbox, state and outbox together ------------------------------
 
-    async def commit_turn(self, turn: TurnCommit) -> None:
+    async def commit_turn(self, turn: TurnCommit) -> list[int]:
         """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction. The inbox row is
         marked first: two processes handling the same update (they must not, but a takeover
         after a lost lock could) serialise on its row lock and the second gets AlreadyApplied."""
@@ -265,7 +265,7 @@ class PgStorage:
         payload = _jsonb_safe(turn.state.model_dump_json()) if turn.state is not None else None
         rows = schedule(turn.state, moment) if turn.state is not None else ()
 
-        async def write() -> None:
+        async def write() -> list[int]:
             async with self._pool.acquire() as connection, connection.transaction():
                 if turn.update_id is not None:
                     await _inbox_mark(connection, turn.update_id, "done", stamp)
@@ -276,19 +276,26 @@ class PgStorage:
                         connection, turn.user_id, turn.chat_id, payload, stamp, turn.update_id
                     )
                     await _replace_schedule(connection, turn.user_id, rows, moment)
-                if turn.messages:
-                    await connection.executemany(
-                        "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
-                        " VALUES ($1, $2, $3, $4, $5)",
-                        [
-                            (turn.user_id, turn.chat_id, turn.update_id, message, stamp)
-                            for message in turn.messages
-                        ],
-                    )
+                if not turn.messages:
+                    return []
+                # One statement; ids are drawn in the order the rows are inserted.
+                inserted = await connection.fetch(
+                    "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                    " SELECT $1, $2, $3, m.message, $5"
+                    " FROM unnest($4::text[]) WITH ORDINALITY AS m(message, n) ORDER BY m.n"
+                    " RETURNING id",
+                    turn.user_id,
+                    turn.chat_id,
+                    turn.update_id,
+                    list(turn.messages),
+                    stamp,
+                )
+                return sorted(int(row["id"]) for row in inserted)
 
-        await self._retrying(write)
+        ids = await self._retrying(write)
         if turn.erase:
             await self.scrub()
+        return ids
 
     # ---- the inbox ------------------------------------------------------------------------
 

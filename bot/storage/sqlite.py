@@ -194,6 +194,21 @@ class WriteTurns:
         self._held = False
 
 
+class _Deletions:
+    """Outbox rows to delete in one write, and the moment it committed (or failed)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def fail(self, error: BaseException) -> None:
+        if isinstance(error, Exception):
+            self.done.set_exception(error)
+            self.done.exception()  # retrieved: no warning when nobody else was waiting
+        else:
+            self.done.cancel()
+
+
 class StorageError(RuntimeError):
     """A write kept failing after retries; the previous data is untouched."""
 
@@ -273,6 +288,7 @@ class Storage:
         # One connection is shared by every coroutine: a transaction must not interleave with
         # another's statements, so writes take turns.
         self._writing = WriteTurns()
+        self._deleting: _Deletions | None = None  # outbox deletions waiting for one write
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -370,12 +386,7 @@ class Storage:
     async def _erase(self, user_id: int, up_to_update_id: int | None) -> None:
         """Inside a transaction: every row of the user, and their inbox rows up to (with) the
         update asking for it; later updates of theirs are still handled."""
-        for table in ERASED_TABLES:
-            await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-        await self._db.execute(
-            "DELETE FROM inbox WHERE user_id = ? AND update_id <= ?",
-            (user_id, up_to_update_id if up_to_update_id is not None else 2**62),
-        )
+        await self._db._execute(lambda: _erase_in(self._db._conn, user_id, up_to_update_id))
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database and truncate it to zero bytes: after an
@@ -388,40 +399,30 @@ class Storage:
 
     # ---- one Telegram turn: inbox, state and outbox together ------------------------------
 
-    async def commit_turn(self, turn: TurnCommit) -> None:
+    async def commit_turn(self, turn: TurnCommit) -> list[int]:
         """In ONE transaction: the user's rows erased (`erase`) or their new state saved (with
         its reminder schedule), the inbox row of `update_id` marked done (its text dropped),
-        and the turn's messages put in the outbox. Raises AlreadyApplied, committing nothing,
-        when that update was already handled; StorageError when the write keeps failing."""
+        and the turn's messages put in the outbox. Returns the outbox ids of the messages, in
+        order (delivery sends them from memory, bot/delivery.py). Raises AlreadyApplied,
+        committing nothing, when that update was already handled; StorageError when the
+        write keeps failing."""
         moment = turn.now or datetime.now(UTC)
         stamp = int(time.time())
         payload = turn.state.model_dump_json() if turn.state is not None else None
         rows = schedule(turn.state, moment) if turn.state is not None else ()
+        user = (turn.user_id, turn.chat_id, payload, stamp, stamp, turn.update_id or 0)
 
-        async def write() -> None:
-            async with self._transaction():
-                if turn.update_id is not None:
-                    await self._inbox_mark(turn.update_id, "done", stamp)
-                if turn.erase:
-                    await self._erase(turn.user_id, turn.update_id)
-                elif payload is not None:
-                    await self._upsert_user(
-                        turn.user_id, turn.chat_id, payload, stamp, turn.update_id
-                    )
-                    await self._replace_schedule(turn.user_id, rows, moment)
-                if turn.messages:
-                    await self._db.executemany(
-                        "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        [
-                            (turn.user_id, turn.chat_id, turn.update_id, message, stamp)
-                            for message in turn.messages
-                        ],
-                    )
+        async def write() -> list[int]:
+            # One function on aiosqlite's thread for the whole transaction, as for save().
+            async with self._writing:
+                return await self._db._execute(
+                    lambda: _commit_in(self._db._conn, turn, user, rows, moment, stamp)
+                )
 
-        await self._retrying(write)
+        ids = await self._retrying(write)
         if turn.erase:
             await self.checkpoint()
+        return ids
 
     async def _inbox_mark(self, update_id: int, status: str, stamp: int) -> None:
         """Inside a transaction: a pending inbox row becomes done/failed and loses its text.
@@ -558,13 +559,33 @@ class Storage:
         return [int(row[0]) for row in rows]
 
     async def outbox_sent(self, message_ids: Sequence[int]) -> None:
-        """The messages were delivered (or can never be): they leave the outbox, in one write."""
+        """The messages were delivered (or can never be): they leave the outbox. Until this
+        commits, a crash sends them again, so it goes before queued turn commits (first in
+        WriteTurns), and the deletions asked for while one waits join it in one write."""
         if not message_ids:
             return
-        marks = ", ".join("?" * len(message_ids))
-        await self._retrying(
-            lambda: self._write(f"DELETE FROM outbox WHERE id IN ({marks})", tuple(message_ids))
-        )
+        batch = self._deleting
+        if batch is not None:
+            batch.ids.extend(message_ids)
+            await asyncio.shield(batch.done)
+            return
+        batch = self._deleting = _Deletions(list(message_ids))
+
+        async def write() -> None:
+            async with self._writing.turn(first=True):
+                if self._deleting is batch:
+                    self._deleting = None  # later deletions start the next write
+                marks = ", ".join("?" * len(batch.ids))
+                await self._db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", batch.ids)
+
+        try:
+            await self._retrying(write)
+        except BaseException as error:
+            if self._deleting is batch:
+                self._deleting = None
+            batch.fail(error)
+            raise
+        batch.done.set_result(None)
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row of this user in every table, as plain dictionaries."""
@@ -762,18 +783,82 @@ def _save_in(
 ) -> None:
     """Storage.save's transaction, run on the connection's own thread: the users row (the
     UPSERT_USER parameters) and the schedule rows derived from the state."""
-    user_id = user[0]
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute(UPSERT_USER, user)
-        keep = _kept_schedule(db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall(), rows, now)
-        if keep is not None:
-            db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
-            db.executemany(INSERT_REMINDER, [(user_id, *key, f) for key, f in keep.items()])
+        _state_in(db, user, rows, now)
     except BaseException:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _state_in(
+    db: sqlite3.Connection, user: tuple[Any, ...], rows: Iterable[Scheduled], now: datetime
+) -> None:
+    """Inside a transaction on the connection's thread: the users row and its schedule."""
+    user_id = user[0]
+    db.execute(UPSERT_USER, user)
+    keep = _kept_schedule(db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall(), rows, now)
+    if keep is not None:
+        db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
+        db.executemany(INSERT_REMINDER, [(user_id, *key, f) for key, f in keep.items()])
+
+
+def _erase_in(db: sqlite3.Connection, user_id: int, up_to_update_id: int | None) -> None:
+    """Storage._erase on the connection's own thread."""
+    for table in ERASED_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+    db.execute(
+        "DELETE FROM inbox WHERE user_id = ? AND update_id <= ?",
+        (user_id, up_to_update_id if up_to_update_id is not None else 2**62),
+    )
+
+
+def _commit_in(
+    db: sqlite3.Connection,
+    turn: TurnCommit,
+    user: tuple[Any, ...],
+    rows: Iterable[Scheduled],
+    now: datetime,
+    stamp: int,
+) -> list[int]:
+    """Storage.commit_turn's transaction, run on the connection's own thread; the new
+    outbox ids in order."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if turn.update_id is not None:
+            marked = db.execute(
+                "UPDATE inbox SET status = 'done', payload = NULL, done_at = ?"
+                " WHERE update_id = ? AND status = 'pending'",
+                (stamp, turn.update_id),
+            ).rowcount
+            if (
+                not marked
+                and db.execute(
+                    "SELECT 1 FROM inbox WHERE update_id = ?", (turn.update_id,)
+                ).fetchone()
+            ):
+                raise AlreadyApplied(turn.update_id)
+        if turn.erase:
+            _erase_in(db, turn.user_id, turn.update_id)
+        elif turn.state is not None:
+            _state_in(db, user, rows, now)
+        ids = [
+            int(
+                db.execute(
+                    "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (turn.user_id, turn.chat_id, turn.update_id, message, stamp),
+                ).lastrowid
+                or 0
+            )
+            for message in turn.messages
+        ]
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return ids
 
 
 def _kept_schedule(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -10,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot import outbox
-from bot.storage.sqlite import AlreadyApplied, Storage, TurnCommit
+from bot.delivery import Delivery
+from bot.storage.sqlite import AlreadyApplied, OutboxMessage, Storage, TurnCommit
 from flows.conversation.state import UserState
-from tests.conftest import start_bot
+from tests.conftest import RunningBot, start_bot
 from tests.standin_api import StandInBotApi
 
 
@@ -55,6 +57,33 @@ async def test_a_turn_for_an_update_already_handled_commits_nothing(storage: Sto
     loaded = await storage.load(1)
     assert loaded is not None and not loaded.state.started
     assert await storage.outbox_of(1) == []
+
+
+async def test_delivered_messages_leave_the_outbox_before_queued_turns_commit(storage: Storage):
+    """A delivered message still in the outbox is sent again after a crash: its deletion
+    goes ahead of turn commits already waiting, and deletions asked for meanwhile join it."""
+    message = outbox.dumps(outbox.OutgoingMessage("hi", ()))
+    for user in range(1, 21):
+        await storage.commit_turn(TurnCommit(user, user, None, None, (message,)))
+    ids = [m.id for user in range(1, 21) for m in await storage.outbox_of(user)]
+    order: list[str] = []
+
+    async def commit(user: int) -> None:
+        await storage.commit_turn(TurnCommit(user, user, UserState(started=True)))
+        order.append("commit")
+
+    async def sent(message_id: int) -> None:
+        await storage.outbox_sent([message_id])
+        order.append("sent")
+
+    async with storage._writing:  # a transaction in progress: everything below queues
+        waiting = [asyncio.create_task(commit(user)) for user in range(21, 31)]
+        await asyncio.sleep(0)
+        waiting += [asyncio.create_task(sent(i)) for i in ids]
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*waiting)
+    assert order == ["sent"] * len(ids) + ["commit"] * 10
+    assert await storage.outbox_users() == []
 
 
 async def test_a_restart_resumes_pending_updates_oldest_first_and_gives_up_a_poison_one(
@@ -122,3 +151,41 @@ async def test_after_a_crash_stored_updates_are_handled_and_saved_replies_delive
         assert [row[3] for row in inbox_rows(database)] == ["done", "done"]
     finally:
         await bot.stop()
+
+
+async def test_a_committed_turn_is_delivered_from_memory_without_reading_the_outbox(
+    bot: RunningBot, api: StandInBotApi, monkeypatch: pytest.MonkeyPatch
+):
+    lily = api.user(6201)
+    await bot.say(lily, "/start")
+    storage = bot.application.bot_data["conversation"].storage
+    reads: list[int] = []
+    original = storage.outbox_of
+
+    async def outbox_of(user_id: int) -> list[OutboxMessage]:
+        reads.append(user_id)
+        return await original(user_id)
+
+    monkeypatch.setattr(storage, "outbox_of", outbox_of)
+    before = len(lily.messages)
+    await bot.say(lily, "/debts")
+    assert len(lily.messages) > before
+    assert reads == []
+    assert await storage.outbox_users() == []
+
+
+async def test_a_turn_a_sweep_delivered_first_is_not_sent_again_from_memory(
+    bot: RunningBot, api: StandInBotApi
+):
+    """The sweep (or a notice's flush) reads the outbox and may send a turn's messages
+    between its commit and its own flush: that flush must not send them a second time."""
+    ned = api.user(6202)
+    delivery: Delivery = bot.application.bot_data["delivery"]
+    storage = bot.application.bot_data["conversation"].storage
+    messages = [outbox.OutgoingMessage(f"part {n}", ()) for n in range(3)]
+    commit = TurnCommit(ned.id, ned.id, UserState(), None, tuple(map(outbox.dumps, messages)))
+    ids = await storage.commit_turn(commit)
+    assert ids == sorted(ids) and len(ids) == 3
+    assert await delivery.flush(ned.id)  # the sweep came first
+    assert await delivery.flush(ned.id, ned.id, list(zip(ids, messages, strict=True)))
+    assert [m.text for m in api.chat(ned.id)] == ["part 0", "part 1", "part 2"]

@@ -12,7 +12,7 @@ import pytest
 
 from bot.storage.interface import Store
 from bot.storage.postgres import MIGRATIONS as PG_MIGRATIONS
-from bot.storage.sqlite import MIGRATIONS, Storage, StorageError, WriteTurns
+from bot.storage.sqlite import MIGRATIONS, Storage, StorageError, TurnCommit, WriteTurns
 from flows.conversation.state import Position, Profile, UserState
 from tests.conftest import Backend
 
@@ -158,3 +158,15 @@ async def test_a_write_asking_to_go_first_overtakes_waiting_writes_one_at_a_time
         await asyncio.sleep(0)
     await asyncio.gather(*tasks)
     assert order == ["inbox", "turn0", "turn1", "turn2"]
+
+
+async def test_a_turn_commit_returns_its_outbox_ids_in_the_order_they_are_delivered(
+    storage: Store,
+):
+    await storage.inbox_put(41, 9, "{}")
+    commit = TurnCommit(9, 9, a_state(), 41, ("first", "second", "third"))
+    ids = await storage.commit_turn(commit)
+    stored = await storage.outbox_of(9)
+    assert [m.id for m in stored] == ids
+    assert [m.message for m in stored] == ["first", "second", "third"]
+    assert await storage.commit_turn(TurnCommit(9, 9, a_state("illness"))) == []

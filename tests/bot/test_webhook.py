@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from bot import startup
 from bot.settings import Settings
 from bot.telegram_app import build_application, start_webhook, stop_webhook, webhook_options
 from tests.conftest import bot_settings
@@ -150,3 +151,26 @@ async def test_a_malformed_body_gets_400_and_its_text_reaches_no_log(
 
 def test_the_webhook_listens_on_loopback_by_default():
     assert Settings(_env_file=None).webhook_listen == "127.0.0.1"
+
+
+async def test_a_failing_set_webhook_at_start_up_is_retried_not_fatal(
+    api: StandInBotApi, database: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(startup, "BACKOFF_SECONDS", (0.01,))
+    api.fail("setWebhook", 2, 500, "Internal Server Error")
+    api.fail("setWebhook", 1, 502, "Bad Gateway")
+    settings = bot_settings(
+        api,
+        database,
+        webhook_url="https://bot.example.com/hook",
+        webhook_listen="127.0.0.1",
+        webhook_port=free_port(),
+        webhook_secret_token=SECRET,
+    )
+    application = build_application(settings)
+    server = await start_webhook(application, settings)
+    try:
+        assert api.webhook_url == "https://bot.example.com/hook"
+        assert len(api.calls_to("setWebhook")) == 4
+    finally:
+        await stop_webhook(application, server)
