@@ -34,7 +34,13 @@ import asyncpg
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.storage.postgres import INBOX_CHANNEL, PgStorage, keep_session
+from bot.storage.postgres import (
+    INBOX_CHANNEL,
+    FloodNotice,
+    PgStorage,
+    keep_session,
+    user_lock_key,
+)
 
 if TYPE_CHECKING:
     from bot.conversation import Conversation
@@ -43,9 +49,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# pg_try_advisory_lock(space, key): one space for users, one for the leader.
+# pg_try_advisory_lock(space, key): one space for users, one for the leader and the poller.
 USER_LOCKS = 0x7975
 LEADER_LOCK = (0x7976, 1)
+POLLER_LOCK = (0x7976, 2)
+# A standby receiver asks for the polling lease this often; the holder checks it keeps it.
+STANDBY_SECONDS = 1.0
+LEASE_CHECK_SECONDS = 5.0
 # A worker looks at the inbox this often even without a NOTIFY (one lost on a reconnect).
 POLL_SECONDS = 1.0
 # Users with replies still in the outbox (delivery kept failing) are retried this often.
@@ -60,7 +70,102 @@ Flush = Callable[[int], Awaitable[bool]]
 
 def user_key(user_id: int) -> int:
     """The advisory lock key of a user (int4). Two users sharing one only take turns."""
-    return user_id % 2_147_483_647
+    return user_lock_key(user_id)
+
+
+Dropped = Callable[[Update], Awaitable[None]]
+
+
+class FloodCap:
+    """The per-user cap on arrival for PostgreSQL receivers (DurableQueue.store_capped): a
+    user's pending updates are counted in the inbox, so the cap holds across every receiver
+    process and whichever worker handles them; the flood's one notice is queued in the
+    same transaction (PgStorage.inbox_put_capped). Each dropped update is still read for
+    words of crisis (`on_dropped`)."""
+
+    def __init__(
+        self, storage: PgStorage, cap: int, notice: str, quiet_seconds: int, on_dropped: Dropped
+    ) -> None:
+        self.storage = storage
+        self.cap = cap
+        self.notice = notice
+        self.quiet_seconds = quiet_seconds
+        self.on_dropped = on_dropped
+        self.dropped = 0
+        self.noticed = 0
+
+    async def __call__(
+        self, batch: list[tuple[Update, int]], rows: list[tuple[int, int, str]]
+    ) -> tuple[set[int], set[int]]:
+        chats = {user: u.effective_chat.id for u, user in batch if u.effective_chat is not None}
+        notice = FloodNotice(self.notice, self.quiet_seconds, chats)
+        result = await self.storage.inbox_put_capped(rows, self.cap, notice)
+        self.dropped += len(result.dropped)
+        self.noticed += len(result.noticed)
+        for update, user in batch:
+            if update.update_id in result.dropped:
+                log.warning("user %d: flood, update dropped", user)
+                await self.on_dropped(update)
+        return result.fresh, result.dropped
+
+
+class PollerLease:
+    """Telegram serves getUpdates to one consumer: with polling, one process at a time holds
+    this lease (a session advisory lock on a connection of its own). Another receiver waits as
+    a standby and takes over when the holder's connection ends (it died or stopped)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._connection: asyncpg.Connection | None = None
+
+    async def acquire(self) -> None:
+        """Return once this process holds the lease; until then it stands by."""
+        announced = False
+        while True:
+            try:
+                if self._connection is None or self._connection.is_closed():
+                    self._connection = await asyncpg.connect(self.url)
+                held = await self._connection.fetchval(
+                    "SELECT pg_try_advisory_lock($1, $2)", *POLLER_LOCK
+                )
+                if held:
+                    log.warning("receiver: holding the polling lease; polling Telegram")
+                    return
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning("polling lease: database unavailable (%s)", type(error).__name__)
+                self._drop()
+            if not announced:
+                log.warning(
+                    "receiver: standby, another process is polling Telegram for this bot"
+                    " (one getUpdates consumer); taking over when it stops"
+                )
+                announced = True
+            await asyncio.sleep(STANDBY_SECONDS)
+
+    async def watch(self, lost: Callable[[], object]) -> None:
+        """While polling: a lease whose connection broke may be taken by a standby, so this
+        process stops polling (`lost`) rather than be a second consumer."""
+        while True:
+            await asyncio.sleep(LEASE_CHECK_SECONDS)
+            try:
+                assert self._connection is not None
+                await self._connection.fetchval("SELECT 1")
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, AssertionError):
+                log.error("receiver: polling lease lost with its connection; stopping")
+                self._drop()
+                lost()
+                return
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.terminate()
+        self._connection = None
+
+    async def close(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            await self._connection.close()
+        self._connection = None
 
 
 class InboxWorker:
@@ -270,6 +375,24 @@ def start(application: Application, conversation: Conversation, delivery: Delive
     task.add_done_callback(tasks.discard)
 
 
+POLLER = "poller_lease"
+
+
+async def hold_polling_lease(application: Application) -> None:
+    """On PostgreSQL with polling, at the end of post_init (before the first getUpdates):
+    stand by until this process holds the polling lease, then keep watching it. A standby
+    with role both handles the inbox meanwhile (its worker is already running)."""
+    storage = application.bot_data["conversation"].storage
+    assert isinstance(storage, PgStorage)
+    lease = PollerLease(storage.url)
+    application.bot_data[POLLER] = lease
+    await lease.acquire()
+    tasks: set[asyncio.Task[None]] = application.bot_data.setdefault("_tasks", set())
+    task = asyncio.get_running_loop().create_task(lease.watch(application.stop_running))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
 async def may_send_reminders(application: Application) -> bool:
     """SQLite: always (one process). PostgreSQL: only the leader; receivers never."""
     settings: Settings = application.bot_data["settings"]
@@ -283,6 +406,9 @@ async def stop(application: Application) -> None:
     leader: Leader | None = application.bot_data.pop(LEADER, None)
     if leader is not None:
         await leader.close()
+    lease: PollerLease | None = application.bot_data.pop(POLLER, None)
+    if lease is not None:
+        await lease.close()
 
 
 def run_worker(application: Application) -> None:

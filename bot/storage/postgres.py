@@ -27,6 +27,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -150,6 +151,35 @@ _TRANSIENT = (
 POOL_SIZE = 10
 # Workers LISTEN here; a stored update NOTIFYs it (bot/workers.py).
 INBOX_CHANNEL = "yuqi_inbox"
+# pg_advisory_xact_lock(FLOOD_LOCKS, user): receivers count a user's pending updates in turn.
+FLOOD_LOCKS = 0x7977
+
+
+def user_lock_key(user_id: int) -> int:
+    """A user's advisory lock key (int4). Two users sharing one only take turns."""
+    return user_id % 2_147_483_647
+
+
+@dataclass
+class FloodNotice:
+    """The slow-down notice a flood's first drop puts in the user's outbox (outbox JSON), at
+    most once per `quiet_seconds` per user; `chats` maps the batch's users to their chats."""
+
+    message: str
+    quiet_seconds: int
+    chats: dict[int, int]
+
+
+@dataclass
+class CappedBatch:
+    """What inbox_put_capped did: update_ids stored for the workers, dropped by the cap, and
+    the users given the notice."""
+
+    fresh: set[int]
+    dropped: set[int]
+    noticed: set[int]
+
+
 # Tables holding what a person typed: rewritten after an erasure (see the module's doc).
 TEXT_TABLES = ("users", "quarantine", "inbox", "outbox")
 
@@ -326,6 +356,72 @@ class PgStorage:
                 if rows:
                     await connection.execute(f"NOTIFY {INBOX_CHANNEL}")
             return {int(row[0]) for row in rows}
+
+        return await self._retrying(write)
+
+    async def inbox_put_capped(
+        self, updates: list[tuple[int, int, str]], cap: int, notice: FloodNotice
+    ) -> CappedBatch:
+        """inbox_put_many with the per-user cap counted in the database, so every receiver
+        process counts the same pending updates: a user's update beyond `cap` pending ones is
+        recorded as 'dropped' (no text kept; a redelivery is recognised) instead of stored, and
+        the first drop of a flood puts `notice` in their outbox in the same transaction — one
+        notice per `notice.quiet_seconds`, however many receivers saw the flood. Receivers
+        take turns per user (a transaction advisory lock), so two batches cannot both count
+        the same free places."""
+        ids = [u for u, _, _ in updates]
+        users = sorted({w for _, w, _ in updates})
+        keys = sorted({user_lock_key(w) for w in users})
+        stamp = int(time.time())
+
+        async def write() -> CappedBatch:
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    "SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) AS k",
+                    FLOOD_LOCKS,
+                    keys,
+                )
+                rows = await connection.fetch(
+                    "SELECT user_id, count(*), FALSE FROM inbox WHERE status = 'pending'"
+                    " AND user_id = ANY($1::bigint[]) GROUP BY user_id"
+                    " UNION ALL SELECT update_id, 0, TRUE FROM inbox"
+                    " WHERE update_id = ANY($2::bigint[])",
+                    users,
+                    ids,
+                )
+                pending = {int(r[0]): int(r[1]) for r in rows if not r[2]}
+                known = {int(r[0]) for r in rows if r[2]}
+                batch = CappedBatch(set(), set(), set())
+                for update_id, user_id, _ in updates:
+                    if update_id in known:
+                        continue
+                    known.add(update_id)
+                    if pending.get(user_id, 0) >= cap:
+                        batch.dropped.add(update_id)
+                    else:
+                        pending[user_id] = pending.get(user_id, 0) + 1
+                        batch.fresh.add(update_id)
+                kept = batch.fresh | batch.dropped
+                stored = [row for row in updates if row[0] in kept]
+                if stored:
+                    await connection.execute(
+                        "INSERT INTO inbox (update_id, user_id, payload, status, received_at,"
+                        " done_at) SELECT u, w, CASE WHEN d THEN NULL ELSE p END,"
+                        " CASE WHEN d THEN 'dropped' ELSE 'pending' END, $5::bigint,"
+                        " CASE WHEN d THEN $5::bigint END"
+                        " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bool[])"
+                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING",
+                        [u for u, _, _ in stored],
+                        [w for _, w, _ in stored],
+                        [p for _, _, p in stored],
+                        [u in batch.dropped for u, _, _ in stored],
+                        stamp,
+                    )
+                if batch.dropped:
+                    batch.noticed = await _notice_floods(connection, updates, batch, notice, stamp)
+                if batch.fresh:
+                    await connection.execute(f"NOTIFY {INBOX_CHANNEL}")
+            return batch
 
         return await self._retrying(write)
 
@@ -615,6 +711,33 @@ async def _inbox_mark(
         "SELECT 1 FROM inbox WHERE update_id = $1", update_id
     ):
         raise AlreadyApplied(update_id)
+
+
+async def _notice_floods(
+    connection: asyncpg.Connection,
+    updates: list[tuple[int, int, str]],
+    batch: CappedBatch,
+    notice: FloodNotice,
+    stamp: int,
+) -> set[int]:
+    """Inside inbox_put_capped: the users whose drop in this batch starts a flood (no drop of
+    theirs recorded within the quiet time before it) get the notice in their outbox."""
+    flooded = sorted({w for u, w, _ in updates if u in batch.dropped})
+    recent = await connection.fetch(
+        "SELECT DISTINCT user_id FROM inbox WHERE status = 'dropped'"
+        " AND user_id = ANY($1::bigint[]) AND update_id <> ALL($2::bigint[]) AND done_at > $3",
+        flooded,
+        sorted(batch.dropped),
+        stamp - notice.quiet_seconds,
+    )
+    noticed = set(flooded) - {int(row[0]) for row in recent}
+    if noticed:
+        await connection.executemany(
+            "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+            " VALUES ($1, $2, NULL, $3, $4)",
+            [(w, notice.chats.get(w, w), notice.message, stamp) for w in sorted(noticed)],
+        )
+    return noticed
 
 
 async def _version(connection: asyncpg.Connection) -> int:
