@@ -40,6 +40,7 @@ from bot.storage.postgres import (
     PgStorage,
     keep_session,
     user_lock_key,
+    watch_client,
 )
 
 if TYPE_CHECKING:
@@ -184,6 +185,7 @@ class InboxWorker:
         self._locks: asyncpg.Pool | None = None
         self._listener: asyncpg.Connection | None = None
         self._last_sweep = float("-inf")
+        self._owed: set[int] = set()  # swept users owed replies, not yet taken
         self.handled = 0
 
     async def run(self) -> None:
@@ -191,7 +193,11 @@ class InboxWorker:
         # The user locks are released explicitly (a connection whose unlock failed is closed,
         # which releases it too), so the pool's own reset round trip is not needed.
         self._locks = await asyncpg.create_pool(
-            self.storage.url, min_size=1, max_size=self.slots + 1, reset=keep_session
+            self.storage.url,
+            min_size=1,
+            max_size=self.slots + 1,
+            reset=keep_session,
+            init=watch_client,
         )
         try:
             while True:
@@ -236,14 +242,19 @@ class InboxWorker:
         ]
         if time.monotonic() - self._last_sweep >= OUTBOX_SWEEP_SECONDS:
             self._last_sweep = time.monotonic()
-            users += [u for u in await self.storage.outbox_users() if u not in users]
+            self._owed.update(await self.storage.outbox_users())
+        # Users owed replies (from the sweep) stay listed until this worker takes them: after
+        # a restart with every slot busy, a reply committed before the crash goes out at the
+        # next free slot, not one sweep (30 s) later — its user is waiting for it.
+        users += [u for u in self._owed if u not in users]
         for user_id in users:
             if len(self._active) >= self.slots:
                 break
-            if user_id not in self._active:
-                await self._try_take(int(user_id))
+            if user_id not in self._active and await self._try_take(int(user_id)):
+                self._owed.discard(user_id)
 
-    async def _try_take(self, user_id: int) -> None:
+    async def _try_take(self, user_id: int) -> bool:
+        """Start draining the user if no process has them; True when taken."""
         assert self._locks is not None
         connection = await self._locks.acquire()
         try:
@@ -255,10 +266,11 @@ class InboxWorker:
             raise
         if not taken:
             await self._locks.release(connection)
-            return
+            return False
         self._active[user_id] = asyncio.get_running_loop().create_task(
             self._drain(user_id, connection)
         )
+        return True
 
     async def _drain(self, user_id: int, connection: asyncpg.Connection) -> None:
         """Holding the user's lock: owed replies, then the user's oldest pending update. One

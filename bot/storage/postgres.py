@@ -149,6 +149,7 @@ _TRANSIENT = (
     OSError,
 )
 POOL_SIZE = 10
+CLIENT_CHECK_MS = 2000
 # Workers LISTEN here; a stored update NOTIFYs it (bot/workers.py).
 INBOX_CHANNEL = "yuqi_inbox"
 # pg_advisory_xact_lock(FLOOD_LOCKS, user): receivers count a user's pending updates in turn.
@@ -193,7 +194,9 @@ class PgStorage:
 
     @classmethod
     async def open(cls, url: str, pool_size: int = POOL_SIZE) -> PgStorage:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=keep_session)
+        pool = await asyncpg.create_pool(
+            url, min_size=1, max_size=pool_size, reset=keep_session, init=watch_client
+        )
         storage = cls(pool, url)
         try:
             await storage._migrate()
@@ -657,6 +660,15 @@ async def keep_session(connection: asyncpg.Connection) -> None:
     """A pooled connection goes back as it is: this code never leaves session state behind
     (no SET, LISTEN or advisory lock on pooled connections), and asyncpg's default reset
     costs a round trip on every release — several per turn."""
+
+
+async def watch_client(connection: asyncpg.Connection) -> None:
+    """Once per new connection: the server checks every CLIENT_CHECK_MS that this process is
+    still there, even while a statement waits for a lock. A killed process's statement waiting
+    for a lock would otherwise wait on, then hold what it got, until it next wrote to the
+    dead socket; now it is cancelled and its locks released within seconds (PostgreSQL 14+)."""
+    if connection.get_server_version().major >= 14:
+        await connection.execute(f"SET client_connection_check_interval = {CLIENT_CHECK_MS}")
 
 
 async def _upsert_user(

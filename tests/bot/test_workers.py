@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot, Update
 
+from bot import workers as workers_module
 from bot.conversation import Conversation
 from bot.storage.postgres import PgStorage
 from bot.storage.sqlite import TurnCommit
@@ -149,3 +150,38 @@ async def test_a_cron_pass_sends_nothing_while_a_bot_process_leads(pg: Backend, 
     out = io.StringIO()
     assert await remind_command(settings, today, dry_run=False, out=out) == 0
     assert len(api.calls_to("sendMessage", chat_id=7)) == 1 and '"sent": 1' in out.getvalue()
+
+
+async def test_replies_owed_after_a_restart_go_out_at_the_next_free_slot(
+    pg: Backend, monkeypatch
+):
+    """A restart finds more users pending than slots, and others whose replies were committed
+    before the crash: those replies go out as soon as a slot frees, not one sweep later."""
+    monkeypatch.setattr(workers_module, "OUTBOX_SWEEP_SECONDS", 3600.0)  # one sweep: at start
+    storage = await PgStorage.open(pg.url or "")
+    for user in range(1, 11):
+        await storage.inbox_put(user, user, update_json(user, user))
+    for user in range(101, 111):
+        await storage.outbox_put(user, user, '{"text": "owed"}')
+
+    async def handle(update: Update) -> None:
+        user = update.effective_user.id
+        await storage.commit_turn(TurnCommit(user, user, None, update.update_id))
+
+    async def flush(user_id: int) -> bool:
+        await storage.outbox_sent([m.id for m in await storage.outbox_of(user_id)])
+        return True
+
+    worker = InboxWorker(storage, Bot(TOKEN), handle, flush, slots=2)
+    task = asyncio.create_task(worker.run())
+    try:
+
+        async def delivered() -> None:
+            while await storage.outbox_users() or (await storage.inbox_counts())["pending"]:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(delivered(), 60)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await storage.close()
