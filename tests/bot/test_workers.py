@@ -152,9 +152,7 @@ async def test_a_cron_pass_sends_nothing_while_a_bot_process_leads(pg: Backend, 
     assert len(api.calls_to("sendMessage", chat_id=7)) == 1 and '"sent": 1' in out.getvalue()
 
 
-async def test_replies_owed_after_a_restart_go_out_at_the_next_free_slot(
-    pg: Backend, monkeypatch
-):
+async def test_replies_owed_after_a_restart_go_out_at_the_next_free_slot(pg: Backend, monkeypatch):
     """A restart finds more users pending than slots, and others whose replies were committed
     before the crash: those replies go out as soon as a slot frees, not one sweep later."""
     monkeypatch.setattr(workers_module, "OUTBOX_SWEEP_SECONDS", 3600.0)  # one sweep: at start
