@@ -61,7 +61,14 @@ LEASE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 1.0
 # Users with replies still in the outbox (delivery kept failing) are retried this often.
 OUTBOX_SWEEP_SECONDS = 30.0
-CANDIDATES = 200
+# The users with pending updates, oldest first, whose lock no process holds.
+CANDIDATES_QUERY = (
+    "SELECT user_id FROM inbox i WHERE status = 'pending' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+    " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid"
+    " AND l.objid = (i.user_id % 2147483647)::oid AND l.objsubid = 2"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    " GROUP BY user_id ORDER BY min(update_id) LIMIT $1"
+)
 COALESCE_SECONDS = 0.002
 SLOTS = 32
 
@@ -232,12 +239,13 @@ class InboxWorker:
     async def _dispatch(self) -> None:
         if len(self._active) >= self.slots:
             return
+        # Only users no process holds (their lock is not in pg_locks), as many as there are
+        # free slots: with several workers, trying the locks the others hold was a round trip
+        # each, a tax growing with the number of workers.
         users = [
             row[0]
             for row in await self.storage.pool.fetch(
-                "SELECT user_id FROM inbox WHERE status = 'pending' GROUP BY user_id"
-                " ORDER BY min(update_id) LIMIT $1",
-                CANDIDATES,
+                CANDIDATES_QUERY, self.slots - len(self._active), USER_LOCKS
             )
         ]
         if time.monotonic() - self._last_sweep >= OUTBOX_SWEEP_SECONDS:

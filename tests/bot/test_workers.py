@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from telegram import Bot, Update
 
 from bot import workers as workers_module
@@ -18,7 +19,7 @@ from bot.conversation import Conversation
 from bot.storage.postgres import PgStorage
 from bot.storage.sqlite import TurnCommit
 from bot.telegram_app import open_conversation
-from bot.workers import InboxWorker, Leader
+from bot.workers import CANDIDATES_QUERY, USER_LOCKS, InboxWorker, Leader, user_key
 from flows.conversation.core import Command
 from flows.conversation.state import UserState
 from flows.domain.ledger import Debt, DueSpec
@@ -182,4 +183,19 @@ async def test_replies_owed_after_a_restart_go_out_at_the_next_free_slot(pg: Bac
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await storage.close()
+
+
+async def test_workers_look_only_at_users_no_process_holds(pg: Backend):
+    storage = await PgStorage.open(pg.url or "")
+    holder = await asyncpg.connect(pg.url or "")
+    try:
+        for user in (5, 6, 7):
+            await storage.inbox_put(user, user, update_json(user, user))
+        await holder.fetchval("SELECT pg_advisory_lock($1, $2)", USER_LOCKS, user_key(6))
+        rows = await storage.pool.fetch(CANDIDATES_QUERY, 10, USER_LOCKS)
+        assert [row[0] for row in rows] == [5, 7]
+        assert [row[0] for row in await storage.pool.fetch(CANDIDATES_QUERY, 1, USER_LOCKS)] == [5]
+    finally:
+        await holder.close()
         await storage.close()
