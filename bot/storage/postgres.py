@@ -290,25 +290,36 @@ class PgStorage:
     # ---- one Telegram turn: inbox, state and outbox together ------------------------------
 
     async def commit_turn(self, turn: TurnCommit) -> None:
-        """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction. The inbox row is
-        marked first: two processes handling the same update (they must not, but a takeover
-        after a lost lock could) serialise on its row lock and the second gets AlreadyApplied."""
+        """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction: one statement
+        (TURN) for the inbox row, the state and the replies, then the schedule; an erasure as
+        before. The inbox row is marked first: two processes handling the same update (they
+        must not, but a takeover after a lost lock could) serialise on its row lock and the
+        second gets AlreadyApplied."""
         moment = turn.now or datetime.now(UTC)
         stamp = int(time.time())
         payload = _jsonb_safe(turn.state.model_dump_json()) if turn.state is not None else None
         rows = schedule(turn.state, moment) if turn.state is not None else ()
 
         async def write() -> None:
+            if turn.erase:
+                await erase()
+                return
+            async with self._pool.acquire() as connection:
+                if payload is None:
+                    # Nothing to reschedule: one statement, atomic by itself.
+                    await _turn_statement(connection, turn, payload, stamp)
+                    return
+                async with connection.transaction():
+                    await _turn_statement(connection, turn, payload, stamp)
+                    # A new statement: it reads the schedule after the upsert took the user's
+                    # row lock (a concurrent reschedule of the user has committed by then).
+                    await _replace_schedule(connection, turn.user_id, rows, moment)
+
+        async def erase() -> None:
             async with self._pool.acquire() as connection, connection.transaction():
                 if turn.update_id is not None:
                     await _inbox_mark(connection, turn.update_id, "done", stamp)
-                if turn.erase:
-                    await _erase(connection, turn.user_id, turn.update_id)
-                elif payload is not None:
-                    await _upsert_user(
-                        connection, turn.user_id, turn.chat_id, payload, stamp, turn.update_id
-                    )
-                    await _replace_schedule(connection, turn.user_id, rows, moment)
+                await _erase(connection, turn.user_id, turn.update_id)
                 if turn.messages:
                     await connection.executemany(
                         "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
@@ -693,6 +704,53 @@ async def _upsert_user(
         stamp,
         update_id or 0,
     )
+
+
+# One turn's inbox row marked done, state saved (when it changed) and replies queued, in one
+# statement (one round trip instead of one per table). The saved state and the replies are
+# written only when the update was pending (marked) or never stored (terminal, tests): an update
+# already handled changes nothing, and the caller raises AlreadyApplied.
+TURN = """
+WITH marked AS (
+    UPDATE inbox SET status = 'done', payload = NULL, done_at = $2::bigint
+    WHERE update_id = $1::bigint AND status = 'pending' RETURNING 1
+), gate AS (
+    SELECT EXISTS (SELECT 1 FROM marked)
+        OR NOT EXISTS (SELECT 1 FROM inbox WHERE update_id = $1::bigint) AS open
+), saved AS (
+    INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at, last_update_id)
+    SELECT $3::bigint, $4::bigint, ($5::text)::jsonb, TRUE, $2::bigint, $2::bigint, $6::bigint
+    FROM gate WHERE gate.open AND $5::text IS NOT NULL
+    ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,
+        state = excluded.state, active = TRUE, updated_at = excluded.updated_at,
+        last_update_id = GREATEST(users.last_update_id, excluded.last_update_id)
+    RETURNING 1
+), queued AS (
+    INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)
+    SELECT $3::bigint, $4::bigint, $1::bigint, m, $2::bigint
+    FROM gate, unnest($7::text[]) WITH ORDINALITY AS t(m, n) WHERE gate.open ORDER BY n
+    RETURNING 1
+)
+SELECT gate.open, (SELECT count(*) FROM saved), (SELECT count(*) FROM queued) FROM gate
+"""
+
+
+async def _turn_statement(
+    connection: asyncpg.Connection, turn: TurnCommit, payload: str | None, stamp: int
+) -> None:
+    """TURN; AlreadyApplied when the update was handled before (nothing written)."""
+    row = await connection.fetchrow(
+        TURN,
+        turn.update_id,
+        stamp,
+        turn.user_id,
+        turn.chat_id,
+        payload,
+        turn.update_id or 0,
+        list(turn.messages),
+    )
+    if not row[0]:
+        raise AlreadyApplied(turn.update_id or 0)
 
 
 async def _erase(connection: asyncpg.Connection, user_id: int, up_to: int | None) -> None:
