@@ -193,6 +193,7 @@ class InboxWorker:
         self._listener: asyncpg.Connection | None = None
         self._last_sweep = float("-inf")
         self._owed: set[int] = set()  # swept users owed replies, not yet taken
+        self._saturated = False  # the last look found as many users as free slots
         self.handled = 0
 
     async def run(self) -> None:
@@ -242,12 +243,11 @@ class InboxWorker:
         # Only users no process holds (their lock is not in pg_locks), as many as there are
         # free slots: with several workers, trying the locks the others hold was a round trip
         # each, a tax growing with the number of workers.
+        free = self.slots - len(self._active)
         users = [
-            row[0]
-            for row in await self.storage.pool.fetch(
-                CANDIDATES_QUERY, self.slots - len(self._active), USER_LOCKS
-            )
+            row[0] for row in await self.storage.pool.fetch(CANDIDATES_QUERY, free, USER_LOCKS)
         ]
+        self._saturated = len(users) >= free
         if time.monotonic() - self._last_sweep >= OUTBOX_SWEEP_SECONDS:
             self._last_sweep = time.monotonic()
             self._owed.update(await self.storage.outbox_users())
@@ -301,9 +301,13 @@ class InboxWorker:
             log.exception("inbox worker: user %d failed; retried later", user_id)
         finally:
             self._active.pop(user_id, None)
-            left = await self._unlock(connection, user_id, update_id)
+            left, more = await self._unlock(connection, user_id, update_id)
             await self._locks.release(connection)
-            self._wake.set()  # a slot is free; more may be waiting
+            if more or self._saturated or self._owed:
+                # The user has more, the last look found more users than free slots, or owed
+                # users wait: look again now. Otherwise new updates come with a NOTIFY (an
+                # inbox query for each finished turn was a round trip per turn per worker).
+                self._wake.set()
         if left == "pending":
             # Its turn neither committed nor failed honestly (an unexpected error, already
             # reported to the user by the error handler): never loop on it.
@@ -312,20 +316,25 @@ class InboxWorker:
 
     async def _unlock(
         self, connection: asyncpg.Connection, user_id: int, update_id: int | None
-    ) -> str | None:
+    ) -> tuple[str | None, bool]:
         """Release the user, reading in the same round trip whether the update is still
-        pending. A connection whose unlock fails is closed: its session, and the lock, end."""
+        pending and whether the user has more pending. A connection whose unlock fails is
+        closed: its session, and the lock, end."""
         try:
-            return await connection.fetchval(
-                "SELECT status FROM (SELECT pg_advisory_unlock($1, $2)) AS released"
+            row = await connection.fetchrow(
+                "SELECT status, EXISTS (SELECT 1 FROM inbox WHERE user_id = $4"
+                " AND status = 'pending' AND update_id <> $3)"
+                " FROM (SELECT pg_advisory_unlock($1, $2)) AS released"
                 " LEFT JOIN inbox ON inbox.update_id = $3",
                 USER_LOCKS,
                 user_key(user_id),
                 update_id,
+                user_id,
             )
         except Exception:
             connection.terminate()
-            return None
+            return None, True
+        return row[0], bool(row[1])
 
     async def _one(self, update_id: int, payload: str) -> None:
         update = Update.de_json(json.loads(payload), self.bot)
