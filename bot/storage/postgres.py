@@ -418,13 +418,16 @@ class PgStorage:
                 kept = batch.fresh | batch.dropped
                 stored = [row for row in updates if row[0] in kept]
                 if stored:
+                    # The workers are woken (NOTIFY, delivered at commit) in the same statement.
                     await connection.execute(
-                        "INSERT INTO inbox (update_id, user_id, payload, status, received_at,"
-                        " done_at) SELECT u, w, CASE WHEN d THEN NULL ELSE p END,"
+                        "WITH stored AS (INSERT INTO inbox (update_id, user_id, payload, status,"
+                        " received_at, done_at) SELECT u, w, CASE WHEN d THEN NULL ELSE p END,"
                         " CASE WHEN d THEN 'dropped' ELSE 'pending' END, $5::bigint,"
                         " CASE WHEN d THEN $5::bigint END"
                         " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bool[])"
-                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING",
+                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING RETURNING status)"
+                        f" SELECT pg_notify('{INBOX_CHANNEL}', '') FROM (SELECT 1 FROM stored"
+                        " WHERE status = 'pending' LIMIT 1) AS woken",
                         [u for u, _, _ in stored],
                         [w for _, w, _ in stored],
                         [p for _, _, p in stored],
@@ -433,8 +436,6 @@ class PgStorage:
                     )
                 if batch.dropped:
                     batch.noticed = await _notice_floods(connection, updates, batch, notice, stamp)
-                if batch.fresh:
-                    await connection.execute(f"NOTIFY {INBOX_CHANNEL}")
             return batch
 
         return await self._retrying(write)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import json
 
+import asyncpg
 from telegram import Bot, Update
 
 from bot.inbox import DurableQueue
-from bot.storage.postgres import PgStorage
+from bot.storage.postgres import INBOX_CHANNEL, PgStorage
 from bot.workers import FloodCap
 from tests.conftest import Backend
 from tests.standin_api import TOKEN
@@ -132,4 +133,24 @@ async def test_a_new_flood_after_the_quiet_time_gets_its_own_notice(pg: Backend)
         await receiver.queue.put(update(bot, CAP + 2, FLOODER))
         assert await notices_of(storage, FLOODER) == [NOTICE, NOTICE]
     finally:
+        await storage.close()
+
+
+async def test_a_stored_update_wakes_the_workers_and_a_dropped_one_does_not(pg: Backend):
+    storage = await PgStorage.open(pg.url or "")
+    listener = await asyncpg.connect(pg.url or "")
+    woken: list[str] = []
+    await listener.add_listener(INBOX_CHANNEL, lambda *args: woken.append(args[2]))
+    bot = Bot(TOKEN)
+    receiver = Receiver(storage, False)
+    try:
+        for n in range(1, CAP + 1):
+            await receiver.queue.put(update(bot, n, FLOODER))
+        await listener.fetchval("SELECT 1")  # notifications arrive before this answer
+        assert len(woken) == CAP
+        await receiver.queue.put(update(bot, CAP + 1, FLOODER))  # dropped
+        await listener.fetchval("SELECT 1")
+        assert len(woken) == CAP
+    finally:
+        await listener.close()
         await storage.close()
