@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, Update
@@ -22,6 +23,9 @@ from bot.storage.interface import StorageError, Store
 
 log = logging.getLogger(__name__)
 
+StoreCapped = Callable[
+    [list[tuple[Update, int]], list[tuple[int, int, str]]], Awaitable[tuple[set[int], set[int]]]
+]
 # A pending update that was being handled when the bot died this many times is given up (an
 # update that crashes the bot must not crash every start); its user is told.
 MAX_STARTS = 3
@@ -51,6 +55,9 @@ class DurableQueue(asyncio.Queue[object]):
         # False on PostgreSQL: an update is only stored; workers take it from the inbox
         # (bot/workers.py), and a failed store raises, so Telegram delivers it again.
         self.local = True
+        # PostgreSQL receivers: stores a batch with the per-user cap counted in the database,
+        # across every receiver (bot/workers.py FloodCap); returns the ids stored and dropped.
+        self.store_capped: StoreCapped | None = None
 
     async def put(self, item: object) -> None:
         if not isinstance(item, Update):
@@ -74,8 +81,12 @@ class DurableQueue(asyncio.Queue[object]):
             if not batch or self.storage is None:
                 return
             rows = [(update.update_id, user, self._payload(update)) for update, user in batch]
+            dropped: set[int] = set()
             try:
-                fresh = await self.storage.inbox_put_many(rows)
+                if self.store_capped is not None:
+                    fresh, dropped = await self.store_capped(batch, rows)
+                else:
+                    fresh = await self.storage.inbox_put_many(rows)
             except StorageError:
                 if not self.local:
                     # Workers only see what is stored: keep the batch and fail the getUpdates
@@ -92,6 +103,8 @@ class DurableQueue(asyncio.Queue[object]):
                     if self.local:
                         self.put_nowait(update)
                     continue
+                if update.update_id in dropped:
+                    continue  # the cap's, counted in the database (bot/workers.py FloodCap)
                 log.info("update %d delivered again; not handled twice", update.update_id)
                 self.redelivered += 1
                 if self.processor is not None:

@@ -56,6 +56,7 @@ COMMANDS = (
     "help",
 )
 CONVERSATION = "conversation"
+SLOW_DOWN = "slow_down_notices"
 DELIVERY = "delivery"
 # Handled inbox rows are kept this long (a webhook retry of the same update is recognised),
 # then pruned; the prune runs this often.
@@ -101,6 +102,7 @@ def build_application(settings: Settings) -> Application:
         .build()
     )
     application.bot_data["settings"] = settings
+    application.bot_data[SLOW_DOWN] = notices
     notices.application = application
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
@@ -126,6 +128,14 @@ async def _post_init(application: Application) -> None:
     if settings.database_url is not None:
         if isinstance(queue, DurableQueue):
             queue.storage = conversation.storage
+            notices: SlowDownNotices = application.bot_data[SLOW_DOWN]
+            queue.store_capped = workers.FloodCap(
+                conversation.storage,  # type: ignore[arg-type]
+                settings.max_queued_updates_per_user,
+                notices.message(conversation),
+                SLOW_DOWN_INTERVAL_SECONDS,
+                notices.crisis,
+            )
         workers.start(application, conversation, delivery)
     elif isinstance(queue, DurableQueue):
         queue.storage = conversation.storage
@@ -139,6 +149,9 @@ async def _post_init(application: Application) -> None:
     await _set_commands(application, conversation.locales)
     _schedule_reminder_scan(application, settings)
     _schedule_upkeep(application)
+    polling = settings.webhook_url is None and settings.role != "worker"
+    if settings.database_url is not None and polling:
+        await workers.hold_polling_lease(application)  # one getUpdates consumer
 
 
 def _background(application: Application, coroutine: Any) -> None:
@@ -423,14 +436,7 @@ class SlowDownNotices:
         conversation: Conversation | None = self.application.bot_data.get(CONVERSATION)
         if conversation is None:
             return
-        incoming = events.read(update)
-        heard = conversation.crisis_reply(incoming.event) if incoming else None
-        if heard is not None:
-            # A dropped message with words of crisis still gets the hotline reply, every time.
-            try:
-                await send_reply(self.application.bot, chat.id, heard)
-            except TelegramError:
-                log.warning("could not send the crisis reply to a flooding user")
+        if await self.crisis(update):
             return
         now = time.monotonic()
         if now - self._last_sent.get(chat.id, float("-inf")) < SLOW_DOWN_INTERVAL_SECONDS:
@@ -440,8 +446,7 @@ class SlowDownNotices:
         delivery: Delivery | None = self.application.bot_data.get(DELIVERY)
         if delivery is None:
             return
-        notice = conversation.locales.get(None).render(text("common.slow_down"))
-        message = outbox.dumps(outbox.OutgoingMessage(notice, ()))
+        message = self.message(conversation)
         try:
             await conversation.storage.outbox_put(user.id, chat.id, message)
         except StorageError:
@@ -451,6 +456,29 @@ class SlowDownNotices:
         delivery.owed.add(user.id)
         # Usually their next queued turn delivers it; this covers a flood that has ended.
         _background(self.application, delivery.flush(user.id))
+
+    async def crisis(self, update: Update) -> bool:
+        """A dropped message with words of crisis still gets the hotline reply, every time."""
+        chat = update.effective_chat
+        assert self.application is not None
+        conversation: Conversation | None = self.application.bot_data.get(CONVERSATION)
+        incoming = events.read(update)
+        if conversation is None or chat is None or incoming is None:
+            return False
+        heard = conversation.crisis_reply(incoming.event)
+        if heard is None:
+            return False
+        try:
+            await send_reply(self.application.bot, chat.id, heard)
+        except TelegramError:
+            log.warning("could not send the crisis reply to a flooding user")
+        return True
+
+    @staticmethod
+    def message(conversation: Conversation) -> str:
+        """The notice, as an outbox message."""
+        notice = conversation.locales.get(None).render(text("common.slow_down"))
+        return outbox.dumps(outbox.OutgoingMessage(notice, ()))
 
     def _forget_before(self, moment: float) -> None:
         if len(self._last_sent) > 1000:

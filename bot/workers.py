@@ -34,7 +34,14 @@ import asyncpg
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.storage.postgres import INBOX_CHANNEL, PgStorage, keep_session
+from bot.storage.postgres import (
+    INBOX_CHANNEL,
+    FloodNotice,
+    PgStorage,
+    keep_session,
+    user_lock_key,
+    watch_client,
+)
 
 if TYPE_CHECKING:
     from bot.conversation import Conversation
@@ -43,14 +50,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# pg_try_advisory_lock(space, key): one space for users, one for the leader.
+# pg_try_advisory_lock(space, key): one space for users, one for the leader and the poller.
 USER_LOCKS = 0x7975
 LEADER_LOCK = (0x7976, 1)
+POLLER_LOCK = (0x7976, 2)
+# A standby receiver asks for the polling lease this often; the holder checks it keeps it.
+STANDBY_SECONDS = 1.0
+LEASE_CHECK_SECONDS = 5.0
 # A worker looks at the inbox this often even without a NOTIFY (one lost on a reconnect).
 POLL_SECONDS = 1.0
 # Users with replies still in the outbox (delivery kept failing) are retried this often.
 OUTBOX_SWEEP_SECONDS = 30.0
-CANDIDATES = 200
+# The users with pending updates, oldest first, whose lock no process holds.
+CANDIDATES_QUERY = (
+    "SELECT user_id FROM inbox i WHERE status = 'pending' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+    " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid"
+    " AND l.objid = (i.user_id % 2147483647)::oid AND l.objsubid = 2"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    " GROUP BY user_id ORDER BY min(update_id) LIMIT $1"
+)
 COALESCE_SECONDS = 0.002
 SLOTS = 32
 
@@ -60,7 +78,102 @@ Flush = Callable[[int], Awaitable[bool]]
 
 def user_key(user_id: int) -> int:
     """The advisory lock key of a user (int4). Two users sharing one only take turns."""
-    return user_id % 2_147_483_647
+    return user_lock_key(user_id)
+
+
+Dropped = Callable[[Update], Awaitable[None]]
+
+
+class FloodCap:
+    """The per-user cap on arrival for PostgreSQL receivers (DurableQueue.store_capped): a
+    user's pending updates are counted in the inbox, so the cap holds across every receiver
+    process and whichever worker handles them; the flood's one notice is queued in the
+    same transaction (PgStorage.inbox_put_capped). Each dropped update is still read for
+    words of crisis (`on_dropped`)."""
+
+    def __init__(
+        self, storage: PgStorage, cap: int, notice: str, quiet_seconds: int, on_dropped: Dropped
+    ) -> None:
+        self.storage = storage
+        self.cap = cap
+        self.notice = notice
+        self.quiet_seconds = quiet_seconds
+        self.on_dropped = on_dropped
+        self.dropped = 0
+        self.noticed = 0
+
+    async def __call__(
+        self, batch: list[tuple[Update, int]], rows: list[tuple[int, int, str]]
+    ) -> tuple[set[int], set[int]]:
+        chats = {user: u.effective_chat.id for u, user in batch if u.effective_chat is not None}
+        notice = FloodNotice(self.notice, self.quiet_seconds, chats)
+        result = await self.storage.inbox_put_capped(rows, self.cap, notice)
+        self.dropped += len(result.dropped)
+        self.noticed += len(result.noticed)
+        for update, user in batch:
+            if update.update_id in result.dropped:
+                log.warning("user %d: flood, update dropped", user)
+                await self.on_dropped(update)
+        return result.fresh, result.dropped
+
+
+class PollerLease:
+    """Telegram serves getUpdates to one consumer: with polling, one process at a time holds
+    this lease (a session advisory lock on a connection of its own). Another receiver waits as
+    a standby and takes over when the holder's connection ends (it died or stopped)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._connection: asyncpg.Connection | None = None
+
+    async def acquire(self) -> None:
+        """Return once this process holds the lease; until then it stands by."""
+        announced = False
+        while True:
+            try:
+                if self._connection is None or self._connection.is_closed():
+                    self._connection = await asyncpg.connect(self.url)
+                held = await self._connection.fetchval(
+                    "SELECT pg_try_advisory_lock($1, $2)", *POLLER_LOCK
+                )
+                if held:
+                    log.warning("receiver: holding the polling lease; polling Telegram")
+                    return
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning("polling lease: database unavailable (%s)", type(error).__name__)
+                self._drop()
+            if not announced:
+                log.warning(
+                    "receiver: standby, another process is polling Telegram for this bot"
+                    " (one getUpdates consumer); taking over when it stops"
+                )
+                announced = True
+            await asyncio.sleep(STANDBY_SECONDS)
+
+    async def watch(self, lost: Callable[[], object]) -> None:
+        """While polling: a lease whose connection broke may be taken by a standby, so this
+        process stops polling (`lost`) rather than be a second consumer."""
+        while True:
+            await asyncio.sleep(LEASE_CHECK_SECONDS)
+            try:
+                assert self._connection is not None
+                await self._connection.fetchval("SELECT 1")
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, AssertionError):
+                log.error("receiver: polling lease lost with its connection; stopping")
+                self._drop()
+                lost()
+                return
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.terminate()
+        self._connection = None
+
+    async def close(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            await self._connection.close()
+        self._connection = None
 
 
 class InboxWorker:
@@ -79,6 +192,8 @@ class InboxWorker:
         self._locks: asyncpg.Pool | None = None
         self._listener: asyncpg.Connection | None = None
         self._last_sweep = float("-inf")
+        self._owed: set[int] = set()  # swept users owed replies, not yet taken
+        self._saturated = False  # the last look found as many users as free slots
         self.handled = 0
 
     async def run(self) -> None:
@@ -86,7 +201,11 @@ class InboxWorker:
         # The user locks are released explicitly (a connection whose unlock failed is closed,
         # which releases it too), so the pool's own reset round trip is not needed.
         self._locks = await asyncpg.create_pool(
-            self.storage.url, min_size=1, max_size=self.slots + 1, reset=keep_session
+            self.storage.url,
+            min_size=1,
+            max_size=self.slots + 1,
+            reset=keep_session,
+            init=watch_client,
         )
         try:
             while True:
@@ -121,24 +240,29 @@ class InboxWorker:
     async def _dispatch(self) -> None:
         if len(self._active) >= self.slots:
             return
+        # Only users no process holds (their lock is not in pg_locks), as many as there are
+        # free slots: with several workers, trying the locks the others hold was a round trip
+        # each, a tax growing with the number of workers.
+        free = self.slots - len(self._active)
         users = [
-            row[0]
-            for row in await self.storage.pool.fetch(
-                "SELECT user_id FROM inbox WHERE status = 'pending' GROUP BY user_id"
-                " ORDER BY min(update_id) LIMIT $1",
-                CANDIDATES,
-            )
+            row[0] for row in await self.storage.pool.fetch(CANDIDATES_QUERY, free, USER_LOCKS)
         ]
+        self._saturated = len(users) >= free
         if time.monotonic() - self._last_sweep >= OUTBOX_SWEEP_SECONDS:
             self._last_sweep = time.monotonic()
-            users += [u for u in await self.storage.outbox_users() if u not in users]
+            self._owed.update(await self.storage.outbox_users())
+        # Users owed replies (from the sweep) stay listed until this worker takes them: after
+        # a restart with every slot busy, a reply committed before the crash goes out at the
+        # next free slot, not one sweep (30 s) later — its user is waiting for it.
+        users += [u for u in self._owed if u not in users]
         for user_id in users:
             if len(self._active) >= self.slots:
                 break
-            if user_id not in self._active:
-                await self._try_take(int(user_id))
+            if user_id not in self._active and await self._try_take(int(user_id)):
+                self._owed.discard(user_id)
 
-    async def _try_take(self, user_id: int) -> None:
+    async def _try_take(self, user_id: int) -> bool:
+        """Start draining the user if no process has them; True when taken."""
         assert self._locks is not None
         connection = await self._locks.acquire()
         try:
@@ -150,10 +274,11 @@ class InboxWorker:
             raise
         if not taken:
             await self._locks.release(connection)
-            return
+            return False
         self._active[user_id] = asyncio.get_running_loop().create_task(
             self._drain(user_id, connection)
         )
+        return True
 
     async def _drain(self, user_id: int, connection: asyncpg.Connection) -> None:
         """Holding the user's lock: owed replies, then the user's oldest pending update. One
@@ -176,9 +301,13 @@ class InboxWorker:
             log.exception("inbox worker: user %d failed; retried later", user_id)
         finally:
             self._active.pop(user_id, None)
-            left = await self._unlock(connection, user_id, update_id)
+            left, more = await self._unlock(connection, user_id, update_id)
             await self._locks.release(connection)
-            self._wake.set()  # a slot is free; more may be waiting
+            if more or self._saturated or self._owed:
+                # The user has more, the last look found more users than free slots, or owed
+                # users wait: look again now. Otherwise new updates come with a NOTIFY (an
+                # inbox query for each finished turn was a round trip per turn per worker).
+                self._wake.set()
         if left == "pending":
             # Its turn neither committed nor failed honestly (an unexpected error, already
             # reported to the user by the error handler): never loop on it.
@@ -187,20 +316,25 @@ class InboxWorker:
 
     async def _unlock(
         self, connection: asyncpg.Connection, user_id: int, update_id: int | None
-    ) -> str | None:
+    ) -> tuple[str | None, bool]:
         """Release the user, reading in the same round trip whether the update is still
-        pending. A connection whose unlock fails is closed: its session, and the lock, end."""
+        pending and whether the user has more pending. A connection whose unlock fails is
+        closed: its session, and the lock, end."""
         try:
-            return await connection.fetchval(
-                "SELECT status FROM (SELECT pg_advisory_unlock($1, $2)) AS released"
+            row = await connection.fetchrow(
+                "SELECT status, EXISTS (SELECT 1 FROM inbox WHERE user_id = $4"
+                " AND status = 'pending' AND update_id <> $3)"
+                " FROM (SELECT pg_advisory_unlock($1, $2)) AS released"
                 " LEFT JOIN inbox ON inbox.update_id = $3",
                 USER_LOCKS,
                 user_key(user_id),
                 update_id,
+                user_id,
             )
         except Exception:
             connection.terminate()
-            return None
+            return None, True
+        return row[0], bool(row[1])
 
     async def _one(self, update_id: int, payload: str) -> None:
         update = Update.de_json(json.loads(payload), self.bot)
@@ -270,6 +404,24 @@ def start(application: Application, conversation: Conversation, delivery: Delive
     task.add_done_callback(tasks.discard)
 
 
+POLLER = "poller_lease"
+
+
+async def hold_polling_lease(application: Application) -> None:
+    """On PostgreSQL with polling, at the end of post_init (before the first getUpdates):
+    stand by until this process holds the polling lease, then keep watching it. A standby
+    with role both handles the inbox meanwhile (its worker is already running)."""
+    storage = application.bot_data["conversation"].storage
+    assert isinstance(storage, PgStorage)
+    lease = PollerLease(storage.url)
+    application.bot_data[POLLER] = lease
+    await lease.acquire()
+    tasks: set[asyncio.Task[None]] = application.bot_data.setdefault("_tasks", set())
+    task = asyncio.get_running_loop().create_task(lease.watch(application.stop_running))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
 async def may_send_reminders(application: Application) -> bool:
     """SQLite: always (one process). PostgreSQL: only the leader; receivers never."""
     settings: Settings = application.bot_data["settings"]
@@ -283,6 +435,9 @@ async def stop(application: Application) -> None:
     leader: Leader | None = application.bot_data.pop(LEADER, None)
     if leader is not None:
         await leader.close()
+    lease: PollerLease | None = application.bot_data.pop(POLLER, None)
+    if lease is not None:
+        await lease.close()
 
 
 def run_worker(application: Application) -> None:

@@ -272,6 +272,8 @@ class StandInBotApi:
         self._chat_budget: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
         self.updates_pushed = 0
         self.served_at: dict[int, float] = {}  # update_id -> when getUpdates handed it out
+        self.concurrent_polls = 0  # getUpdates calls made while another was still open
+        self._polling = 0
         self._pending: list[dict[str, Any]] = []
         self.history: dict[int, dict[str, Any]] = {}  # every update pushed, by update_id
         self._update_ids = itertools.count(1)
@@ -414,6 +416,17 @@ class StandInBotApi:
         self._chat_budget[chat_id] = (tokens - 1, now)
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        # Telegram answers a second concurrent getUpdates consumer with 409 Conflict; the
+        # stand-in counts them (a bot must never run two).
+        self._polling += 1
+        if self._polling > 1:
+            self.concurrent_polls += 1
+        try:
+            return await self._get_updates(params)
+        finally:
+            self._polling -= 1
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = _int(params.get("offset")) or 0
         limit = _int(params.get("limit")) or 100
         timeout = float(params.get("timeout") or 0)

@@ -27,6 +27,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -148,8 +149,38 @@ _TRANSIENT = (
     OSError,
 )
 POOL_SIZE = 10
+CLIENT_CHECK_MS = 2000
 # Workers LISTEN here; a stored update NOTIFYs it (bot/workers.py).
 INBOX_CHANNEL = "yuqi_inbox"
+# pg_advisory_xact_lock(FLOOD_LOCKS, user): receivers count a user's pending updates in turn.
+FLOOD_LOCKS = 0x7977
+
+
+def user_lock_key(user_id: int) -> int:
+    """A user's advisory lock key (int4). Two users sharing one only take turns."""
+    return user_id % 2_147_483_647
+
+
+@dataclass
+class FloodNotice:
+    """The slow-down notice a flood's first drop puts in the user's outbox (outbox JSON), at
+    most once per `quiet_seconds` per user; `chats` maps the batch's users to their chats."""
+
+    message: str
+    quiet_seconds: int
+    chats: dict[int, int]
+
+
+@dataclass
+class CappedBatch:
+    """What inbox_put_capped did: update_ids stored for the workers, dropped by the cap, and
+    the users given the notice."""
+
+    fresh: set[int]
+    dropped: set[int]
+    noticed: set[int]
+
+
 # Tables holding what a person typed: rewritten after an erasure (see the module's doc).
 TEXT_TABLES = ("users", "quarantine", "inbox", "outbox")
 
@@ -163,7 +194,9 @@ class PgStorage:
 
     @classmethod
     async def open(cls, url: str, pool_size: int = POOL_SIZE) -> PgStorage:
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=keep_session)
+        pool = await asyncpg.create_pool(
+            url, min_size=1, max_size=pool_size, reset=keep_session, init=watch_client
+        )
         storage = cls(pool, url)
         try:
             await storage._migrate()
@@ -257,25 +290,35 @@ class PgStorage:
     # ---- one Telegram turn: inbox, state and outbox together ------------------------------
 
     async def commit_turn(self, turn: TurnCommit) -> list[int]:
-        """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction. The inbox row is
-        marked first: two processes handling the same update (they must not, but a takeover
-        after a lost lock could) serialise on its row lock and the second gets AlreadyApplied."""
+        """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction: one statement
+        (TURN) for the inbox row, the state and the replies, then the schedule; an erasure as
+        before. The inbox row is marked first: two processes handling the same update (they
+        must not, but a takeover after a lost lock could) serialise on its row lock and the
+        second gets AlreadyApplied. Returns the replies' outbox ids, in order."""
         moment = turn.now or datetime.now(UTC)
         stamp = int(time.time())
         payload = _jsonb_safe(turn.state.model_dump_json()) if turn.state is not None else None
         rows = schedule(turn.state, moment) if turn.state is not None else ()
 
         async def write() -> list[int]:
+            if turn.erase:
+                return await erase()
+            async with self._pool.acquire() as connection:
+                if payload is None:
+                    # Nothing to reschedule: one statement, atomic by itself.
+                    return await _turn_statement(connection, turn, payload, stamp)
+                async with connection.transaction():
+                    ids = await _turn_statement(connection, turn, payload, stamp)
+                    # A new statement: it reads the schedule after the upsert took the user's
+                    # row lock (a concurrent reschedule of the user has committed by then).
+                    await _replace_schedule(connection, turn.user_id, rows, moment)
+                    return ids
+
+        async def erase() -> list[int]:
             async with self._pool.acquire() as connection, connection.transaction():
                 if turn.update_id is not None:
                     await _inbox_mark(connection, turn.update_id, "done", stamp)
-                if turn.erase:
-                    await _erase(connection, turn.user_id, turn.update_id)
-                elif payload is not None:
-                    await _upsert_user(
-                        connection, turn.user_id, turn.chat_id, payload, stamp, turn.update_id
-                    )
-                    await _replace_schedule(connection, turn.user_id, rows, moment)
+                await _erase(connection, turn.user_id, turn.update_id)
                 if not turn.messages:
                     return []
                 # One statement; ids are drawn in the order the rows are inserted.
@@ -333,6 +376,73 @@ class PgStorage:
                 if rows:
                     await connection.execute(f"NOTIFY {INBOX_CHANNEL}")
             return {int(row[0]) for row in rows}
+
+        return await self._retrying(write)
+
+    async def inbox_put_capped(
+        self, updates: list[tuple[int, int, str]], cap: int, notice: FloodNotice
+    ) -> CappedBatch:
+        """inbox_put_many with the per-user cap counted in the database, so every receiver
+        process counts the same pending updates: a user's update beyond `cap` pending ones is
+        recorded as 'dropped' (no text kept; a redelivery is recognised) instead of stored, and
+        the first drop of a flood puts `notice` in their outbox in the same transaction — one
+        notice per `notice.quiet_seconds`, however many receivers saw the flood. Receivers
+        take turns per user (a transaction advisory lock), so two batches cannot both count
+        the same free places."""
+        ids = [u for u, _, _ in updates]
+        users = sorted({w for _, w, _ in updates})
+        keys = sorted({user_lock_key(w) for w in users})
+        stamp = int(time.time())
+
+        async def write() -> CappedBatch:
+            async with self._pool.acquire() as connection, connection.transaction():
+                await connection.execute(
+                    "SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) AS k",
+                    FLOOD_LOCKS,
+                    keys,
+                )
+                rows = await connection.fetch(
+                    "SELECT user_id, count(*), FALSE FROM inbox WHERE status = 'pending'"
+                    " AND user_id = ANY($1::bigint[]) GROUP BY user_id"
+                    " UNION ALL SELECT update_id, 0, TRUE FROM inbox"
+                    " WHERE update_id = ANY($2::bigint[])",
+                    users,
+                    ids,
+                )
+                pending = {int(r[0]): int(r[1]) for r in rows if not r[2]}
+                known = {int(r[0]) for r in rows if r[2]}
+                batch = CappedBatch(set(), set(), set())
+                for update_id, user_id, _ in updates:
+                    if update_id in known:
+                        continue
+                    known.add(update_id)
+                    if pending.get(user_id, 0) >= cap:
+                        batch.dropped.add(update_id)
+                    else:
+                        pending[user_id] = pending.get(user_id, 0) + 1
+                        batch.fresh.add(update_id)
+                kept = batch.fresh | batch.dropped
+                stored = [row for row in updates if row[0] in kept]
+                if stored:
+                    # The workers are woken (NOTIFY, delivered at commit) in the same statement.
+                    await connection.execute(
+                        "WITH stored AS (INSERT INTO inbox (update_id, user_id, payload, status,"
+                        " received_at, done_at) SELECT u, w, CASE WHEN d THEN NULL ELSE p END,"
+                        " CASE WHEN d THEN 'dropped' ELSE 'pending' END, $5::bigint,"
+                        " CASE WHEN d THEN $5::bigint END"
+                        " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bool[])"
+                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING RETURNING status)"
+                        f" SELECT pg_notify('{INBOX_CHANNEL}', '') FROM (SELECT 1 FROM stored"
+                        " WHERE status = 'pending' LIMIT 1) AS woken",
+                        [u for u, _, _ in stored],
+                        [w for _, w, _ in stored],
+                        [p for _, _, p in stored],
+                        [u in batch.dropped for u, _, _ in stored],
+                        stamp,
+                    )
+                if batch.dropped:
+                    batch.noticed = await _notice_floods(connection, updates, batch, notice, stamp)
+            return batch
 
         return await self._retrying(write)
 
@@ -570,6 +680,15 @@ async def keep_session(connection: asyncpg.Connection) -> None:
     costs a round trip on every release — several per turn."""
 
 
+async def watch_client(connection: asyncpg.Connection) -> None:
+    """Once per new connection: the server checks every CLIENT_CHECK_MS that this process is
+    still there, even while a statement waits for a lock. A killed process's statement waiting
+    for a lock would otherwise wait on, then hold what it got, until it next wrote to the
+    dead socket; now it is cancelled and its locks released within seconds (PostgreSQL 14+)."""
+    if connection.get_server_version().major >= 14:
+        await connection.execute(f"SET client_connection_check_interval = {CLIENT_CHECK_MS}")
+
+
 async def _upsert_user(
     connection: asyncpg.Connection,
     user_id: int,
@@ -592,6 +711,56 @@ async def _upsert_user(
         stamp,
         update_id or 0,
     )
+
+
+# One turn's inbox row marked done, state saved (when it changed) and replies queued, in one
+# statement (one round trip instead of one per table). The saved state and the replies are
+# written only when the update was pending (marked) or never stored (terminal, tests): an update
+# already handled changes nothing, and the caller raises AlreadyApplied.
+TURN = """
+WITH marked AS (
+    UPDATE inbox SET status = 'done', payload = NULL, done_at = $2::bigint
+    WHERE update_id = $1::bigint AND status = 'pending' RETURNING 1
+), gate AS (
+    SELECT EXISTS (SELECT 1 FROM marked)
+        OR NOT EXISTS (SELECT 1 FROM inbox WHERE update_id = $1::bigint) AS open
+), saved AS (
+    INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at, last_update_id)
+    SELECT $3::bigint, $4::bigint, ($5::text)::jsonb, TRUE, $2::bigint, $2::bigint, $6::bigint
+    FROM gate WHERE gate.open AND $5::text IS NOT NULL
+    ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,
+        state = excluded.state, active = TRUE, updated_at = excluded.updated_at,
+        last_update_id = GREATEST(users.last_update_id, excluded.last_update_id)
+    RETURNING 1
+), queued AS (
+    INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)
+    SELECT $3::bigint, $4::bigint, $1::bigint, m, $2::bigint
+    FROM gate, unnest($7::text[]) WITH ORDINALITY AS t(m, n) WHERE gate.open ORDER BY n
+    RETURNING id
+)
+SELECT gate.open, (SELECT count(*) FROM saved),
+    (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM queued) FROM gate
+"""
+
+
+async def _turn_statement(
+    connection: asyncpg.Connection, turn: TurnCommit, payload: str | None, stamp: int
+) -> list[int]:
+    """TURN; the replies' outbox ids in order; AlreadyApplied when the update was handled
+    before (nothing written)."""
+    row = await connection.fetchrow(
+        TURN,
+        turn.update_id,
+        stamp,
+        turn.user_id,
+        turn.chat_id,
+        payload,
+        turn.update_id or 0,
+        list(turn.messages),
+    )
+    if not row[0]:
+        raise AlreadyApplied(turn.update_id or 0)
+    return [int(found) for found in row[2]]
 
 
 async def _erase(connection: asyncpg.Connection, user_id: int, up_to: int | None) -> None:
@@ -622,6 +791,33 @@ async def _inbox_mark(
         "SELECT 1 FROM inbox WHERE update_id = $1", update_id
     ):
         raise AlreadyApplied(update_id)
+
+
+async def _notice_floods(
+    connection: asyncpg.Connection,
+    updates: list[tuple[int, int, str]],
+    batch: CappedBatch,
+    notice: FloodNotice,
+    stamp: int,
+) -> set[int]:
+    """Inside inbox_put_capped: the users whose drop in this batch starts a flood (no drop of
+    theirs recorded within the quiet time before it) get the notice in their outbox."""
+    flooded = sorted({w for u, w, _ in updates if u in batch.dropped})
+    recent = await connection.fetch(
+        "SELECT DISTINCT user_id FROM inbox WHERE status = 'dropped'"
+        " AND user_id = ANY($1::bigint[]) AND update_id <> ALL($2::bigint[]) AND done_at > $3",
+        flooded,
+        sorted(batch.dropped),
+        stamp - notice.quiet_seconds,
+    )
+    noticed = set(flooded) - {int(row[0]) for row in recent}
+    if noticed:
+        await connection.executemany(
+            "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+            " VALUES ($1, $2, NULL, $3, $4)",
+            [(w, notice.chats.get(w, w), notice.message, stamp) for w in sorted(noticed)],
+        )
+    return noticed
 
 
 async def _version(connection: asyncpg.Connection) -> int:

@@ -5,7 +5,8 @@ Real processes (`python -m bot --role receiver|worker`) against the stand-in Bot
 tests' PostgreSQL. Hundreds of scripted users each send a burst of commands without waiting;
 every command's reply starts with its own words, so a user's chat shows which inputs were
 answered, how often and in which order. Reminders due for other users go out once each, sent by
-the one leader process; when the leader is killed another process takes over.
+the one leader process; when the leader is killed another process takes over; all reminders
+together reach the stand-in within the ~30 messages/s bulk rate (over_bulk_rate).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from bot.limiter import BULK_MESSAGES_PER_SECOND
 from bot.settings import PROJECT_ROOT
 from bot.storage.postgres import PgStorage
 from bot.workers import LEADER_LOCK
@@ -33,6 +35,10 @@ USERS = 200
 BURST = 6
 WORKERS = 3
 REMINDED = 40
+# After the kill: more than twice the limiter's burst, so two senders would show in the rate.
+LATE_REMINDED = 120
+# Arrival jitter at the stand-in (messages leave the limiter on time, arrive a little bunched).
+JITTER = 3
 # The first words of each command's reply (for someone who has pressed /start). Not /help: it
 # shows the current question again after its own text, which would look like a second answer.
 MARKERS = {
@@ -86,12 +92,12 @@ def reminders_of(user: SimUser) -> int:
     return sum(REMINDER in m.text.split("\n", 1)[0] for m in user.messages)
 
 
-async def seed_reminders(url: str, first_id: int) -> list[int]:
+async def seed_reminders(url: str, first_id: int, count: int = REMINDED) -> list[int]:
     """Users whose debt is due today (Shanghai), entered ten days ago: one reminder each is
     owed now (the latest lead that has fired; the due day has not ended)."""
     today = datetime.now(SHANGHAI)
     storage = await PgStorage.open(url)
-    ids = list(range(first_id, first_id + REMINDED))
+    ids = list(range(first_id, first_id + count))
     try:
         for user_id in ids:
             debt = Debt(id=1, platform="借呗", due=DueSpec.monthly(today.day))
@@ -152,7 +158,7 @@ async def test_three_workers_answer_every_input_once_in_order_through_a_kill(
         await leader.wait()
         restarted = await spawn(api, url, "worker", tmp_path)
         processes.append(restarted)
-        late = await seed_reminders(url, 30_001)  # for whoever leads now
+        late = await seed_reminders(url, 30_001, LATE_REMINDED)  # for whoever leads now
 
         await api.wait_until(
             lambda: (
@@ -176,7 +182,13 @@ async def test_three_workers_answer_every_input_once_in_order_through_a_kill(
         for user_id in early + late:
             assert reminders_of(api.user(user_id)) == 1, user_id
         assert await leaders(url) == 1
-        print(f"\nmultiprocess: {USERS * BURST} inputs, {duplicates} replies delivered twice")
+        times = reminder_times(api)
+        assert over_bulk_rate(times) == []
+        busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
+        print(
+            f"\nmultiprocess: {USERS * BURST} inputs, {duplicates} replies delivered twice;"
+            f" {len(times)} reminders, at most {busiest} in any second"
+        )
     finally:
         for process in processes:
             if process.returncode is None:
@@ -187,6 +199,35 @@ async def test_three_workers_answer_every_input_once_in_order_through_a_kill(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+def reminder_times(api: StandInBotApi) -> list[float]:
+    """When each reminder reached the stand-in, from whichever process sent it."""
+    return sorted(
+        call.at
+        for call in api.calls_to("sendMessage")
+        if REMINDER in str(call.params.get("text", "")).split("\n", 1)[0]
+    )
+
+
+def over_bulk_rate(times: list[float]) -> list[tuple[int, float]]:
+    """Stretches where the reminders of all processes together beat the bulk rate: the
+    limiter's bucket holds BULK_MESSAGES_PER_SECOND and refills at that rate, so one sender
+    gets at most rate * (1 + t) messages out within t seconds; two senders would get twice."""
+    rate = BULK_MESSAGES_PER_SECOND
+    over = []
+    for first, start in enumerate(times):
+        for last in range(first + rate, len(times)):
+            count, span = last - first + 1, times[last] - start
+            if count > rate * (1 + span) + JITTER:
+                over.append((count, round(span, 3)))
+    return over
+
+
+def test_the_bulk_rate_check_tells_one_sender_from_two():
+    one = [0.0] * 30 + [n / 30 for n in range(1, 91)]  # a full bucket, then 30/s
+    assert over_bulk_rate(one) == []
+    assert over_bulk_rate(sorted(one + one)) != []
 
 
 def _collapse(shown: list[str], expected: list[str]) -> list[str]:

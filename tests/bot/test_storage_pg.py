@@ -10,8 +10,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import pytest
 
 from bot.storage.postgres import MIGRATIONS, PgStorage
+from bot.storage.sqlite import AlreadyApplied, TurnCommit
 from flows.conversation.state import Profile, UserState
 from flows.domain.ledger import Debt, DueSpec
 from tests.conftest import Backend, LazyCluster
@@ -126,3 +128,27 @@ def test_both_backends_implement_every_method_of_the_store_interface():
             assert hasattr(backend, name), (backend.__name__, name)
             got = inspect.signature(getattr(backend, name))
             assert list(got.parameters) == list(signature.parameters), (backend.__name__, name)
+
+
+async def test_a_turn_committed_twice_is_applied_once_and_writes_nothing_the_second_time(
+    pg: Backend,
+):
+    storage = await PgStorage.open(pg.url or "")
+    try:
+        await storage.inbox_put(5, 1, "{}")
+        first = UserState(started=True, debts=(Debt(id=1, platform="借呗"),), next_debt_id=2)
+        await storage.commit_turn(TurnCommit(1, 1, first, 5, messages=("a", "b", "c")))
+        assert [m.message for m in await storage.outbox_of(1)] == ["a", "b", "c"]
+        second = UserState(started=True)
+        with pytest.raises(AlreadyApplied):
+            await storage.commit_turn(TurnCommit(1, 1, second, 5, messages=("again",)))
+        with pytest.raises(AlreadyApplied):
+            await storage.commit_turn(TurnCommit(1, 1, None, 5, messages=("again",)))
+        assert [m.message for m in await storage.outbox_of(1)] == ["a", "b", "c"]
+        assert (await storage.load(1)).state == first
+        # An update never stored (the terminal) is committed as it comes.
+        await storage.commit_turn(TurnCommit(1, 1, second, 77, messages=("d",)))
+        assert (await storage.load(1)).state == second
+        assert (await storage.inbox_counts())["pending"] == 0
+    finally:
+        await storage.close()

@@ -11,13 +11,15 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from telegram import Bot, Update
 
+from bot import workers as workers_module
 from bot.conversation import Conversation
 from bot.storage.postgres import PgStorage
 from bot.storage.sqlite import TurnCommit
 from bot.telegram_app import open_conversation
-from bot.workers import InboxWorker, Leader
+from bot.workers import CANDIDATES_QUERY, USER_LOCKS, InboxWorker, Leader, user_key
 from flows.conversation.core import Command
 from flows.conversation.state import UserState
 from flows.domain.ledger import Debt, DueSpec
@@ -149,3 +151,51 @@ async def test_a_cron_pass_sends_nothing_while_a_bot_process_leads(pg: Backend, 
     out = io.StringIO()
     assert await remind_command(settings, today, dry_run=False, out=out) == 0
     assert len(api.calls_to("sendMessage", chat_id=7)) == 1 and '"sent": 1' in out.getvalue()
+
+
+async def test_replies_owed_after_a_restart_go_out_at_the_next_free_slot(pg: Backend, monkeypatch):
+    """A restart finds more users pending than slots, and others whose replies were committed
+    before the crash: those replies go out as soon as a slot frees, not one sweep later."""
+    monkeypatch.setattr(workers_module, "OUTBOX_SWEEP_SECONDS", 3600.0)  # one sweep: at start
+    storage = await PgStorage.open(pg.url or "")
+    for user in range(1, 11):
+        await storage.inbox_put(user, user, update_json(user, user))
+    for user in range(101, 111):
+        await storage.outbox_put(user, user, '{"text": "owed"}')
+
+    async def handle(update: Update) -> None:
+        user = update.effective_user.id
+        await storage.commit_turn(TurnCommit(user, user, None, update.update_id))
+
+    async def flush(user_id: int) -> bool:
+        await storage.outbox_sent([m.id for m in await storage.outbox_of(user_id)])
+        return True
+
+    worker = InboxWorker(storage, Bot(TOKEN), handle, flush, slots=2)
+    task = asyncio.create_task(worker.run())
+    try:
+
+        async def delivered() -> None:
+            while await storage.outbox_users() or (await storage.inbox_counts())["pending"]:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(delivered(), 60)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await storage.close()
+
+
+async def test_workers_look_only_at_users_no_process_holds(pg: Backend):
+    storage = await PgStorage.open(pg.url or "")
+    holder = await asyncpg.connect(pg.url or "")
+    try:
+        for user in (5, 6, 7):
+            await storage.inbox_put(user, user, update_json(user, user))
+        await holder.fetchval("SELECT pg_advisory_lock($1, $2)", USER_LOCKS, user_key(6))
+        rows = await storage.pool.fetch(CANDIDATES_QUERY, 10, USER_LOCKS)
+        assert [row[0] for row in rows] == [5, 7]
+        assert [row[0] for row in await storage.pool.fetch(CANDIDATES_QUERY, 1, USER_LOCKS)] == [5]
+    finally:
+        await holder.close()
+        await storage.close()
