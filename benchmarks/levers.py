@@ -92,6 +92,27 @@ def _handoff_per_statement() -> None:
     Storage.save = save  # type: ignore[method-assign]
 
 
+def _asyncio_loop() -> None:
+    """Before: asyncio's own event loop (bot/loop.py installs uvloop's when it imports)."""
+    from bot import loop
+
+    loop.install = lambda: "asyncio"  # type: ignore[assignment]
+
+
+def _updater_polling() -> None:
+    """Before: python-telegram-bot's Updater polled (its retry loop, its typed get_updates
+    building the Updates, InboxFlushingRequest storing each batch before the next call and
+    parsing every response a second time for the updates as Telegram sent them)."""
+    from bot import telegram_app
+
+    def poll(settings: Any) -> None:
+        telegram_app.build_application(settings).run_polling(
+            allowed_updates=telegram_app.ALLOWED_UPDATES, bootstrap_retries=-1
+        )
+
+    telegram_app.poll = poll  # type: ignore[assignment]
+
+
 # name → (what the lever does, how to undo it)
 LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
     "plain_sends": (
@@ -104,16 +125,18 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
         " hand-off per statement (bot/storage/sqlite.py)",
         _handoff_per_statement,
     ),
+    "uvloop": (
+        "uvloop's event loop instead of asyncio's (bot/loop.py; asyncio's where uvloop is not"
+        " installed, e.g. on Windows)",
+        _asyncio_loop,
+    ),
+    "own_polling": (
+        "getUpdates by our own loop (bot/polling.py) instead of python-telegram-bot's Updater:"
+        " each response parsed once, no retry-loop machinery; each batch still stored before"
+        " the call that acknowledges it",
+        _updater_polling,
+    ),
 }
-
-
-def _uvloop() -> None:
-    """uvloop's event loop instead of asyncio's (one more dependency)."""
-    import asyncio
-
-    import uvloop
-
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 def _sync_sqlite() -> None:
@@ -185,7 +208,6 @@ def _sync_sqlite() -> None:
 
 # name → (what it would do, how to try it): changes measured but not (yet) made in bot/.
 EXPERIMENTS: dict[str, tuple[str, Callable[[], None]]] = {
-    "uvloop": ("uvloop's event loop instead of asyncio's", _uvloop),
     "sync_sqlite": (
         "load and save with the synchronous sqlite3 module on the loop's thread (no thread"
         " hand-off)",
@@ -196,14 +218,15 @@ EXPERIMENTS: dict[str, tuple[str, Callable[[], None]]] = {
 
 def figures(full: bool = False, users: int = 200) -> list[Figure]:
     seconds, warmup, repetitions = (20, 20, 3) if full else (8, 8, 2)
-    rows = [
-        _compare(f"lever {name}", f"undo:{name}", what, users, seconds, warmup, repetitions)
-        for name, (what, _) in LEVERS.items()
-    ]
-    for name, (what, _) in EXPERIMENTS.items():
+    rows = []
+    for name, (what, _) in LEVERS.items():
         if name == "uvloop" and importlib.util.find_spec("uvloop") is None:
-            rows.append(Figure("levers", f"experiment {name}", None, note="uvloop not installed"))
+            rows.append(Figure("levers", f"lever {name}", None, note="uvloop not installed"))
             continue
+        rows.append(
+            _compare(f"lever {name}", f"undo:{name}", what, users, seconds, warmup, repetitions)
+        )
+    for name, (what, _) in EXPERIMENTS.items():
         rows.append(
             _compare(
                 f"experiment {name}", f"try:{name}", what, users, seconds, warmup, repetitions, True

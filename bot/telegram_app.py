@@ -22,7 +22,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import api, events, outbox, reminders, workers
+from bot import api, events, outbox, polling, reminders, workers
 from bot.conversation import Conversation, Turn, apology
 from bot.delivery import SWEEP_SECONDS, Delivery, send_message
 from bot.facts import load_facts
@@ -528,7 +528,9 @@ def run(settings: Settings) -> None:
         asyncio.run(_run_webhook(settings))
     else:
         log.info("running with long polling")
-        # A Bot API error while removing a webhook at start-up is retried, not fatal.
-        build_application(settings).run_polling(
-            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1
-        )
+        poll(settings)
+
+
+def poll(settings: Settings) -> None:
+    """Long polling by our own getUpdates loop (bot/polling.py), until SIGINT/SIGTERM."""
+    asyncio.run(polling.run(build_application(settings), ALLOWED_UPDATES))
