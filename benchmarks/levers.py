@@ -113,6 +113,14 @@ def _updater_polling() -> None:
     telegram_app.poll = poll  # type: ignore[assignment]
 
 
+def _gc_unfrozen() -> None:
+    """Before: the garbage collector walked every object alive since start-up (modules, the
+    Application, locales, facts) again at every full collection."""
+    from bot import telegram_app
+
+    telegram_app.settle_memory = lambda: None  # type: ignore[assignment]
+
+
 # name → (what the lever does, how to undo it)
 LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
     "plain_sends": (
@@ -135,6 +143,11 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
         " each response parsed once, no retry-loop machinery; each batch still stored before"
         " the call that acknowledges it",
         _updater_polling,
+    ),
+    "gc_freeze": (
+        "gc.freeze() once started (bot/loop.py): the objects alive since start-up are no longer"
+        " walked by every full garbage collection",
+        _gc_unfrozen,
     ),
 }
 

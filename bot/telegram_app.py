@@ -30,6 +30,7 @@ from bot.http import AiohttpRequest
 from bot.inbox import DurableQueue, InboxFlushingRequest
 from bot.limiter import BROADCAST, ReplyAwareLimiter
 from bot.locale import Catalog, Locales
+from bot.loop import settle as settle_memory
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
@@ -135,6 +136,7 @@ async def _post_init(application: Application) -> None:
     await _set_commands(application, conversation.locales)
     _schedule_reminder_scan(application, settings)
     _schedule_upkeep(application)
+    settle_memory()
 
 
 def _background(application: Application, coroutine: Any) -> None:
