@@ -275,7 +275,8 @@ FINDINGS = [
     " quarter of the echo bot's CPU); it stays declared, as httpx is still installed with"
     " python-telegram-bot (its default client, and the echo-over-httpx comparison).",
     "- uvloop instead of asyncio's loop: ~9% less CPU per update (echo and guide, 2026-11-25);"
-    " not adopted, one more dependency for a small gain (re-measured as an experiment below).",
+    " adopted on 2026-12-06 (bot/loop.py; asyncio's loop where uvloop is missing), see the lever"
+    " `uvloop`.",
     "- A button press costs three API calls: answerCallbackQuery (stops the spinner),"
     " editMessageText (marks the pressed message with the choice and removes its buttons) and"
     " sendMessage (the next prompt). Dropping the mark would save ~0.3 ms per press but leave"
@@ -314,7 +315,7 @@ FINDINGS = [
     "- A button press still costs three API calls (answer, mark, next question): none can go"
     " without the user seeing a difference (the spinner, the old buttons still pressable, the"
     " answer missing from the chat).",
-    "- Not adopted, measured as experiments beside the bot (benchmarks/levers.py): uvloop, and a"
+    "- Not adopted, measured as an experiment beside the bot (benchmarks/levers.py): a"
     " turn's load and save through the synchronous sqlite3 module on the loop's thread (no"
     " hand-off at all; it would block the loop whenever another connection holds the write"
     " lock, and bot/storage/sqlite.py is being reshaped by issues 17 and 18: decide it there).",
