@@ -367,6 +367,20 @@ FINDINGS = [
     "one update per take, users oldest-pending first: 1.6 s. Not yet tried: a claim by `FOR "
     "UPDATE SKIP LOCKED` instead of try-locks, handing the receiver's parsed update to the "
     "worker without a JSON round trip.",
+    "- Where the open-loop latency comes from (2026-12-06, after the inbox and outbox; timings"
+    " taken inside the bot at 50 / 100 / 200 updates/s, load average 5-8 on 2 cores): not the"
+    " bot's CPU (27% / 31% / 44% of one core while answering 50 / 83 / 130 updates/s) but the"
+    " database's write lock (WriteTurns in bot/storage/sqlite.py). Writes run one at a time"
+    " and each holds the lock across every hand-off to aiosqlite's thread and back through a"
+    " busy event loop (mean hold 2-4 ms, p99 20-35 ms); an update makes ~2.8 writes (the"
+    " turn's commit with several hand-offs inside, each delivered message's outbox deletion,"
+    " a share of the polled batch's inbox store). At 100/s that is ~11 ms of lock per update"
+    " for 10 ms between arrivals: the lock wait (p50 1.7 s) is the latency, and updates then"
+    " also wait for the 512 shared slots. The cProfile run agrees: ~11 hand-offs per update,"
+    " `SimpleQueue.put_nowait` and `socket.send` (the GIL passing to the database thread) the"
+    " largest own-time entries. Next: fewer writes per update and one hand-off per write (the"
+    " one-hand-off commit, delivery from memory), then writes waiting on the lock done as one"
+    " transaction (group commit). Measured there, p99 < 50 ms at 200/s becomes a CPU question.",
 ]
 
 
