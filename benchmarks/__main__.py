@@ -275,7 +275,8 @@ FINDINGS = [
     " quarter of the echo bot's CPU); it stays declared, as httpx is still installed with"
     " python-telegram-bot (its default client, and the echo-over-httpx comparison).",
     "- uvloop instead of asyncio's loop: ~9% less CPU per update (echo and guide, 2026-11-25);"
-    " not adopted, one more dependency for a small gain (re-measured as an experiment below).",
+    " adopted on 2026-12-06 (bot/loop.py; asyncio's loop where uvloop is missing), see the lever"
+    " `uvloop`.",
     "- A button press costs three API calls: answerCallbackQuery (stops the spinner),"
     " editMessageText (marks the pressed message with the choice and removes its buttons) and"
     " sendMessage (the next prompt). Dropping the mark would save ~0.3 ms per press but leave"
@@ -300,8 +301,9 @@ FINDINGS = [
     " still use the typed methods (rare, and they upload files).",
     "- Each statement of a save was a hand-off to aiosqlite's thread (BEGIN, the upsert, the"
     " schedule read, COMMIT: ~4-6 per save, each a queue put, a wake-up and the GIL changing"
-    " threads); the whole transaction is now one function on that thread (lever"
-    " `one_db_handoff`). A turn now makes two hand-offs: load and save.",
+    " threads); the whole transaction is now one function on that thread, and since the inbox a"
+    " turn's commit (inbox mark, state, schedule, outbox rows) is too, its replies sent from"
+    " memory (lever `turn_from_memory`; it replaced the save-only lever `one_db_handoff`).",
     "- The target used to be 0.7 × a bare echo bot, impossible by construction (2026-11-25: an"
     " echo making our calls, with no logic, reached only 0.66-0.71 of the bare echo). The"
     " yardstick is now the peer (benchmarks/peer_bot.py): the bot most people would write for"
@@ -314,7 +316,7 @@ FINDINGS = [
     "- A button press still costs three API calls (answer, mark, next question): none can go"
     " without the user seeing a difference (the spinner, the old buttons still pressable, the"
     " answer missing from the chat).",
-    "- Not adopted, measured as experiments beside the bot (benchmarks/levers.py): uvloop, and a"
+    "- Not adopted, measured as an experiment beside the bot (benchmarks/levers.py): a"
     " turn's load and save through the synchronous sqlite3 module on the loop's thread (no"
     " hand-off at all; it would block the loop whenever another connection holds the write"
     " lock, and bot/storage/sqlite.py is being reshaped by issues 17 and 18: decide it there).",
@@ -366,6 +368,29 @@ FINDINGS = [
     "one update per take, users oldest-pending first: 1.6 s. Not yet tried: a claim by `FOR "
     "UPDATE SKIP LOCKED` instead of try-locks, handing the receiver's parsed update to the "
     "worker without a JSON round trip.",
+    "- Where the open-loop latency comes from (2026-12-06, after the inbox and outbox; timings"
+    " taken inside the bot at 50 / 100 / 200 updates/s, load average 5-8 on 2 cores): not the"
+    " bot's CPU (27% / 31% / 44% of one core while answering 50 / 83 / 130 updates/s) but the"
+    " database's write lock (WriteTurns in bot/storage/sqlite.py). Writes run one at a time"
+    " and each holds the lock across every hand-off to aiosqlite's thread and back through a"
+    " busy event loop (mean hold 2-4 ms, p99 20-35 ms); an update makes ~2.8 writes (the"
+    " turn's commit with several hand-offs inside, each delivered message's outbox deletion,"
+    " a share of the polled batch's inbox store). At 100/s that is ~11 ms of lock per update"
+    " for 10 ms between arrivals: the lock wait (p50 1.7 s) is the latency, and updates then"
+    " also wait for the 512 shared slots. The cProfile run agrees: ~11 hand-offs per update,"
+    " `SimpleQueue.put_nowait` and `socket.send` (the GIL passing to the database thread) the"
+    " largest own-time entries. Next: fewer writes per update and one hand-off per write (the"
+    " one-hand-off commit, delivery from memory), then writes waiting on the lock done as one"
+    " transaction (group commit). Measured there, p99 < 50 ms at 200/s becomes a CPU question.",
+    "- On a quiet machine (2026-12-06, load average 0.9-1.4, after uvloop and our own polling):"
+    " CPU per update ours 3.17 ms, the peer 3.51 ms: 0.85, not the 0.45-0.64 measured under"
+    " load the same day; the peer's CPU per update grows with the machine's load far more than"
+    " ours (3.5 → 5.8-6.9 ms; ours 3.2 → 3.3-3.6 ms), so a ratio from a loaded run flatters"
+    " us. Open loop, ours p50 / p99: 6.9 / 18.5 ms at 20/s, 6.7 / 28.5 ms at 100/s, 6.3 / 66.6"
+    " ms at 200/s (sustained; the peer 13.1 / 61.3 ms); both fall behind at 400/s. Closed"
+    " loop: both ~240-250 updates/s, ours at 76% of one core, the peer at 89%. Reaching 0.5"
+    " needs ~1.7 ms per update: the ~11 hand-offs to aiosqlite's thread per update are the"
+    " largest cost left to the bot itself (see the bullet above).",
 ]
 
 

@@ -58,40 +58,6 @@ def _typed_sends() -> None:
     api.call = call  # type: ignore[assignment]
 
 
-def _handoff_per_statement() -> None:
-    """Before: a save awaited each statement on aiosqlite's thread (BEGIN, the upsert, the
-    schedule read, maybe DELETE and INSERT, COMMIT): ~5 hand-offs between threads per save."""
-    import time
-    from datetime import UTC, datetime
-
-    from bot.storage.sqlite import UPSERT_USER, Storage
-    from flows.conversation.reminders import schedule
-
-    async def save(
-        self: Storage,
-        user_id: int,
-        chat_id: int,
-        state: Any,
-        update_id: int | None = None,
-        now: datetime | None = None,
-    ) -> None:
-        moment = now or datetime.now(UTC)
-        stamp = int(time.time())
-        payload = state.model_dump_json()
-        rows = schedule(state, moment)
-
-        async def write() -> None:
-            async with self._transaction():
-                await self._db.execute(
-                    UPSERT_USER, (user_id, chat_id, payload, stamp, stamp, update_id or 0)
-                )
-                await self._replace_schedule(user_id, rows, moment)
-
-        await self._retrying(write)
-
-    Storage.save = save  # type: ignore[method-assign]
-
-
 def _turn_read_back() -> None:
     """Before: a turn's commit awaited each statement on aiosqlite's thread (BEGIN, the inbox
     mark, the upsert, the schedule, the outbox insert, COMMIT), and delivery read the turn's
@@ -139,6 +105,35 @@ def _turn_read_back() -> None:
     Delivery._trusted = lambda self, user_id: False  # type: ignore[method-assign]
 
 
+def _asyncio_loop() -> None:
+    """Before: asyncio's own event loop (bot/loop.py installs uvloop's when it imports)."""
+    from bot import loop
+
+    loop.install = lambda: "asyncio"  # type: ignore[assignment]
+
+
+def _updater_polling() -> None:
+    """Before: python-telegram-bot's Updater polled (its retry loop, its typed get_updates
+    building the Updates, InboxFlushingRequest storing each batch before the next call and
+    parsing every response a second time for the updates as Telegram sent them)."""
+    from bot import telegram_app
+
+    def poll(settings: Any) -> None:
+        telegram_app.build_application(settings).run_polling(
+            allowed_updates=telegram_app.ALLOWED_UPDATES, bootstrap_retries=-1
+        )
+
+    telegram_app.poll = poll  # type: ignore[assignment]
+
+
+def _gc_unfrozen() -> None:
+    """Before: the garbage collector walked every object alive since start-up (modules, the
+    Application, locales, facts) again at every full collection."""
+    from bot import telegram_app
+
+    telegram_app.settle_memory = lambda: None  # type: ignore[assignment]
+
+
 # name → (what the lever does, how to undo it)
 LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
     "plain_sends": (
@@ -146,27 +141,29 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
         " instead of PTB's typed methods: no keyboard objects built, no Message parsed back",
         _typed_sends,
     ),
-    "one_db_handoff": (
-        "a save is one function on aiosqlite's thread (the whole transaction) instead of one"
-        " hand-off per statement (bot/storage/sqlite.py)",
-        _handoff_per_statement,
-    ),
     "turn_from_memory": (
         "a turn's commit is one function on aiosqlite's thread, and its messages are sent"
         " from memory with the ids the commit returned instead of read back from the outbox"
         " (bot/storage/sqlite.py, bot/delivery.py)",
         _turn_read_back,
     ),
+    "uvloop": (
+        "uvloop's event loop instead of asyncio's (bot/loop.py; asyncio's where uvloop is not"
+        " installed, e.g. on Windows)",
+        _asyncio_loop,
+    ),
+    "own_polling": (
+        "getUpdates by our own loop (bot/polling.py) instead of python-telegram-bot's Updater:"
+        " each response parsed once, no retry-loop machinery; each batch still stored before"
+        " the call that acknowledges it",
+        _updater_polling,
+    ),
+    "gc_freeze": (
+        "gc.freeze() once started (bot/loop.py): the objects alive since start-up are no longer"
+        " walked by every full garbage collection",
+        _gc_unfrozen,
+    ),
 }
-
-
-def _uvloop() -> None:
-    """uvloop's event loop instead of asyncio's (one more dependency)."""
-    import asyncio
-
-    import uvloop
-
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 def _sync_sqlite() -> None:
@@ -238,7 +235,6 @@ def _sync_sqlite() -> None:
 
 # name → (what it would do, how to try it): changes measured but not (yet) made in bot/.
 EXPERIMENTS: dict[str, tuple[str, Callable[[], None]]] = {
-    "uvloop": ("uvloop's event loop instead of asyncio's", _uvloop),
     "sync_sqlite": (
         "load and save with the synchronous sqlite3 module on the loop's thread (no thread"
         " hand-off)",
@@ -249,14 +245,15 @@ EXPERIMENTS: dict[str, tuple[str, Callable[[], None]]] = {
 
 def figures(full: bool = False, users: int = 200) -> list[Figure]:
     seconds, warmup, repetitions = (20, 20, 3) if full else (8, 8, 2)
-    rows = [
-        _compare(f"lever {name}", f"undo:{name}", what, users, seconds, warmup, repetitions)
-        for name, (what, _) in LEVERS.items()
-    ]
-    for name, (what, _) in EXPERIMENTS.items():
+    rows = []
+    for name, (what, _) in LEVERS.items():
         if name == "uvloop" and importlib.util.find_spec("uvloop") is None:
-            rows.append(Figure("levers", f"experiment {name}", None, note="uvloop not installed"))
+            rows.append(Figure("levers", f"lever {name}", None, note="uvloop not installed"))
             continue
+        rows.append(
+            _compare(f"lever {name}", f"undo:{name}", what, users, seconds, warmup, repetitions)
+        )
+    for name, (what, _) in EXPERIMENTS.items():
         rows.append(
             _compare(
                 f"experiment {name}", f"try:{name}", what, users, seconds, warmup, repetitions, True

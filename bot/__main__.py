@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot import loop
 from bot.logs import configure_logging
 from bot.settings import Settings
 
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.role != "both" and settings.database_url is None:
         parser.error("--role receiver or worker needs DATABASE_URL (PostgreSQL)")
     configure_logging(settings.log_level)
+    logging.getLogger(__name__).debug("event loop: %s", loop.install())
     if arguments.command == "remind":
         try:
             now = pass_time(arguments.now, settings.default_timezone)

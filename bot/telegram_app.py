@@ -22,7 +22,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot import api, events, outbox, reminders, workers
+from bot import api, events, outbox, polling, reminders, workers
 from bot.conversation import Conversation, Turn, apology
 from bot.delivery import SWEEP_SECONDS, Delivery, send_message
 from bot.facts import load_facts
@@ -30,6 +30,7 @@ from bot.http import AiohttpRequest
 from bot.inbox import DurableQueue, InboxFlushingRequest
 from bot.limiter import BROADCAST, ReplyAwareLimiter
 from bot.locale import Catalog, Locales
+from bot.loop import settle as settle_memory
 from bot.ordering import PerUserOrder
 from bot.render import MESSAGE_LIMIT, RenderedReply, utf16_length
 from bot.settings import Settings
@@ -152,6 +153,7 @@ async def _post_init(application: Application) -> None:
     polling = settings.webhook_url is None and settings.role != "worker"
     if settings.database_url is not None and polling:
         await workers.hold_polling_lease(application)  # one getUpdates consumer
+    settle_memory()
 
 
 def _background(application: Application, coroutine: Any) -> None:
@@ -573,7 +575,9 @@ def _run(settings: Settings) -> None:
         asyncio.run(_run_webhook(settings))
     else:
         log.info("running with long polling")
-        # A Bot API error while removing a webhook at start-up is retried, not fatal.
-        build_application(settings).run_polling(
-            allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1
-        )
+        poll(settings)
+
+
+def poll(settings: Settings) -> None:
+    """Long polling by our own getUpdates loop (bot/polling.py), until SIGINT/SIGTERM."""
+    asyncio.run(polling.run(build_application(settings), ALLOWED_UPDATES))
