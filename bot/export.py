@@ -18,6 +18,7 @@ from bot.render import strip_invisible
 from bot.settings import PROJECT_ROOT
 from flows.conversation.state import UserState
 from flows.domain.texts import Text, Value, text
+from flows.steps.agreement import agreement_line
 from flows.steps.debts import shown_terms
 from flows.steps.negotiate import entry_values
 
@@ -66,6 +67,7 @@ DEBT_COLUMNS = (
     "days_overdue",
     "owed_now",
     "paid_off",
+    "agreement",
 )
 PAYMENT_COLUMNS = (
     "date",
@@ -86,7 +88,8 @@ SENT_OUTCOMES = ("claimed", "sent", "skipped", "blocked", "failed")
 _SHOWN = re.compile(
     r"^state\.(contact_log\[|payments\[\d+\]\.(debt_id|kind|amount|to_charges|to_principal"
     r"|balance_after|waived)$|debts\[\d+\]\.(id|platform|lender|contract_date|borrowed|received"
-    r"|remaining_principal|rate|installments|penalty|due|days_overdue|owed_now|paid_off)(\.|\[|$))"
+    r"|remaining_principal|rate|installments|penalty|due|days_overdue|owed_now|paid_off|agreement)"
+    r"(\.|\[|$))"
 )
 _SHOWN_TABLES = ("reminders", "reminders_sent")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -153,6 +156,7 @@ def _debt_section(state: UserState | None, words: Catalog) -> Section:
                 "" if debt.days_overdue is None else str(debt.days_overdue),
                 _amount(debt.owed_now),
                 _say(words, "privacy.csv.yes") if debt.paid_off else "",
+                _shown(words, agreement_line(debt.agreement)) if debt.agreement else "",
             ]
         )
     return section if debts else [*section, _nothing(words)]

@@ -12,7 +12,7 @@ from bot.locale import Locales
 from bot.settings import PROJECT_ROOT
 from flows.conversation.state import UserState
 from flows.domain.contact_log import LogEntry
-from flows.domain.ledger import Debt, DueSpec, LenderKind, RateQuote
+from flows.domain.ledger import Agreement, Debt, DueSpec, LenderKind, RateQuote
 from flows.domain.money import Period
 
 LOCALES = Locales.load(PROJECT_ROOT / "locales")
@@ -28,6 +28,7 @@ def _stored_rows(locale: str) -> dict[str, list[dict[str, object]]]:
             rate=RateQuote(per_period=Decimal("0.0005"), period=Period.DAY),
             due=DueSpec.monthly(15),
             days_overdue=40,
+            agreement=Agreement(monthly=Decimal(800), first_month="2026-12", months=12),
         ),
         Debt(id=2, platform="=HYPERLINK(1)", lender=LenderKind.PRIVATE),
     )
@@ -81,10 +82,12 @@ def test_the_csv_has_a_readable_section_per_record_with_headers_in_chinese():
     assert first_debt["合同金额（元）"] == "10000.00"
     assert first_debt["利率"] == "日利率 0.05%（单利年化约 18.25%）"  # as the debt list shows it
     assert first_debt["还款日"] == "每月 15 号" and first_debt["逾期天数"] == "40"
+    assert first_debt["谈好的分期"] == "每月 800 元，从 2026-12 开始，共 12 个月（合计 9,600 元）"
     flat = [cell for row in rows for cell in row]
     assert "威胁、恐吓" in flat and "电话" in flat and "拒绝了" in flat
     assert "提前 3 天" in flat and "已发送" in flat
     assert not any("state.debts[0].rate" in cell for cell in flat)  # shown above, not twice
+    assert not any("state.debts[0].agreement" in cell for cell in flat)
 
 
 def test_the_csv_follows_the_users_language():
