@@ -320,35 +320,6 @@ FINDINGS = [
     " turn's load and save through the synchronous sqlite3 module on the loop's thread (no"
     " hand-off at all; it would block the loop whenever another connection holds the write"
     " lock, and bot/storage/sqlite.py is being reshaped by issues 17 and 18: decide it there).",
-    "- What limits it now (2026-12-06, after the levers; this run's profile): our bot spends"
-    " ~2.0 ms of CPU per update against the peer's ~4.9 ms (0.41). The event loop's time:"
-    " sending replies, press answers and marks (bot/api.py → PTB's request → aiohttp) ~21%,"
-    " getUpdates and parsing each Update into PTB objects ~10%, the save ~9% (one hand-off now;"
-    " waking aiosqlite's thread is still the largest single own-time cost after socket sends),"
-    " the load ~3%, flows/ ~6%; the rest is asyncio's loop and PTB's dispatch. The echo that"
-    " sends what we send costs ~1.5 ms with no logic: about three quarters of our CPU is the"
-    " framework and HTTP that any bot making these calls pays; our turn alone is ~0.5 ms."
-    " Next levers, in order of what they measured: uvloop (-0.24 ms, an experiment above),"
-    " our own getUpdates loop reading updates as JSON without PTB objects (~10%), the load"
-    " and save on the loop's thread with sqlite3 (-0.09 ms, an experiment above), and for"
-    " more than one core, webhook workers split by user id.",
-    "- p99 < 50 ms at 200 updates/s open loop was not shown on this run: the machine's load"
-    " average was 5-11 on 2 cores (other developers' test runs), and our bot got about a"
-    " quarter of one core (the '% of one core' in the notes), i.e. ~120 updates/s of capacity"
-    " at ~2 ms per update, so neither bot could keep up with 200/s. On a free core the same"
-    " CPU figure allows ~490 updates/s; rerun"
-    " `python -m benchmarks --only conversation --no-write` on a quiet machine to measure it.",
-    "- Under light load the ratio is worse than in the closed loop: in the open-loop table our"
-    " CPU per update at 20-50 updates/s is ~0.6 of the peer's, against ~0.4 when busy. Each"
-    " update then pays alone what a busy bot shares: a getUpdates round trip of its own and"
-    " two wake-ups of aiosqlite's sleeping thread (load, save). The levers aimed at this:"
-    " the load and save on the loop's thread (experiment sync_sqlite) and a getUpdates loop"
-    " without PTB objects.",
-    "- A spot check after this run, on a quieter machine (load average 3.4, `--no-write`):"
-    " open loop 100/s, ours p50 8.4 ms / p99 63.6 ms (sustained), the peer p50 76 ms / p99"
-    " 423 ms; 200/s, ours kept up (213 answered/s) at p50 75 ms but p99 1.3 s, the peer fell"
-    " behind (116/s). The stand-in and the simulated people, on the same two cores, use about"
-    " as much CPU as the bot at these rates.",
     "- Why ≥ 1,000 updates/s is out of reach on this machine: one process is capped at"
     " 1,000 / (CPU ms per update), and the stand-in and the simulated people share the same two"
     " cores. 1,000/s needs ≤ 1 ms per update or a second bot process (webhook workers split by"
@@ -382,15 +353,29 @@ FINDINGS = [
     " largest own-time entries. Next: fewer writes per update and one hand-off per write (the"
     " one-hand-off commit, delivery from memory), then writes waiting on the lock done as one"
     " transaction (group commit). Measured there, p99 < 50 ms at 200/s becomes a CPU question.",
-    "- On a quiet machine (2026-12-06, load average 0.9-1.4, after uvloop and our own polling):"
-    " CPU per update ours 3.17 ms, the peer 3.51 ms: 0.85, not the 0.45-0.64 measured under"
-    " load the same day; the peer's CPU per update grows with the machine's load far more than"
-    " ours (3.5 → 5.8-6.9 ms; ours 3.2 → 3.3-3.6 ms), so a ratio from a loaded run flatters"
-    " us. Open loop, ours p50 / p99: 6.9 / 18.5 ms at 20/s, 6.7 / 28.5 ms at 100/s, 6.3 / 66.6"
-    " ms at 200/s (sustained; the peer 13.1 / 61.3 ms); both fall behind at 400/s. Closed"
-    " loop: both ~240-250 updates/s, ours at 76% of one core, the peer at 89%. Reaching 0.5"
-    " needs ~1.7 ms per update: the ~11 hand-offs to aiosqlite's thread per update are the"
-    " largest cost left to the bot itself (see the bullet above).",
+    "- On a quiet machine (2026-12-06, load average 0.9-1.4, after uvloop, before the one-hand-off"
+    " commit and delivery from memory): CPU per update ours 3.17 ms, the peer 3.51 ms: 0.85,"
+    " not the 0.45-0.64 measured under load the same day; the peer's CPU per update grows with"
+    " the machine's load far more than ours (3.5 → 5.8-6.9 ms; ours 3.2 → 3.3-3.6 ms), so a"
+    " ratio from a loaded run flatters us: read the ratio from a quiet run.",
+    "- Our own getUpdates loop instead of python-telegram-bot's Updater (parsing each response"
+    " once, no retry-loop machinery) was built and measured as a lever: 1.04 and 1.05 × the CPU"
+    " per update of the Updater in two quiet runs, no gain. It was taken out again (2026-12-06):"
+    " one polling path, the one the end-to-end tests drive.",
+    "- What limits it now (2026-12-06 evening, the full run above on a quiet machine, load"
+    " average ~1): ours 2.35 ms of CPU per update against the peer's 3.63 ms (0.63; 0.60-0.76"
+    " per repetition; at 20-100 updates/s open loop 0.73-0.91, where each update pays alone"
+    " for a getUpdates round trip and two wake-ups of aiosqlite's thread). The echo sending"
+    " what we send costs 0.88 ms: the framework and HTTP any bot making our calls pays. The"
+    " event loop's time (cProfile): sending replies, press answers and marks ~19%, getUpdates"
+    " and building PTB's Update objects ~16% (`TelegramObject.__setattr__` is a top own-time"
+    " entry), delivery from the outbox (sends, deletions) ~13%, flows/ ~10%, load and commit"
+    " ~2% each. Reaching 0.5 needs ~1.8 ms: next levers, largest first — reading updates as"
+    " JSON without PTB's Update objects (the handler would take the raw dict; ~0.3-0.4 ms),"
+    " the outbox deletion folded into fewer writes without widening the window a kill re-sends"
+    " in, and group commit of the writes waiting on the database (also the open-loop p99: 89 ms"
+    " at 200/s, p50 11 ms, against the peer's 42.7 ms; both sustain 200/s, we also 400/s at"
+    " p50 14 ms but p99 191 ms).",
 ]
 
 

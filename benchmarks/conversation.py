@@ -118,7 +118,6 @@ def top_costs(profile_file: Path, count: int = 3) -> tuple[str, ...]:
 # Where a turn's time goes, by the function that stands for each part (cumulative time).
 AREAS = (
     ("sending replies, press answers and marks (bot/api.py → PTB → aiohttp)", "bot/api.py", "call"),
-    ("getUpdates polling and Update parsing", "bot/polling.py", "_poll_once"),
     ("getUpdates polling and Update parsing (PTB's Updater)", "_updater.py", "polling_action_cb"),
     ("storage: load", "bot/storage/sqlite.py", "load"),
     ("storage: save", "bot/storage/sqlite.py", "save"),
@@ -143,7 +142,7 @@ def where_it_goes(profile_file: Path) -> str:
             if path.endswith(filename) and name == function
         )
         if not spent:
-            continue  # not in this run (e.g. PTB's Updater when our own polling ran)
+            continue  # not in this run
         shares.append(f"{label} {spent / busy:.0%}" if busy else label)
     return "; ".join(shares)
 

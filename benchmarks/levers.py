@@ -112,20 +112,6 @@ def _asyncio_loop() -> None:
     loop.install = lambda: "asyncio"  # type: ignore[assignment]
 
 
-def _updater_polling() -> None:
-    """Before: python-telegram-bot's Updater polled (its retry loop, its typed get_updates
-    building the Updates, InboxFlushingRequest storing each batch before the next call and
-    parsing every response a second time for the updates as Telegram sent them)."""
-    from bot import telegram_app
-
-    def poll(settings: Any) -> None:
-        telegram_app.build_application(settings).run_polling(
-            allowed_updates=telegram_app.ALLOWED_UPDATES, bootstrap_retries=-1
-        )
-
-    telegram_app.poll = poll  # type: ignore[assignment]
-
-
 def _gc_unfrozen() -> None:
     """Before: the garbage collector walked every object alive since start-up (modules, the
     Application, locales, facts) again at every full collection."""
@@ -151,12 +137,6 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
         "uvloop's event loop instead of asyncio's (bot/loop.py; asyncio's where uvloop is not"
         " installed, e.g. on Windows)",
         _asyncio_loop,
-    ),
-    "own_polling": (
-        "getUpdates by our own loop (bot/polling.py) instead of python-telegram-bot's Updater:"
-        " each response parsed once, no retry-loop machinery; each batch still stored before"
-        " the call that acknowledges it",
-        _updater_polling,
     ),
     "gc_freeze": (
         "gc.freeze() once started (bot/loop.py): the objects alive since start-up are no longer"
