@@ -12,10 +12,8 @@ together reach the stand-in within the ~30 messages/s bulk rate (over_bulk_rate)
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,13 +21,13 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from bot.limiter import BULK_MESSAGES_PER_SECOND
-from bot.settings import PROJECT_ROOT
 from bot.storage.postgres import PgStorage
 from bot.workers import LEADER_LOCK
 from flows.conversation.state import UserState
 from flows.domain.ledger import Debt, DueSpec
+from tests.bot_process import spawn_bot_process, stop_processes
 from tests.conftest import Backend
-from tests.standin_api import TOKEN, SimUser, StandInBotApi
+from tests.standin_api import SimUser, StandInBotApi
 
 USERS = 200
 BURST = 6
@@ -53,29 +51,17 @@ REMINDER = "还款提醒："
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def spawn(api: StandInBotApi, url: str, role: str, workdir: Path) -> asyncio.Future:
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
+async def spawn(
+    api: StandInBotApi, url: str, role: str, workdir: Path
+) -> asyncio.subprocess.Process:
+    env = {
         "DATABASE_URL": url,
         "DATABASE_PATH": str(workdir / "unused.sqlite3"),
         "REMINDER_SCAN_SECONDS": "1",
         "WORKER_SLOTS": "16",
         "LOG_LEVEL": "WARNING",
     }
-    return asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--role",
-        role,
-        cwd=workdir,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    return await spawn_bot_process(api, workdir, env, "--role", role)
 
 
 def markers_of(user: SimUser) -> list[str]:
@@ -190,15 +176,7 @@ async def test_three_workers_answer_every_input_once_in_order_through_a_kill(
             f" {len(times)} reminders, at most {busiest} in any second"
         )
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_processes(processes)
 
 
 def reminder_times(api: StandInBotApi) -> list[float]:

@@ -5,45 +5,29 @@ dies. Real processes (`python -m bot`, role both, polling) against the stand-in 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from pathlib import Path
 
 import asyncpg
 
-from bot.settings import PROJECT_ROOT
 from bot.storage.postgres import PgStorage
 from bot.workers import POLLER_LOCK
+from tests.bot_process import spawn_bot_process, stop_processes
 from tests.conftest import Backend
-from tests.standin_api import TOKEN, StandInBotApi
+from tests.standin_api import StandInBotApi
 
 
 async def spawn(
     api: StandInBotApi, url: str, workdir: Path, log: Path
 ) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
+    env = {
         "DATABASE_URL": url,
         "DATABASE_PATH": str(workdir / "unused.sqlite3"),
         "LOG_LEVEL": "WARNING",
     }
     with log.open("wb") as sink:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "--role",
-            "both",
-            cwd=workdir,
-            env=environment,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=sink,
-        )
+        return await spawn_bot_process(api, workdir, env, "--role", "both", stderr=sink)
 
 
 async def logged(log: Path, words: str, timeout: float = 60) -> None:
@@ -99,12 +83,4 @@ async def test_a_second_polling_process_stands_by_and_takes_over_when_the_first_
         assert "主菜单" in person.messages[-1].text
         assert len(await lease_holders(url)) == 1
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_processes(processes)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot import startup
-from bot.settings import PROJECT_ROOT
 from bot.telegram_app import build_application
-from tests.bot_process import start_bot_process
+from tests.bot_process import spawn_bot_process, start_bot_process
 from tests.conftest import bot_settings
 from tests.standin_api import TOKEN, StandInBotApi
 
@@ -69,23 +66,8 @@ async def test_a_rejected_token_ends_the_process_with_a_clear_message(
     api: StandInBotApi, tmp_path: Path
 ):
     api.fail("getMe", 1, 401, "Unauthorized")
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-        "LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "LOG_LEVEL": "WARNING"}
+    process = await spawn_bot_process(api, tmp_path, env, stderr=asyncio.subprocess.PIPE)
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     logged = stderr.decode()
     assert process.returncode == 1

@@ -9,20 +9,17 @@ other (Telegram waits for the 200), alternating between the receivers; users in 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 import socket
-import sys
 from pathlib import Path
 
 import httpx
 
-from bot.settings import PROJECT_ROOT
 from bot.storage.postgres import PgStorage
 from tests.bot.test_multiprocess import MARKERS, markers_of
+from tests.bot_process import spawn_bot_process, stop_processes
 from tests.conftest import Backend
-from tests.standin_api import TOKEN, SimUser, StandInBotApi
+from tests.standin_api import SimUser, StandInBotApi
 
 USERS = 60
 BURST = 5
@@ -38,28 +35,14 @@ def free_port() -> int:
 async def spawn(
     api: StandInBotApi, url: str, role: str, workdir: Path, **env: str
 ) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
+    settings = {
         "DATABASE_URL": url,
         "DATABASE_PATH": str(workdir / "unused.sqlite3"),
         "WORKER_SLOTS": "16",
         "LOG_LEVEL": "WARNING",
         **env,
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--role",
-        role,
-        cwd=workdir,
-        env=environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    return await spawn_bot_process(api, workdir, settings, "--role", role)
 
 
 async def test_two_webhook_receivers_and_two_workers_answer_each_input_once_in_order(
@@ -114,12 +97,4 @@ async def test_two_webhook_receivers_and_two_workers_answer_each_input_once_in_o
         assert counts["pending"] == 0
         assert counts["done"] == USERS * (BURST + 1)
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_processes(processes)
