@@ -242,13 +242,9 @@ class PgStorage:
         )
         if row is None:
             return None
-        raw, chat_id, active, last_update_id = row
-        try:
-            state = UserState.model_validate_json(raw)
-        except ValidationError as error:
-            await self._quarantine(user_id, raw, error)
-            state = UserState()
-        return StoredUser(state, int(chat_id), bool(active), int(last_update_id))
+        return await StoredUser.of_row(
+            row, lambda raw, error: self._quarantine(user_id, raw, error)
+        )
 
     async def save(
         self,

@@ -261,6 +261,20 @@ class StoredUser:
     active: bool
     last_update_id: int = 0
 
+    @classmethod
+    async def of_row(
+        cls, row: Sequence[Any], quarantine: Callable[[str, ValidationError], Awaitable[None]]
+    ) -> StoredUser:
+        """A users row (state, chat_id, active, last_update_id), as both backends load it: a
+        state that no longer validates goes to `quarantine` and the user starts afresh."""
+        raw, chat_id, active, last_update_id = row
+        try:
+            state = UserState.model_validate_json(raw)
+        except ValidationError as error:
+            await quarantine(raw, error)
+            state = UserState()
+        return cls(state, int(chat_id), bool(active), int(last_update_id))
+
 
 @dataclass(frozen=True, slots=True)
 class DueReminder:
@@ -332,13 +346,9 @@ class Storage:
         )
         if not rows:
             return None
-        raw, chat_id, active, last_update_id = next(iter(rows))
-        try:
-            state = UserState.model_validate_json(raw)
-        except ValidationError as error:
-            await self._quarantine(user_id, raw, error)
-            state = UserState()
-        return StoredUser(state, int(chat_id), bool(active), int(last_update_id))
+        return await StoredUser.of_row(
+            next(iter(rows)), lambda raw, error: self._quarantine(user_id, raw, error)
+        )
 
     async def save(
         self,
