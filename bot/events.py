@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import MessageEntity, Update
-
 from bot.render import strip_invisible
+from bot.updates import JSON, RawUpdate, as_dict, as_int, as_str
 from flows.conversation.core import ButtonPress, Command, Event, TextInput, Unsupported
 
 # Message contents a person sends that the bot cannot read; anything else (service messages
@@ -27,6 +26,7 @@ UNREADABLE_KINDS = (
     "dice",
     "story",
 )
+BOT_COMMAND = "bot_command"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,41 +39,52 @@ class Incoming:
     language_code: str | None = None
 
 
-def read(update: Update) -> Incoming | None:
+def read(update: RawUpdate) -> Incoming | None:
+    """The event in a message or a button press; None for anything the bot does not read
+    (another kind of update, or one without a sender or chat: forged or malformed)."""
+    user = update.sender
+    if user is None:
+        return None
+    user_id = user["id"]
+    language = as_str(user.get("language_code"))
     query = update.callback_query
     if query is not None:
-        message = query.message
-        chat_id = message.chat.id if message is not None else query.from_user.id
-        private = message is None or message.chat.type == "private"
-        return Incoming(
-            query.from_user.id,
-            chat_id,
-            private,
-            ButtonPress(query.data or ""),
-            query.from_user.language_code,
-        )
+        chat = update.chat
+        if as_dict(query.get("message")) is None:
+            # A press on an inline message: there is no chat, the answer goes to the user.
+            chat_id, private = user_id, True
+        elif chat is None:
+            return None
+        else:
+            chat_id, private = chat["id"], chat.get("type") == "private"
+        data = as_str(query.get("data")) or ""
+        return Incoming(user_id, chat_id, private, ButtonPress(data), language)
     message = update.message
-    if message is None or message.from_user is None:
+    chat = update.chat
+    if message is None or chat is None:
         return None
-    private = message.chat.type == "private"
-    event = _message_event(update)
+    event = _message_event(message)
     if event is None:
         return None
-    return Incoming(
-        message.from_user.id, message.chat.id, private, event, message.from_user.language_code
-    )
+    return Incoming(user_id, chat["id"], chat.get("type") == "private", event, language)
 
 
-def _message_event(update: Update) -> Event | None:
-    message = update.message
-    assert message is not None
-    if message.text is not None:
-        entity = message.entities[0] if message.entities else None
-        if entity and entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
-            word = message.text[1 : entity.length]
+def _message_event(message: JSON) -> Event | None:
+    text = as_str(message.get("text"))
+    if text is not None:
+        entities = message.get("entities")
+        entity = as_dict(entities[0]) if isinstance(entities, list) and entities else None
+        length = as_int(entity.get("length")) if entity is not None else None
+        if (
+            entity is not None
+            and length is not None
+            and entity.get("type") == BOT_COMMAND
+            and entity.get("offset") == 0
+        ):
+            word = text[1:length]
             name = word.split("@", 1)[0].lower()
-            return Command(name=name, argument=message.text[entity.length :].strip())
+            return Command(name=name, argument=text[length:].strip())
         # Invisible and direction-changing characters never get into a name or an answer.
-        return TextInput(strip_invisible(message.text))
-    kind = next((k for k in UNREADABLE_KINDS if getattr(message, k, None)), None)
-    return Unsupported(kind, message.caption or "") if kind else None
+        return TextInput(strip_invisible(text))
+    kind = next((k for k in UNREADABLE_KINDS if message.get(k)), None)
+    return Unsupported(kind, as_str(message.get("caption")) or "") if kind else None

@@ -15,16 +15,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot
 
 from bot.http import AiohttpRequest
 from bot.ordering import PerUserOrder, sender_of
 from bot.storage.interface import StorageError, Store
+from bot.updates import RawUpdate
 
 log = logging.getLogger(__name__)
 
 StoreCapped = Callable[
-    [list[tuple[Update, int]], list[tuple[int, int, str]]], Awaitable[tuple[set[int], set[int]]]
+    [list[tuple[RawUpdate, int]], list[tuple[int, int, str]]], Awaitable[tuple[set[int], set[int]]]
 ]
 # A pending update that was being handled when the bot died this many times is given up (an
 # update that crashes the bot must not crash every start); its user is told.
@@ -45,11 +46,8 @@ class DurableQueue(asyncio.Queue[object]):
         self.storage: Store | None = None  # set once the database is open (post_init)
         self.processor: PerUserOrder | None = None
         self.batching = False
-        self._buffer: list[tuple[Update, int]] = []
+        self._buffer: list[tuple[RawUpdate, int]] = []
         self._flushing = asyncio.Lock()
-        # The updates of the last getUpdates as Telegram sent them: stored as they came,
-        # cheaper than rebuilding each from python-telegram-bot's objects (Update.to_json).
-        self.raw: dict[int, object] = {}
         self.stored = 0
         self.redelivered = 0
         # False on PostgreSQL: an update is only stored; workers take it from the inbox
@@ -60,7 +58,7 @@ class DurableQueue(asyncio.Queue[object]):
         self.store_capped: StoreCapped | None = None
 
     async def put(self, item: object) -> None:
-        if not isinstance(item, Update):
+        if not isinstance(item, RawUpdate):
             await super().put(item)  # python-telegram-bot's own stop signal
             return
         if self.processor is not None and not await self.processor.admit(item):
@@ -80,7 +78,7 @@ class DurableQueue(asyncio.Queue[object]):
             batch, self._buffer = self._buffer, []
             if not batch or self.storage is None:
                 return
-            rows = [(update.update_id, user, self._payload(update)) for update, user in batch]
+            rows = [(update.update_id, user, update.to_json()) for update, user in batch]
             dropped: set[int] = set()
             try:
                 if self.store_capped is not None:
@@ -110,16 +108,12 @@ class DurableQueue(asyncio.Queue[object]):
                 if self.processor is not None:
                     self.processor.release(update)
 
-    def _payload(self, update: Update) -> str:
-        raw = self.raw.pop(update.update_id, None)
-        return update.to_json() if raw is None else json.dumps(raw, ensure_ascii=False)
-
     async def resume(self, storage: Store, bot: Bot) -> list[int]:
         """At start-up, before polling: queue every pending update, oldest first. Returns the
         users whose update was given up after MAX_STARTS starts (to be told)."""
         pending, given_up = await storage.inbox_resume(MAX_STARTS)
         for row in pending:
-            update = Update.de_json(_loads(row.payload), bot)
+            update = RawUpdate.of(json.loads(row.payload))
             if update is None:
                 continue
             if self.processor is not None:
@@ -145,18 +139,4 @@ class InboxFlushingRequest(AiohttpRequest):
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         await self._queue.flush()
-        self._queue.raw.clear()
-        status, payload = await super().do_request(*args, **kwargs)
-        if status == 200:
-            try:
-                result = json.loads(payload).get("result") or []
-                self._queue.raw = {item["update_id"]: item for item in result}
-            except (ValueError, AttributeError, TypeError, KeyError):
-                pass  # python-telegram-bot reports what is wrong with it
-        return status, payload
-
-
-def _loads(payload: str) -> dict[str, object]:
-    loaded = json.loads(payload)
-    assert isinstance(loaded, dict)
-    return loaded
+        return await super().do_request(*args, **kwargs)

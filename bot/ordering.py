@@ -9,17 +9,16 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.updates import RawUpdate
+
 log = logging.getLogger(__name__)
-Overflow = Callable[[Update], Awaitable[None]]
+Overflow = Callable[[RawUpdate], Awaitable[None]]
 
 
 def sender_of(update: object) -> int | None:
-    if isinstance(update, Update) and update.effective_user is not None:
-        return update.effective_user.id
-    return None
+    return update.sender_id if isinstance(update, RawUpdate) else None
 
 
 class PerUserOrder(BaseUpdateProcessor):
@@ -48,7 +47,7 @@ class PerUserOrder(BaseUpdateProcessor):
         if user is None:
             return True
         if capped and self._queued[user] >= self._max_queued:
-            assert isinstance(update, Update)
+            assert isinstance(update, RawUpdate)
             log.warning("user %d: flood, update dropped", user)
             self.dropped += 1
             self.skip()

@@ -13,12 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import (
-    Bot,
-    BotCommand,
-    Message,
-    Update,
-)
+from telegram import Bot, BotCommand, Message
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
@@ -37,6 +32,7 @@ from bot.settings import Settings
 from bot.startup import BadToken, PatientApplication, patiently
 from bot.storage.interface import open_store
 from bot.storage.sqlite import StorageError
+from bot.updates import RawUpdate, RawUpdatesBot, button_label, pressed_message, text_html
 from bot.webhook import WebhookServer
 from flows.domain.texts import text
 from flows.steps.language import locale_for
@@ -87,15 +83,19 @@ def build_application(settings: Settings) -> Application:
         # PostgreSQL: updates are stored, and handled by the workers (bot/workers.py).
         queue.local = False
         queue.processor = None
+    # Updates are read as the JSON Telegram sent (bot/updates.py), never as PTB's objects.
+    bot = RawUpdatesBot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.file_base_url,
+        request=AiohttpRequest(settings.connection_pool_size),
+        get_updates_request=InboxFlushingRequest(queue),
+        rate_limiter=ReplyAwareLimiter(),
+    )
     application = (
         ApplicationBuilder()
         .application_class(PatientApplication)
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.file_base_url)
-        .request(AiohttpRequest(settings.connection_pool_size))
-        .get_updates_request(InboxFlushingRequest(queue))
-        .rate_limiter(ReplyAwareLimiter())
+        .bot(bot)
         .update_queue(queue)
         .concurrent_updates(processor)
         .post_init(_post_init)
@@ -105,7 +105,7 @@ def build_application(settings: Settings) -> Application:
     application.bot_data["settings"] = settings
     application.bot_data[SLOW_DOWN] = notices
     notices.application = application
-    application.add_handler(TypeHandler(Update, on_update))
+    application.add_handler(TypeHandler(RawUpdate, on_update))
     application.add_error_handler(on_error)
     return application
 
@@ -298,7 +298,7 @@ def conversation_of(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
     return context.application.bot_data[CONVERSATION]
 
 
-async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_update(update: RawUpdate, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One update: earlier replies still owed go out first, then the turn is committed with
     its inbox row and its replies (bot/conversation.py), then the replies are delivered."""
     conversation = conversation_of(context)
@@ -312,7 +312,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 # Words of crisis are answered anywhere; buttons would act on whoever pressed.
                 bot = context.application.bot
                 await send_reply(bot, incoming.chat_id, replace(heard, keyboard=()))
-            await _refuse_group(update, conversation.locales.get(locale))
+            await _refuse_group(context.bot, update, conversation.locales.get(locale))
         await _finish(conversation, update.update_id, "done")
         return
     delivery: Delivery = context.application.bot_data[DELIVERY]
@@ -330,7 +330,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _finish(conversation, update.update_id, "failed")
         await delivery.send_now(incoming.chat_id, turn.replies)
     if update.callback_query is not None:
-        await _acknowledge_press(update, turn)
+        await _acknowledge_press(context.bot, update.callback_query, turn)
     await delivery.flush(incoming.user_id, incoming.chat_id, turn.committed)
 
 
@@ -350,29 +350,30 @@ async def send_reply(
         await send_message(bot, chat_id, message, rate_limit_args=rate_limit_args)
 
 
-async def _acknowledge_press(update: Update, turn: Turn) -> None:
+async def _acknowledge_press(bot: Bot, query: dict[str, Any], turn: Turn) -> None:
     """Stop the button's spinner, and mark the pressed message so it can't be pressed twice."""
-    query = update.callback_query
-    assert query is not None
     toast = None if turn.button_ok else turn.catalog.render(text("common.stale_toast"))
-    bot = update.get_bot()
     try:
         # Plain API calls: their answers (True, the edited Message) are never read.
-        await api.call(bot, "answerCallbackQuery", {"callback_query_id": query.id, "text": toast})
-        message = query.message
-        if not isinstance(message, Message):
+        await api.call(
+            bot, "answerCallbackQuery", {"callback_query_id": query["id"], "text": toast}
+        )
+        message = pressed_message(query)
+        if message is None:
             return
-        where = {"chat_id": message.chat.id, "message_id": message.message_id}
-        label = _pressed_label(message, query.data or "")
-        if turn.button_ok and label is not None and message.text is not None:
+        where = {"chat_id": message["chat"]["id"], "message_id": message["message_id"]}
+        data = query.get("data")
+        label = button_label(message, data) if isinstance(data, str) and data else None
+        marked_text = text_html(message) if turn.button_ok and label is not None else None
+        if marked_text is not None:
             chosen = turn.catalog.render(text("common.chosen", label=label))
-            marked = f"{message.text_html}\n\n{chosen}"
+            marked = f"{marked_text}\n\n{chosen}"
             if utf16_length(marked) <= MESSAGE_LIMIT:
                 await api.call(
                     bot, "editMessageText", {**where, "text": marked, "parse_mode": api.HTML}
                 )
                 return
-        if message.reply_markup is not None:
+        if message.get("reply_markup") is not None:
             await api.call(bot, "editMessageReplyMarkup", where)
     except TelegramError as error:
         # The message may be too old to edit, or already edited, or the API failed: nothing
@@ -380,44 +381,41 @@ async def _acknowledge_press(update: Update, turn: Turn) -> None:
         log.debug("could not mark pressed message: %s", type(error).__name__)
 
 
-def _pressed_label(message: Message, data: str) -> str | None:
-    markup = message.reply_markup
-    if markup is None:
-        return None
-    for row in markup.inline_keyboard:
-        for button in row:
-            if button.callback_data == data:
-                return button.text
-    return None
-
-
-async def _refuse_group(update: Update, catalog: Catalog) -> None:
-    message = update.effective_message
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    if message is not None and message.text and message.text.startswith("/"):
-        await message.reply_text(catalog.render(text("common.private_only")))
+async def _refuse_group(bot: Bot, update: RawUpdate, catalog: Catalog) -> None:
+    query = update.callback_query
+    if query is not None:
+        await api.call(bot, "answerCallbackQuery", {"callback_query_id": query["id"]})
+        return
+    message = update.message
+    command = message.get("text") if message is not None else None
+    if message is None or not isinstance(command, str) or not command.startswith("/"):
+        return
+    try:
+        # Rare: python-telegram-bot's reply (quoting it in a group, in its topic).
+        replied = Message.de_json(message, bot)
+    except Exception:
+        log.debug("group message not readable; not answered")
+        return
+    await replied.reply_text(catalog.render(text("common.private_only")))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log an unexpected failure (type and user id only) and tell the user, never silence.
     Only a turn that did not commit gets here (delivery after a commit never raises), so
     saying it did not go through is true; its inbox row is marked failed, not resumed."""
-    user = (
-        update.effective_user.id if isinstance(update, Update) and update.effective_user else None
-    )
+    raw = update if isinstance(update, RawUpdate) else None
+    user = raw.sender_id if raw is not None else None
     error = context.error
     log.error("update from user %s failed", user, exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
+    chat_id = raw.chat_id if raw is not None else None
+    if raw is None or chat_id is None:
         return
     conversation: Conversation | None = context.application.bot_data.get(CONVERSATION)
     delivery: Delivery | None = context.application.bot_data.get(DELIVERY)
     if conversation is None or delivery is None:
         return
-    await _finish(conversation, update.update_id, "failed")
-    await delivery.send_now(
-        update.effective_chat.id, [apology(conversation.locales.get(None), "common.error")]
-    )
+    await _finish(conversation, raw.update_id, "failed")
+    await delivery.send_now(chat_id, [apology(conversation.locales.get(None), "common.error")])
 
 
 class SlowDownNotices:
@@ -430,10 +428,9 @@ class SlowDownNotices:
         self._last_sent: dict[int, float] = {}
         self.sent = 0
 
-    async def send(self, update: Update) -> None:
-        chat = update.effective_chat
-        user = update.effective_user
-        if self.application is None or chat is None or user is None:
+    async def send(self, update: RawUpdate) -> None:
+        chat_id, user_id = update.chat_id, update.sender_id
+        if self.application is None or chat_id is None or user_id is None:
             return
         conversation: Conversation | None = self.application.bot_data.get(CONVERSATION)
         if conversation is None:
@@ -441,37 +438,37 @@ class SlowDownNotices:
         if await self.crisis(update):
             return
         now = time.monotonic()
-        if now - self._last_sent.get(chat.id, float("-inf")) < SLOW_DOWN_INTERVAL_SECONDS:
+        if now - self._last_sent.get(chat_id, float("-inf")) < SLOW_DOWN_INTERVAL_SECONDS:
             return
-        self._last_sent[chat.id] = now
+        self._last_sent[chat_id] = now
         self._forget_before(now - SLOW_DOWN_INTERVAL_SECONDS)
         delivery: Delivery | None = self.application.bot_data.get(DELIVERY)
         if delivery is None:
             return
         message = self.message(conversation)
         try:
-            await conversation.storage.outbox_put(user.id, chat.id, message)
+            await conversation.storage.outbox_put(user_id, chat_id, message)
         except StorageError:
             log.warning("could not queue the slow-down notice")
             return
         self.sent += 1
-        delivery.owed.add(user.id)
+        delivery.owed.add(user_id)
         # Usually their next queued turn delivers it; this covers a flood that has ended.
-        _background(self.application, delivery.flush(user.id))
+        _background(self.application, delivery.flush(user_id))
 
-    async def crisis(self, update: Update) -> bool:
+    async def crisis(self, update: RawUpdate) -> bool:
         """A dropped message with words of crisis still gets the hotline reply, every time."""
-        chat = update.effective_chat
+        chat_id = update.chat_id
         assert self.application is not None
         conversation: Conversation | None = self.application.bot_data.get(CONVERSATION)
         incoming = events.read(update)
-        if conversation is None or chat is None or incoming is None:
+        if conversation is None or chat_id is None or incoming is None:
             return False
         heard = conversation.crisis_reply(incoming.event)
         if heard is None:
             return False
         try:
-            await send_reply(self.application.bot, chat.id, heard)
+            await send_reply(self.application.bot, chat_id, heard)
         except TelegramError:
             log.warning("could not send the crisis reply to a flooding user")
         return True

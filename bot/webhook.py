@@ -15,7 +15,9 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import web
-from telegram import Bot, Update
+from telegram import Bot
+
+from bot.updates import RawUpdate
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +65,11 @@ class WebhookServer:
         if body is None:
             return web.Response(status=413)
         try:
-            data = json.loads(body)
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            update = RawUpdate.of(json.loads(body))
+            if update is None or not update.well_formed:
                 raise ValueError("not an update")
-            update = Update.de_json(data, self.bot)
         except Exception as error:  # what is wrong with it, never what it says
             log.warning("webhook body is not an update (%s)", type(error).__name__)
-            return web.Response(status=400)
-        if update is None:
             return web.Response(status=400)
         await self.queue.put(update)  # stored in the inbox before the 200
         return web.Response(status=200)

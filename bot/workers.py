@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import asyncpg
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.ext import Application
 
 from bot.storage.postgres import (
@@ -42,6 +42,7 @@ from bot.storage.postgres import (
     user_lock_key,
     watch_client,
 )
+from bot.updates import RawUpdate
 
 if TYPE_CHECKING:
     from bot.conversation import Conversation
@@ -72,7 +73,7 @@ CANDIDATES_QUERY = (
 COALESCE_SECONDS = 0.002
 SLOTS = 32
 
-Handle = Callable[[Update], Awaitable[None]]
+Handle = Callable[[RawUpdate], Awaitable[None]]
 Flush = Callable[[int], Awaitable[bool]]
 
 
@@ -81,7 +82,7 @@ def user_key(user_id: int) -> int:
     return user_lock_key(user_id)
 
 
-Dropped = Callable[[Update], Awaitable[None]]
+Dropped = Callable[[RawUpdate], Awaitable[None]]
 
 
 class FloodCap:
@@ -103,9 +104,9 @@ class FloodCap:
         self.noticed = 0
 
     async def __call__(
-        self, batch: list[tuple[Update, int]], rows: list[tuple[int, int, str]]
+        self, batch: list[tuple[RawUpdate, int]], rows: list[tuple[int, int, str]]
     ) -> tuple[set[int], set[int]]:
-        chats = {user: u.effective_chat.id for u, user in batch if u.effective_chat is not None}
+        chats = {user: u.chat_id for u, user in batch if u.chat_id is not None}
         notice = FloodNotice(self.notice, self.quiet_seconds, chats)
         result = await self.storage.inbox_put_capped(rows, self.cap, notice)
         self.dropped += len(result.dropped)
@@ -337,7 +338,7 @@ class InboxWorker:
         return row[0], bool(row[1])
 
     async def _one(self, update_id: int, payload: str) -> None:
-        update = Update.de_json(json.loads(payload), self.bot)
+        update = RawUpdate.of(json.loads(payload))
         if update is not None:
             await self.handle(update)
             self.handled += 1

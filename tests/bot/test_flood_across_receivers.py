@@ -12,10 +12,11 @@ import asyncio
 import json
 
 import asyncpg
-from telegram import Bot, Update
+from telegram import Bot
 
 from bot.inbox import DurableQueue
 from bot.storage.postgres import INBOX_CHANNEL, PgStorage
+from bot.updates import RawUpdate
 from bot.workers import FloodCap
 from tests.conftest import Backend
 from tests.standin_api import TOKEN
@@ -25,7 +26,7 @@ NOTICE = json.dumps({"text": "slow down"})
 FLOODER, NEIGHBOUR = 7007, 8008
 
 
-def update(bot: Bot, update_id: int, user_id: int, words: str = "hi") -> Update:
+def update(bot: Bot, update_id: int, user_id: int, words: str = "hi") -> RawUpdate:
     person = {"id": user_id, "is_bot": False, "first_name": "u"}
     message = {
         "message_id": update_id,
@@ -34,7 +35,7 @@ def update(bot: Bot, update_id: int, user_id: int, words: str = "hi") -> Update:
         "from": person,
         "text": words,
     }
-    parsed = Update.de_json({"update_id": update_id, "message": message}, bot)
+    parsed = RawUpdate.of({"update_id": update_id, "message": message})
     assert parsed is not None
     return parsed
 
@@ -51,7 +52,7 @@ class Receiver:
         self.queue.batching = batching
         self.queue.store_capped = self.cap
 
-    async def _dropped(self, update: Update) -> None:
+    async def _dropped(self, update: RawUpdate) -> None:
         self.heard.append(update.update_id)
 
 
@@ -77,7 +78,7 @@ async def test_a_flood_split_across_three_receivers_is_capped_with_one_notice(pg
         flood = [update(bot, n, FLOODER) for n in range(1, 61)]
         calm = [update(bot, 100 + n, NEIGHBOUR) for n in range(3)]
 
-        async def receive(receiver: Receiver, updates: list[Update]) -> None:
+        async def receive(receiver: Receiver, updates: list[RawUpdate]) -> None:
             for item in updates:
                 await receiver.queue.put(item)
                 if receiver.queue.batching and item.update_id % 4 == 0:

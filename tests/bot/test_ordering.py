@@ -4,31 +4,31 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Update, User
-
 from bot.ordering import PerUserOrder
+from bot.updates import RawUpdate
 from tests.conftest import RunningBot
 from tests.standin_api import StandInBotApi
 
 
-def update_from(user_id: int, update_id: int) -> Update:
-    user = User(user_id, "u", is_bot=False)
-    return Update.de_json(
+def update_from(user_id: int, update_id: int) -> RawUpdate:
+    user = {"id": user_id, "is_bot": False, "first_name": "u"}
+    update = RawUpdate.of(
         {
             "update_id": update_id,
             "message": {
                 "message_id": update_id,
                 "date": 0,
                 "chat": {"id": user_id, "type": "private"},
-                "from": user.to_dict(),
+                "from": user,
                 "text": "x",
             },
-        },
-        None,
+        }
     )
+    assert update is not None
+    return update
 
 
-async def _no_overflow(update: Update) -> None:
+async def _no_overflow(update: RawUpdate) -> None:
     raise AssertionError("no overflow expected")
 
 
@@ -69,7 +69,7 @@ async def test_different_users_run_at_the_same_time():
 async def test_a_flood_beyond_the_cap_is_dropped_on_arrival_and_reported_per_update():
     dropped: list[int] = []
 
-    async def overflow(update: Update) -> None:
+    async def overflow(update: RawUpdate) -> None:
         dropped.append(update.update_id)
 
     processor = PerUserOrder(64, 2, overflow)

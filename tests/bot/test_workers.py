@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from telegram import Bot, Update
+from telegram import Bot
 
 from bot import workers as workers_module
 from bot.conversation import Conversation
 from bot.storage.postgres import PgStorage
 from bot.storage.sqlite import TurnCommit
 from bot.telegram_app import open_conversation
+from bot.updates import RawUpdate
 from bot.workers import CANDIDATES_QUERY, USER_LOCKS, InboxWorker, Leader, user_key
 from flows.conversation.core import Command
 from flows.conversation.state import UserState
@@ -50,8 +51,8 @@ async def test_workers_handle_each_update_once_in_each_users_order(pg: Backend):
     chance = random.Random(7)
 
     def handler(storage: PgStorage):
-        async def handle(update: Update) -> None:
-            user = update.effective_user.id
+        async def handle(update: RawUpdate) -> None:
+            user = update.sender_id
             if user in busy:
                 overlaps.append(user)
             busy.add(user)
@@ -163,8 +164,8 @@ async def test_replies_owed_after_a_restart_go_out_at_the_next_free_slot(pg: Bac
     for user in range(101, 111):
         await storage.outbox_put(user, user, '{"text": "owed"}')
 
-    async def handle(update: Update) -> None:
-        user = update.effective_user.id
+    async def handle(update: RawUpdate) -> None:
+        user = update.sender_id
         await storage.commit_turn(TurnCommit(user, user, None, update.update_id))
 
     async def flush(user_id: int) -> bool:
