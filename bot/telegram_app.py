@@ -4,6 +4,7 @@ Long (the one place python-telegram-bot is wired: handlers, polling, webhook, st
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import secrets
 import signal
@@ -392,7 +393,7 @@ async def _refuse_group(bot: Bot, update: RawUpdate, catalog: Catalog) -> None:
         return
     try:
         # Rare: python-telegram-bot's reply (quoting it in a group, in its topic).
-        replied = Message.de_json(message, bot)
+        replied = Message.de_json(copy.deepcopy(message), bot)  # de_json changes its dict
     except Exception:
         log.debug("group message not readable; not answered")
         return

@@ -9,6 +9,7 @@ channel post) is passed on without one and ignored, as before.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,9 +133,10 @@ def text_html(message: JSON) -> str | None:
     if text is None:
         return None
     raw = message.get("entities")
+    # A copy: python-telegram-bot's de_json changes the dict it reads.
     entities = tuple(
         MessageEntity.de_json(entity, None)
-        for entity in (raw if isinstance(raw, list) else ())
+        for entity in copy.deepcopy(raw if isinstance(raw, list) else [])
         if isinstance(entity, dict)
     )
     return Message._parse_html(text, parse_message_entities(text, entities), urled=False)
