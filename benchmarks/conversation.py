@@ -118,7 +118,11 @@ def top_costs(profile_file: Path, count: int = 3) -> tuple[str, ...]:
 # Where a turn's time goes, by the function that stands for each part (cumulative time).
 AREAS = (
     ("sending replies, press answers and marks (bot/api.py → PTB → aiohttp)", "bot/api.py", "call"),
-    ("getUpdates polling and Update parsing (PTB's Updater)", "_updater.py", "polling_action_cb"),
+    (
+        "getUpdates polling and the inbox store before it (PTB's Updater)",
+        "_updater.py",
+        "polling_action_cb",
+    ),
     ("storage: load", "bot/storage/sqlite.py", "load"),
     ("storage: save", "bot/storage/sqlite.py", "save"),
     ("storage: the turn's commit", "bot/storage/sqlite.py", "commit_turn"),

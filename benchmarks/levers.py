@@ -105,6 +105,29 @@ def _turn_read_back() -> None:
     Delivery._trusted = lambda self, user_id: False  # type: ignore[method-assign]
 
 
+def _ptb_updates() -> None:
+    """Before: python-telegram-bot's get_updates built an Update object (Update.de_json) from
+    every update, and the inbox parsed the getUpdates response a second time to store each
+    update as it came. Undone here by doing both again beside the JSON path: the response is
+    parsed again and an Update built from each item (then dropped; the bot reads the JSON)."""
+    import json
+
+    from telegram import Update
+
+    from bot.inbox import InboxFlushingRequest
+
+    fetch = InboxFlushingRequest.do_request
+
+    async def do_request(self: InboxFlushingRequest, *args: Any, **kwargs: Any) -> Any:
+        status, payload = await fetch(self, *args, **kwargs)
+        if status == 200:
+            for item in json.loads(payload).get("result") or []:
+                Update.de_json(item, None)
+        return status, payload
+
+    InboxFlushingRequest.do_request = do_request  # type: ignore[method-assign]
+
+
 def _asyncio_loop() -> None:
     """Before: asyncio's own event loop (bot/loop.py installs uvloop's when it imports)."""
     from bot import loop
@@ -132,6 +155,13 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
         " from memory with the ids the commit returned instead of read back from the outbox"
         " (bot/storage/sqlite.py, bot/delivery.py)",
         _turn_read_back,
+    ),
+    "raw_updates": (
+        "updates read as the JSON Telegram sent (bot/updates.py RawUpdate), never built into"
+        " PTB's Update objects; without it: the getUpdates response parsed a second time and an"
+        " Update built from each update (Update.de_json), as PTB's get_updates and the inbox's"
+        " copy of the raw updates did before",
+        _ptb_updates,
     ),
     "uvloop": (
         "uvloop's event loop instead of asyncio's (bot/loop.py; asyncio's where uvloop is not"
