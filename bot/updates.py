@@ -128,18 +128,22 @@ def button_label(message: JSON, data: str) -> str | None:
 
 def text_html(message: JSON) -> str | None:
     """The message's text with its formatting as HTML, as python-telegram-bot's
-    `Message.text_html` renders it (its own renderer, on the entities only)."""
+    `Message.text_html` renders it (its own renderer, on the entities only); None without
+    text or with entities it cannot read."""
     text = as_str(message.get("text"))
     if text is None:
         return None
     raw = message.get("entities")
-    # A copy: python-telegram-bot's de_json changes the dict it reads.
-    entities = tuple(
-        MessageEntity.de_json(entity, None)
-        for entity in copy.deepcopy(raw if isinstance(raw, list) else [])
-        if isinstance(entity, dict)
-    )
-    return Message._parse_html(text, parse_message_entities(text, entities), urled=False)
+    try:
+        # A copy: python-telegram-bot's de_json changes the dict it reads.
+        entities = tuple(
+            MessageEntity.de_json(entity, None)
+            for entity in copy.deepcopy(raw if isinstance(raw, list) else [])
+            if isinstance(entity, dict)
+        )
+        return Message._parse_html(text, parse_message_entities(text, entities), urled=False)
+    except Exception:  # malformed entities: the message is not marked, only its buttons go
+        return None
 
 
 class RawUpdatesBot(ExtBot[None]):

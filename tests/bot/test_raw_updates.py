@@ -253,6 +253,15 @@ def test_a_message_without_text_has_no_html():
     assert text_html({"photo": []}) is None
 
 
+@pytest.mark.parametrize(
+    "entities",
+    [[{"offset": 0, "length": 2}], [{"type": "bold", "offset": "0", "length": 2}]],
+    ids=["no type", "offset a string"],
+)
+def test_a_message_with_entities_it_cannot_read_has_no_html(entities: list):
+    assert text_html({**BOT_MESSAGE, "entities": entities}) is None
+
+
 def test_a_pressed_button_is_found_by_its_data_and_odd_keyboards_find_nothing():
     assert button_label(BOT_MESSAGE, "y") == "Yes"
     assert button_label(BOT_MESSAGE, "n") is None
