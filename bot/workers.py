@@ -25,9 +25,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -71,6 +74,8 @@ CANDIDATES_QUERY = (
 )
 COALESCE_SECONDS = 0.002
 SLOTS = 32
+# Benchmarks only: a directory where a worker appends its counts (one JSON line) on SIGUSR1.
+COUNTS_DIR_VARIABLE = "BOT_WORKER_COUNTS_DIR"
 
 Handle = Callable[[Update], Awaitable[None]]
 Flush = Callable[[int], Awaitable[bool]]
@@ -195,6 +200,10 @@ class InboxWorker:
         self._owed: set[int] = set()  # swept users owed replies, not yet taken
         self._saturated = False  # the last look found as many users as free slots
         self.handled = 0
+        # What the dispatch costs (benchmarks/workers.py reads them per update): round trips
+        # of the dispatch itself (claims, lock attempts, the drain's read and unlock), claims
+        # that took nobody, NOTIFYs received and wake-ups that found nothing to take.
+        self.counts: Counter[str] = Counter()
 
     async def run(self) -> None:
         """Until cancelled."""
@@ -210,11 +219,16 @@ class InboxWorker:
         try:
             while True:
                 await self._listen()
+                woken = self._wake.is_set()
                 self._wake.clear()
                 try:
-                    await self._dispatch()
+                    taken = await self._dispatch()
                 except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as error:
                     log.warning("inbox worker: database unavailable (%s)", type(error).__name__)
+                    taken = 0
+                if woken:
+                    self.counts["wakeups"] += 1
+                    self.counts["wakeups_idle"] += taken == 0
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
                 # Under load many updates arrive together: one inbox query takes them all.
@@ -235,11 +249,18 @@ class InboxWorker:
             await self._listener.add_listener(INBOX_CHANNEL, self._notified)
 
     def _notified(self, *_: object) -> None:
+        self.counts["notifies"] += 1
         self._wake.set()
 
-    async def _dispatch(self) -> None:
+    def write_counts(self, directory: Path) -> None:
+        """Append this worker's counts so far to <directory>/<pid>.jsonl (benchmarks)."""
+        with (directory / f"{os.getpid()}.jsonl").open("a") as out:
+            out.write(json.dumps({**self.counts, "handled": self.handled}) + "\n")
+
+    async def _dispatch(self) -> int:
+        """Take users with pending updates into free slots; how many were taken."""
         if len(self._active) >= self.slots:
-            return
+            return 0
         # Only users no process holds (their lock is not in pg_locks), as many as there are
         # free slots: with several workers, trying the locks the others hold was a round trip
         # each, a tax growing with the number of workers.
@@ -247,24 +268,33 @@ class InboxWorker:
         users = [
             row[0] for row in await self.storage.pool.fetch(CANDIDATES_QUERY, free, USER_LOCKS)
         ]
+        self.counts["claims"] += 1
+        self.counts["round_trips"] += 1
         self._saturated = len(users) >= free
         if time.monotonic() - self._last_sweep >= OUTBOX_SWEEP_SECONDS:
             self._last_sweep = time.monotonic()
             self._owed.update(await self.storage.outbox_users())
+            self.counts["round_trips"] += 1
         # Users owed replies (from the sweep) stay listed until this worker takes them: after
         # a restart with every slot busy, a reply committed before the crash goes out at the
         # next free slot, not one sweep (30 s) later — its user is waiting for it.
         users += [u for u in self._owed if u not in users]
+        taken = 0
         for user_id in users:
             if len(self._active) >= self.slots:
                 break
             if user_id not in self._active and await self._try_take(int(user_id)):
                 self._owed.discard(user_id)
+                taken += 1
+        self.counts["claims_empty"] += taken == 0
+        return taken
 
     async def _try_take(self, user_id: int) -> bool:
         """Start draining the user if no process has them; True when taken."""
         assert self._locks is not None
         connection = await self._locks.acquire()
+        self.counts["lock_attempts"] += 1
+        self.counts["round_trips"] += 1
         try:
             taken = await connection.fetchval(
                 "SELECT pg_try_advisory_lock($1, $2)", USER_LOCKS, user_key(user_id)
@@ -273,6 +303,7 @@ class InboxWorker:
             await self._locks.release(connection)
             raise
         if not taken:
+            self.counts["lock_misses"] += 1
             await self._locks.release(connection)
             return False
         self._active[user_id] = asyncio.get_running_loop().create_task(
@@ -292,6 +323,7 @@ class InboxWorker:
                 " AND status = 'pending' ORDER BY update_id LIMIT 1",
                 user_id,
             )
+            self.counts["round_trips"] += 2  # this read and the unlock below
             if row is None:
                 await self.flush(user_id)  # the sweep: replies whose delivery kept failing
             else:
@@ -398,6 +430,12 @@ def start(application: Application, conversation: Conversation, delivery: Delive
     )
     application.bot_data[LEADER] = Leader(storage.url)
     application.bot_data["inbox_worker"] = worker
+    counts_dir = os.environ.get(COUNTS_DIR_VARIABLE)
+    if counts_dir:
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGUSR1, worker.write_counts, Path(counts_dir)
+        )
+        worker.write_counts(Path(counts_dir))  # the benchmark signals once this line is there
     tasks: set[asyncio.Task[None]] = application.bot_data.setdefault("_tasks", set())
     task = asyncio.get_running_loop().create_task(worker.run())
     tasks.add(task)
