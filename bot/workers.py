@@ -2,7 +2,10 @@
 time per user; one of them, chosen through the database, sends the reminders.
 
 A receiver (polling or webhook, bot/inbox.py) only stores each update in the inbox and wakes the
-workers (NOTIFY). A worker looks for users with pending updates, oldest first, and takes a user
+workers (NOTIFY, naming the users). Each user is preferred for one of the live workers (listed
+from the database every second): only that worker wakes for the user and claims them, unless the
+user has waited a grace (then the next worker, later any). A worker looks for its users with
+pending updates, oldest first, and takes a user
 with a session advisory lock on a connection of its own (`pg_try_advisory_lock`): while it holds
 it, no other process handles that user, so the user's updates are handled one by one in
 update_id order; other users go to other slots and other processes in parallel. The lock dies
@@ -64,13 +67,40 @@ LEASE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 1.0
 # Users with replies still in the outbox (delivery kept failing) are retried this often.
 OUTBOX_SWEEP_SECONDS = 30.0
-# The users with pending updates, oldest first, whose lock no process holds.
+# Each worker's listener connection carries this application name: the live workers are the
+# sessions with it (pg_stat_activity), each known by its server pid; a killed worker's session
+# ends with its socket, so it leaves the list by itself. Each user is preferred for one of them
+# (`preferred_index`): a NOTIFY wakes only the worker preferred for one of its users, and a
+# claim takes only that worker's users — with every worker woken by every NOTIFY, N-1 of them
+# ran a claim that found nothing or lost the users' locks (a tax growing with the workers).
+WORKER_APPLICATION = "yuqi-inbox-worker"
+MEMBERS_SECONDS = 1.0
+# A user pending this long (whole seconds of received_at) is taken by the next worker in the
+# list too, and after three times as long by any worker: the one it is preferred for may be
+# gone (until the others next list the live workers), hung or full. One heir first, not all:
+# under overload, when most users are that old, every worker claiming them raced for the same
+# locks again.
+GRACE_SECONDS = 2
+_SPREAD = (2_147_483_647, 48_271)  # a user id scrambled (mod a prime) before the modulo
+# The users with pending updates, oldest first, whose lock no process holds, and who are this
+# worker's: preferred for it (index $4 among $3 live workers; $3 = 0: any), the next one's
+# when pending since received_at $5 or earlier, anyone's since $6 or earlier.
 CANDIDATES_QUERY = (
-    "SELECT user_id FROM inbox i WHERE status = 'pending' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+    "SELECT user_id FROM (SELECT user_id, min(update_id) AS first, min(received_at) AS since,"
+    f" (user_id % {_SPREAD[0]} + {_SPREAD[0]}) % {_SPREAD[0]} * {_SPREAD[1]} % {_SPREAD[0]}"
+    " % greatest($3::int, 1) AS preferred FROM inbox i WHERE status = 'pending'"
+    " AND NOT EXISTS (SELECT 1 FROM pg_locks l"
     " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid"
     " AND l.objid = (i.user_id % 2147483647)::oid AND l.objsubid = 2"
     " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
-    " GROUP BY user_id ORDER BY min(update_id) LIMIT $1"
+    " GROUP BY user_id) AS pending WHERE $3::int = 0 OR preferred = $4::int"
+    " OR (since <= $5::bigint AND (preferred + 1) % greatest($3::int, 1) = $4::int)"
+    " OR since <= $6::bigint"
+    " ORDER BY first LIMIT $1"
+)
+MEMBERS_QUERY = (
+    "SELECT coalesce(array_agg(pid ORDER BY pid), '{}') FROM pg_stat_activity"
+    " WHERE application_name = $1 AND datname = current_database()"
 )
 COALESCE_SECONDS = 0.002
 SLOTS = 32
@@ -79,6 +109,13 @@ COUNTS_DIR_VARIABLE = "BOT_WORKER_COUNTS_DIR"
 
 Handle = Callable[[Update], Awaitable[None]]
 Flush = Callable[[int], Awaitable[bool]]
+
+
+def preferred_index(user_id: int, workers: int) -> int:
+    """Which of `workers` live workers (sorted by server pid) a user is preferred for; the
+    same arithmetic as CANDIDATES_QUERY's."""
+    prime, factor = _SPREAD
+    return user_id % prime * factor % prime % workers
 
 
 def user_key(user_id: int) -> int:
@@ -199,6 +236,11 @@ class InboxWorker:
         self._last_sweep = float("-inf")
         self._owed: set[int] = set()  # swept users owed replies, not yet taken
         self._saturated = False  # the last look found as many users as free slots
+        # The live workers as last listed, and this one's place among them (None: not listed,
+        # e.g. its listener is reconnecting; it then wakes for everyone and takes anyone).
+        self._members = 0
+        self._index: int | None = None
+        self._members_at = float("-inf")
         self.handled = 0
         # What the dispatch costs (benchmarks/workers.py reads them per update): round trips
         # of the dispatch itself (claims, lock attempts, the drain's read and unlock), claims
@@ -222,6 +264,8 @@ class InboxWorker:
                 woken = self._wake.is_set()
                 self._wake.clear()
                 try:
+                    if time.monotonic() - self._members_at >= MEMBERS_SECONDS:
+                        await self._list_members()
                     taken = await self._dispatch()
                 except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as error:
                     log.warning("inbox worker: database unavailable (%s)", type(error).__name__)
@@ -244,13 +288,34 @@ class InboxWorker:
     async def _listen(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
             return
+        self._index = None
         with contextlib.suppress(OSError, asyncpg.PostgresError):
-            self._listener = await asyncpg.connect(self.storage.url)
+            self._listener = await asyncpg.connect(
+                self.storage.url, server_settings={"application_name": WORKER_APPLICATION}
+            )
             await self._listener.add_listener(INBOX_CHANNEL, self._notified)
+            self._members_at = float("-inf")  # list the workers again, this one included
 
-    def _notified(self, *_: object) -> None:
+    async def _list_members(self) -> None:
+        """The live workers (their listeners' server pids) and this one's place among them."""
+        self._members_at = time.monotonic()
+        members = list(await self.storage.pool.fetchval(MEMBERS_QUERY, WORKER_APPLICATION))
+        self.counts["round_trips"] += 1
+        mine = self._listener.get_server_pid() if self._listener is not None else None
+        self._members = len(members)
+        self._index = members.index(mine) if mine in members else None
+
+    def _mine(self, user_id: int) -> bool:
+        return self._index is None or preferred_index(user_id, self._members) == self._index
+
+    def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        """Wake for updates of users this worker is preferred for (payload: their ids; empty:
+        anyone). The others' are left to them, or to any worker once pending GRACE_SECONDS."""
         self.counts["notifies"] += 1
-        self._wake.set()
+        if not payload or any(self._mine(int(user)) for user in payload.split(",")):
+            self._wake.set()
+        else:
+            self.counts["notifies_ignored"] += 1
 
     def write_counts(self, directory: Path) -> None:
         """Append this worker's counts so far to <directory>/<pid>.jsonl (benchmarks)."""
@@ -265,8 +330,19 @@ class InboxWorker:
         # free slots: with several workers, trying the locks the others hold was a round trip
         # each, a tax growing with the number of workers.
         free = self.slots - len(self._active)
+        members, index = (0, 0) if self._index is None else (self._members, self._index)
+        now = int(time.time())
         users = [
-            row[0] for row in await self.storage.pool.fetch(CANDIDATES_QUERY, free, USER_LOCKS)
+            row[0]
+            for row in await self.storage.pool.fetch(
+                CANDIDATES_QUERY,
+                free,
+                USER_LOCKS,
+                members,
+                index,
+                now - GRACE_SECONDS,
+                now - 3 * GRACE_SECONDS,
+            )
         ]
         self.counts["claims"] += 1
         self.counts["round_trips"] += 1

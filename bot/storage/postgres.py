@@ -152,6 +152,9 @@ POOL_SIZE = 10
 CLIENT_CHECK_MS = 2000
 # Workers LISTEN here; a stored update NOTIFYs it (bot/workers.py).
 INBOX_CHANNEL = "yuqi_inbox"
+# A NOTIFY names the users whose updates were stored (comma-separated ids), so a worker wakes
+# only for users it is preferred for; more users than this name nobody (every worker wakes).
+NOTIFY_USERS = 400
 # pg_advisory_xact_lock(FLOOD_LOCKS, user): receivers count a user's pending updates in turn.
 FLOOD_LOCKS = 0x7977
 
@@ -159,6 +162,11 @@ FLOOD_LOCKS = 0x7977
 def user_lock_key(user_id: int) -> int:
     """A user's advisory lock key (int4). Two users sharing one only take turns."""
     return user_id % 2_147_483_647
+
+
+def notify_payload(users: set[int]) -> str:
+    """The inbox NOTIFY's payload: the users' ids, or '' (everyone) when there are many."""
+    return "" if len(users) > NOTIFY_USERS else ",".join(map(str, sorted(users)))
 
 
 @dataclass
@@ -345,7 +353,7 @@ class PgStorage:
             lambda: self._pool.fetch(
                 "WITH stored AS (INSERT INTO inbox (update_id, user_id, payload, received_at)"
                 " VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING RETURNING 1)"
-                f" SELECT pg_notify('{INBOX_CHANNEL}', '') FROM stored",
+                f" SELECT pg_notify('{INBOX_CHANNEL}', $2::text) FROM stored",
                 update_id,
                 user_id,
                 payload,
@@ -370,7 +378,11 @@ class PgStorage:
                     int(time.time()),
                 )
                 if rows:
-                    await connection.execute(f"NOTIFY {INBOX_CHANNEL}")
+                    fresh = {int(row[0]) for row in rows}
+                    woken = {w for u, w, _ in updates if u in fresh}
+                    await connection.execute(
+                        "SELECT pg_notify($1, $2)", INBOX_CHANNEL, notify_payload(woken)
+                    )
             return {int(row[0]) for row in rows}
 
         return await self._retrying(write)
@@ -427,9 +439,12 @@ class PgStorage:
                         " CASE WHEN d THEN 'dropped' ELSE 'pending' END, $5::bigint,"
                         " CASE WHEN d THEN $5::bigint END"
                         " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bool[])"
-                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING RETURNING status)"
-                        f" SELECT pg_notify('{INBOX_CHANNEL}', '') FROM (SELECT 1 FROM stored"
-                        " WHERE status = 'pending' LIMIT 1) AS woken",
+                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING"
+                        " RETURNING status, user_id)"
+                        f" SELECT pg_notify('{INBOX_CHANNEL}', CASE WHEN count(*) > {NOTIFY_USERS}"
+                        " THEN '' ELSE string_agg(user_id::text, ',') END) FROM"
+                        " (SELECT DISTINCT user_id FROM stored WHERE status = 'pending') AS woken"
+                        " HAVING count(*) > 0",
                         [u for u, _, _ in stored],
                         [w for _, w, _ in stored],
                         [p for _, _, p in stored],
