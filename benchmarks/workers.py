@@ -240,6 +240,9 @@ def figures(
     try:
         runs = [run(users, measured, warmup, count, cluster) for count in WORKER_COUNTS]
         steady = [run(users, measured, warmup, count, cluster, rate) for count in WORKER_COUNTS]
+        # One worker at the rate each of four gets: the same load per process, so what is left
+        # between the two is the cost of there being four (locks, polling, wake-ups).
+        quarter = run(users, measured, warmup, 1, cluster, rate / WORKER_COUNTS[-1])
     finally:
         cluster.stop()
     result = [
@@ -267,7 +270,7 @@ def figures(
             note=f"{r.turns_per_second:g} updates/s, p99 {r.p99_ms} ms; {r.note()}; "
             + r.counts_note(),
         )
-        for r in steady
+        for r in (*steady, quarter)
     ]
     one, four = runs[0], runs[-1]
     tax = four.worker_ms_per_update / one.worker_ms_per_update if one.worker_ms_per_update else 0
@@ -279,6 +282,11 @@ def figures(
         else 0
     )
     steady_target, steady_passed = at_most(steady_tax, CPU_TAX_TARGET)
+    per_worker = (
+        slow_four.worker_ms_per_update / quarter.worker_ms_per_update
+        if quarter.worker_ms_per_update
+        else 0
+    )
     ratio = one.turns_per_second / sqlite.turns_per_second if sqlite.turns_per_second else 0
     ratio_target, ratio_passed = at_least(ratio, PG_VS_SQLITE_TARGET)
     trips_one, trips_four = one.per_update("round_trips"), four.per_update("round_trips")
@@ -301,6 +309,17 @@ def figures(
             steady_target,
             steady_passed,
             note=f"open loop, CPU to spare: {slow_one.worker_ms_per_update:.2f} ms ->"
+            f" {slow_four.worker_ms_per_update:.2f} ms",
+        ),
+        Figure(
+            "workers",
+            f"worker CPU per update, 4 workers at {rate:g} / 1 worker at {quarter.rate:g}"
+            " updates/s",
+            round(per_worker, 2),
+            "x",
+            note="the same load per worker process: a process answering fewer updates at once"
+            " spends more CPU on each (fewer share a wake-up of its loop), with or without"
+            f" other workers; {quarter.worker_ms_per_update:.2f} ms ->"
             f" {slow_four.worker_ms_per_update:.2f} ms",
         ),
         Figure(
