@@ -2,12 +2,12 @@
 time per user; one of them, chosen through the database, sends the reminders.
 
 A receiver (polling or webhook, bot/inbox.py) only stores each update in the inbox and wakes the
-workers (NOTIFY, naming the users). Each user is preferred for one of the live workers (listed
-from the database every second): only that worker wakes for the user and claims them, unless the
-user has waited a grace (then the next worker, later any). A worker looks for its users with
-pending updates, oldest first, and takes a user
-with a session advisory lock on a connection of its own (`pg_try_advisory_lock`): while it holds
-it, no other process handles that user, so the user's updates are handled one by one in
+workers (NOTIFY on the channel of the user's inbox bucket). Each user is preferred for one of the
+live workers (listed from the database every second): only that worker listens to the user's
+bucket and claims them, unless the user has waited a grace (then the next worker, later any).
+A worker looks for its users with pending updates, oldest first, and takes a user with a
+session advisory lock on a connection of its own (`pg_try_advisory_lock`): while it holds it,
+no other process handles that user, so the user's updates are handled one by one in
 update_id order; other users go to other slots and other processes in parallel. The lock dies
 with the worker's connection: a worker killed mid-turn leaves its update pending (its turn did
 not commit) and the next worker takes the user over. A turn commits its inbox row with its state
@@ -41,9 +41,12 @@ from telegram import Bot, Update
 from telegram.ext import Application
 
 from bot.storage.postgres import (
-    INBOX_CHANNEL,
+    INBOX_BUCKET_SQL,
+    INBOX_BUCKETS,
     FloodNotice,
     PgStorage,
+    inbox_bucket,
+    inbox_channel,
     keep_session,
     user_lock_key,
     watch_client,
@@ -70,9 +73,9 @@ OUTBOX_SWEEP_SECONDS = 30.0
 # Each worker's listener connection carries this application name: the live workers are the
 # sessions with it (pg_stat_activity), each known by its server pid; a killed worker's session
 # ends with its socket, so it leaves the list by itself. Each user is preferred for one of them
-# (`preferred_index`): a NOTIFY wakes only the worker preferred for one of its users, and a
-# claim takes only that worker's users — with every worker woken by every NOTIFY, N-1 of them
-# ran a claim that found nothing or lost the users' locks (a tax growing with the workers).
+# (`preferred_index`, by the user's inbox bucket): a worker LISTENs only to its users' buckets
+# and claims only its users — with every worker woken by every NOTIFY, N-1 of them ran a claim
+# that found nothing or lost the users' locks (a tax growing with the workers).
 WORKER_APPLICATION = "yuqi-inbox-worker"
 MEMBERS_SECONDS = 1.0
 # A user pending this long (whole seconds of received_at) is taken by the next worker in the
@@ -81,14 +84,13 @@ MEMBERS_SECONDS = 1.0
 # under overload, when most users are that old, every worker claiming them raced for the same
 # locks again.
 GRACE_SECONDS = 2
-_SPREAD = (2_147_483_647, 48_271)  # a user id scrambled (mod a prime) before the modulo
 # The users with pending updates, oldest first, whose lock no process holds, and who are this
 # worker's: preferred for it (index $4 among $3 live workers; $3 = 0: any), the next one's
 # when pending since received_at $5 or earlier, anyone's since $6 or earlier.
 CANDIDATES_QUERY = (
     "SELECT user_id FROM (SELECT user_id, min(update_id) AS first, min(received_at) AS since,"
-    f" (user_id % {_SPREAD[0]} + {_SPREAD[0]}) % {_SPREAD[0]} * {_SPREAD[1]} % {_SPREAD[0]}"
-    " % greatest($3::int, 1) AS preferred FROM inbox i WHERE status = 'pending'"
+    f" {INBOX_BUCKET_SQL} % greatest($3::int, 1) AS preferred FROM inbox i"
+    " WHERE status = 'pending'"
     " AND NOT EXISTS (SELECT 1 FROM pg_locks l"
     " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid"
     " AND l.objid = (i.user_id % 2147483647)::oid AND l.objsubid = 2"
@@ -114,8 +116,7 @@ Flush = Callable[[int], Awaitable[bool]]
 def preferred_index(user_id: int, workers: int) -> int:
     """Which of `workers` live workers (sorted by server pid) a user is preferred for; the
     same arithmetic as CANDIDATES_QUERY's."""
-    prime, factor = _SPREAD
-    return user_id % prime * factor % prime % workers
+    return inbox_bucket(user_id) % workers
 
 
 def user_key(user_id: int) -> int:
@@ -241,6 +242,7 @@ class InboxWorker:
         self._members = 0
         self._index: int | None = None
         self._members_at = float("-inf")
+        self._listening: set[int] = set()  # the inbox buckets this worker is woken for
         self.handled = 0
         # What the dispatch costs (benchmarks/workers.py reads them per update): round trips
         # of the dispatch itself (claims, lock attempts, the drain's read and unlock), claims
@@ -289,12 +291,23 @@ class InboxWorker:
         if self._listener is not None and not self._listener.is_closed():
             return
         self._index = None
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
+        self._listening = set()
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             self._listener = await asyncpg.connect(
                 self.storage.url, server_settings={"application_name": WORKER_APPLICATION}
             )
-            await self._listener.add_listener(INBOX_CHANNEL, self._notified)
+            await self._listen_to(set(range(INBOX_BUCKETS)))  # until it knows its place
             self._members_at = float("-inf")  # list the workers again, this one included
+
+    async def _listen_to(self, buckets: set[int]) -> None:
+        """LISTEN to these buckets' channels (the new ones first), UNLISTEN the others."""
+        assert self._listener is not None
+        for bucket in sorted(buckets - self._listening):
+            await self._listener.add_listener(inbox_channel(bucket), self._notified)
+            self._listening.add(bucket)
+        for bucket in sorted(self._listening - buckets):
+            await self._listener.remove_listener(inbox_channel(bucket), self._notified)
+            self._listening.discard(bucket)
 
     async def _list_members(self) -> None:
         """The live workers (their listeners' server pids) and this one's place among them."""
@@ -304,18 +317,20 @@ class InboxWorker:
         mine = self._listener.get_server_pid() if self._listener is not None else None
         self._members = len(members)
         self._index = members.index(mine) if mine in members else None
+        if self._listener is not None and not self._listener.is_closed():
+            everything = set(range(INBOX_BUCKETS))
+            index = self._index
+            await self._listen_to(
+                everything
+                if index is None
+                else {b for b in everything if b % len(members) == index}
+            )
 
-    def _mine(self, user_id: int) -> bool:
-        return self._index is None or preferred_index(user_id, self._members) == self._index
-
-    def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
-        """Wake for updates of users this worker is preferred for (payload: their ids; empty:
-        anyone). The others' are left to them, or to any worker once pending GRACE_SECONDS."""
+    def _notified(self, *_: object) -> None:
+        """A stored update of a user in a bucket this worker listens to. Users in the others'
+        buckets are theirs, or any worker's once pending a grace (CANDIDATES_QUERY)."""
         self.counts["notifies"] += 1
-        if not payload or any(self._mine(int(user)) for user in payload.split(",")):
-            self._wake.set()
-        else:
-            self.counts["notifies_ignored"] += 1
+        self._wake.set()
 
     def write_counts(self, directory: Path) -> None:
         """Append this worker's counts so far to <directory>/<pid>.jsonl (benchmarks)."""
