@@ -6,6 +6,12 @@ workers (`--role receiver` / `--role worker`). The CPU of the load generator (st
 simulated people), of PostgreSQL (the postmaster and its backends) and of the receiver are shown
 beside the workers', so the machine's ceiling is visible: on a 2-core machine the load side
 alone takes most of a core.
+
+Closed loop, the machine is saturated, so CPU per update also measures scheduling. So the
+same worker counts run again at a fixed rate every count sustains with idle CPU (open loop),
+and each worker counts what its dispatch costs (bot/workers.py, written on SIGUSR1): round
+trips, claims that took nobody, lock attempts another process won, NOTIFYs received and
+wake-ups that found nothing — per update these should not grow with the number of workers.
 """
 
 from __future__ import annotations
@@ -13,14 +19,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
+import signal
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 
 from benchmarks.figures import Figure, at_least, at_most
 from benchmarks.processes import OUT, bot_environment, python, start_load, stop, usage
+from bot.workers import COUNTS_DIR_VARIABLE
 from tests.pg_cluster import Cluster
 
 WORKER_COUNTS = (1, 2, 4)
@@ -28,6 +39,19 @@ WORKER_COUNTS = (1, 2, 4)
 # PostgreSQL single-worker throughput at least 0.8x SQLite's.
 CPU_TAX_TARGET = 1.15
 PG_VS_SQLITE_TARGET = 0.8
+# Open loop: a rate 1, 2 and 4 workers all sustain on 2 cores with CPU to spare.
+FIXED_RATE = 120.0
+# The dispatch's counts, as shown per update (bot/workers.py InboxWorker.counts).
+COUNTED = (
+    ("round_trips", "round trips"),
+    ("claims", "claims"),
+    ("claims_empty", "empty claims"),
+    ("lock_attempts", "lock attempts"),
+    ("lock_misses", "lost"),
+    ("notifies", "NOTIFYs"),
+    ("wakeups", "wake-ups"),
+    ("wakeups_idle", "found nothing"),
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,16 @@ class Run:
     load_cpu: float
     postgres_cpu: float
     workers: int
+    counts: dict[str, float]  # the workers' dispatch counts over the measured window, summed
+    rate: float | None = None
+
+    def per_update(self, key: str) -> float:
+        handled = self.counts.get("handled", 0)
+        return self.counts.get(key, 0) / handled if handled else 0.0
+
+    def counts_note(self) -> str:
+        shown = ", ".join(f"{name} {self.per_update(key):.2f}" for key, name in COUNTED)
+        return f"per update, all workers: {shown}"
 
     @property
     def worker_ms_per_update(self) -> float:
@@ -55,14 +89,26 @@ class Run:
         )
 
 
-def run(users: int, seconds: float, warmup: float, workers: int, cluster: Cluster | None) -> Run:
-    """One run: SQLite when `cluster` is None, else PostgreSQL with `workers` workers."""
+def run(
+    users: int,
+    seconds: float,
+    warmup: float,
+    workers: int,
+    cluster: Cluster | None,
+    rate: float | None = None,
+) -> Run:
+    """One run: SQLite when `cluster` is None, else PostgreSQL with `workers` workers; closed
+    loop, or open loop at `rate` updates/s."""
     OUT.mkdir(parents=True, exist_ok=True)
     database = OUT / "workers.sqlite3"
     for leftover in OUT.glob(f"{database.name}*"):
         leftover.unlink()
-    load, port = start_load("guide", users, seconds, warmup)
+    counts_dir = OUT / "worker-counts"
+    shutil.rmtree(counts_dir, ignore_errors=True)
+    counts_dir.mkdir()
+    load, port = start_load("guide", users, seconds, warmup, rate=rate)
     environment = bot_environment(port, database)
+    environment[COUNTS_DIR_VARIABLE] = str(counts_dir)
     receivers: list[subprocess.Popen[bytes]] = []
     handlers: list[subprocess.Popen[bytes]] = []
     if cluster is None:
@@ -82,17 +128,22 @@ def run(users: int, seconds: float, warmup: float, workers: int, cluster: Cluste
             message = json.loads(raw)
             if message.get("event") == "measuring":
                 before = _cpu(load, receivers, handlers, postmaster)
+                _ask_counts(handlers, counts_dir, cluster is not None)
             elif "turns_per_second" in message:
                 after = _cpu(load, receivers, handlers, postmaster)
+                _ask_counts(handlers, counts_dir, cluster is not None)
                 break
         else:
             raise RuntimeError("the load process ended without a result")
+        counts = _counts(counts_dir) if cluster is not None else {}
     finally:
         for process in everyone:
             stop(process)
         stop(load)
     spent = {key: round(after[key] - before.get(key, 0.0), 2) for key in after}
     label = "SQLite, 1 process" if cluster is None else f"PostgreSQL, {workers} worker(s)"
+    if rate:
+        label += f", {rate:g} updates/s open loop"
     return Run(
         label,
         message["turns_per_second"],
@@ -103,7 +154,42 @@ def run(users: int, seconds: float, warmup: float, workers: int, cluster: Cluste
         spent["load"],
         spent["postgres"],
         workers,
+        counts,
+        rate,
     )
+
+
+def _ask_counts(handlers: list[subprocess.Popen[bytes]], directory: Path, wanted: bool) -> None:
+    """Each worker appends its counts (a line) on SIGUSR1; it wrote one line when it started,
+    so its handler is in place. Waits (a few seconds at most) until every line is written."""
+    if not wanted:
+        return
+    files = [directory / f"{process.pid}.jsonl" for process in handlers]
+    lines = [_lines(f) for f in files]
+    deadline = time.monotonic() + 10
+    if any(n == 0 for n in lines):
+        raise RuntimeError("a worker did not start in time to be counted")
+    for process in handlers:
+        process.send_signal(signal.SIGUSR1)
+    while any(_lines(f) <= n for f, n in zip(files, lines, strict=True)):
+        if time.monotonic() > deadline:
+            raise RuntimeError("a worker did not write its counts")
+        time.sleep(0.02)
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def _counts(directory: Path) -> dict[str, float]:
+    """The measured window's counts of every worker, summed: the last line minus the one
+    before (written when measuring started)."""
+    total: dict[str, float] = {}
+    for path in directory.glob("*.jsonl"):
+        before, after = (json.loads(line) for line in path.read_text().splitlines()[-2:])
+        for key, value in after.items():
+            total[key] = total.get(key, 0) + value - before.get(key, 0)
+    return total
 
 
 def _cpu(
@@ -144,13 +230,19 @@ def _fresh_database(cluster: Cluster) -> str:
     return cluster.url(name)
 
 
-def figures(full: bool = False, users: int = 200, seconds: float | None = None) -> list[Figure]:
+def figures(
+    full: bool = False, users: int = 200, seconds: float | None = None, rate: float = FIXED_RATE
+) -> list[Figure]:
     measured = seconds or (30 if full else 10)
     warmup = 10.0
     sqlite = run(users, measured, warmup, 1, None)
     cluster = Cluster().start()
     try:
         runs = [run(users, measured, warmup, count, cluster) for count in WORKER_COUNTS]
+        steady = [run(users, measured, warmup, count, cluster, rate) for count in WORKER_COUNTS]
+        # One worker at the rate each of four gets: the same load per process, so what is left
+        # between the two is the cost of there being four (locks, polling, wake-ups).
+        quarter = run(users, measured, warmup, 1, cluster, rate / WORKER_COUNTS[-1])
     finally:
         cluster.stop()
     result = [
@@ -160,11 +252,44 @@ def figures(full: bool = False, users: int = 200, seconds: float | None = None) 
     result += [
         Figure("workers", f"{r.label}: p99 latency", r.p99_ms, "ms") for r in (sqlite, *runs)
     ]
+    result += [
+        Figure(
+            "workers",
+            f"{r.label}: dispatch round trips per update",
+            round(r.per_update("round_trips"), 2),
+            note=r.counts_note(),
+        )
+        for r in runs
+    ]
+    result += [
+        Figure(
+            "workers",
+            f"{r.label}: worker CPU per update",
+            round(r.worker_ms_per_update, 2),
+            "ms",
+            note=f"{r.turns_per_second:g} updates/s, p99 {r.p99_ms} ms; {r.note()}; "
+            + r.counts_note(),
+        )
+        for r in (*steady, quarter)
+    ]
     one, four = runs[0], runs[-1]
     tax = four.worker_ms_per_update / one.worker_ms_per_update if one.worker_ms_per_update else 0
     tax_target, tax_passed = at_most(tax, CPU_TAX_TARGET)
+    slow_one, slow_four = steady[0], steady[-1]
+    steady_tax = (
+        slow_four.worker_ms_per_update / slow_one.worker_ms_per_update
+        if slow_one.worker_ms_per_update
+        else 0
+    )
+    steady_target, steady_passed = at_most(steady_tax, CPU_TAX_TARGET)
+    per_worker = (
+        slow_four.worker_ms_per_update / quarter.worker_ms_per_update
+        if quarter.worker_ms_per_update
+        else 0
+    )
     ratio = one.turns_per_second / sqlite.turns_per_second if sqlite.turns_per_second else 0
     ratio_target, ratio_passed = at_least(ratio, PG_VS_SQLITE_TARGET)
+    trips_one, trips_four = one.per_update("round_trips"), four.per_update("round_trips")
     result += [
         Figure(
             "workers",
@@ -173,7 +298,36 @@ def figures(full: bool = False, users: int = 200, seconds: float | None = None) 
             "x",
             tax_target,
             tax_passed,
-            note=f"{one.worker_ms_per_update:.2f} ms -> {four.worker_ms_per_update:.2f} ms",
+            note=f"closed loop (saturated: includes scheduling on an oversubscribed machine);"
+            f" {one.worker_ms_per_update:.2f} ms -> {four.worker_ms_per_update:.2f} ms",
+        ),
+        Figure(
+            "workers",
+            f"worker CPU per update at {rate:g} updates/s, 4 workers / 1 worker",
+            round(steady_tax, 2),
+            "x",
+            steady_target,
+            steady_passed,
+            note=f"open loop, CPU to spare: {slow_one.worker_ms_per_update:.2f} ms ->"
+            f" {slow_four.worker_ms_per_update:.2f} ms",
+        ),
+        Figure(
+            "workers",
+            f"worker CPU per update, 4 workers at {rate:g} / 1 worker at {quarter.rate:g}"
+            " updates/s",
+            round(per_worker, 2),
+            "x",
+            note="the same load per worker process: a process answering fewer updates at once"
+            " spends more CPU on each (fewer share a wake-up of its loop), with or without"
+            f" other workers; {quarter.worker_ms_per_update:.2f} ms ->"
+            f" {slow_four.worker_ms_per_update:.2f} ms",
+        ),
+        Figure(
+            "workers",
+            "dispatch round trips per update, 4 workers / 1 worker",
+            round(trips_four / trips_one, 2) if trips_one else None,
+            "x",
+            note=f"closed loop: {trips_one:.2f} -> {trips_four:.2f}",
         ),
         Figure(
             "workers",

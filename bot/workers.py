@@ -2,9 +2,12 @@
 time per user; one of them, chosen through the database, sends the reminders.
 
 A receiver (polling or webhook, bot/inbox.py) only stores each update in the inbox and wakes the
-workers (NOTIFY). A worker looks for users with pending updates, oldest first, and takes a user
-with a session advisory lock on a connection of its own (`pg_try_advisory_lock`): while it holds
-it, no other process handles that user, so the user's updates are handled one by one in
+workers (NOTIFY on the channel of the user's inbox bucket). Each user is preferred for one of the
+live workers (listed from the database every second): only that worker listens to the user's
+bucket and claims them, unless the user has waited a grace (then the next worker, later any).
+A worker looks for its users with pending updates, oldest first, and takes a user with a
+session advisory lock on a connection of its own (`pg_try_advisory_lock`): while it holds it,
+no other process handles that user, so the user's updates are handled one by one in
 update_id order; other users go to other slots and other processes in parallel. The lock dies
 with the worker's connection: a worker killed mid-turn leaves its update pending (its turn did
 not commit) and the next worker takes the user over. A turn commits its inbox row with its state
@@ -25,9 +28,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -35,9 +41,12 @@ from telegram import Bot
 from telegram.ext import Application
 
 from bot.storage.postgres import (
-    INBOX_CHANNEL,
+    INBOX_BUCKET_SQL,
+    INBOX_BUCKETS,
     FloodNotice,
     PgStorage,
+    inbox_bucket,
+    inbox_channel,
     keep_session,
     user_lock_key,
     watch_client,
@@ -62,19 +71,53 @@ LEASE_CHECK_SECONDS = 5.0
 POLL_SECONDS = 1.0
 # Users with replies still in the outbox (delivery kept failing) are retried this often.
 OUTBOX_SWEEP_SECONDS = 30.0
-# The users with pending updates, oldest first, whose lock no process holds.
+# Each worker's listener connection carries this application name: the live workers are the
+# sessions with it (pg_stat_activity), each known by its server pid; a killed worker's session
+# ends with its socket, so it leaves the list by itself. Each user is preferred for one of them
+# (`preferred_index`, by the user's inbox bucket): a worker LISTENs only to its users' buckets
+# and claims only its users — with every worker woken by every NOTIFY, N-1 of them ran a claim
+# that found nothing or lost the users' locks (a tax growing with the workers).
+WORKER_APPLICATION = "yuqi-inbox-worker"
+MEMBERS_SECONDS = 1.0
+# A user pending this long (whole seconds of received_at) is taken by the next worker in the
+# list too, and after three times as long by any worker: the one it is preferred for may be
+# gone (until the others next list the live workers), hung or full. One heir first, not all:
+# under overload, when most users are that old, every worker claiming them raced for the same
+# locks again.
+GRACE_SECONDS = 2
+# The users with pending updates, oldest first, whose lock no process holds, and who are this
+# worker's: preferred for it (index $4 among $3 live workers; $3 = 0: any), the next one's
+# when pending since received_at $5 or earlier, anyone's since $6 or earlier.
 CANDIDATES_QUERY = (
-    "SELECT user_id FROM inbox i WHERE status = 'pending' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+    "SELECT user_id FROM (SELECT user_id, min(update_id) AS first, min(received_at) AS since,"
+    f" {INBOX_BUCKET_SQL} % greatest($3::int, 1) AS preferred FROM inbox i"
+    " WHERE status = 'pending'"
+    " AND NOT EXISTS (SELECT 1 FROM pg_locks l"
     " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $2::oid"
     " AND l.objid = (i.user_id % 2147483647)::oid AND l.objsubid = 2"
     " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
-    " GROUP BY user_id ORDER BY min(update_id) LIMIT $1"
+    " GROUP BY user_id) AS pending WHERE $3::int = 0 OR preferred = $4::int"
+    " OR (since <= $5::bigint AND (preferred + 1) % greatest($3::int, 1) = $4::int)"
+    " OR since <= $6::bigint"
+    " ORDER BY first LIMIT $1"
+)
+MEMBERS_QUERY = (
+    "SELECT coalesce(array_agg(pid ORDER BY pid), '{}') FROM pg_stat_activity"
+    " WHERE application_name = $1 AND datname = current_database()"
 )
 COALESCE_SECONDS = 0.002
 SLOTS = 32
+# Benchmarks only: a directory where a worker appends its counts (one JSON line) on SIGUSR1.
+COUNTS_DIR_VARIABLE = "BOT_WORKER_COUNTS_DIR"
 
 Handle = Callable[[RawUpdate], Awaitable[None]]
 Flush = Callable[[int], Awaitable[bool]]
+
+
+def preferred_index(user_id: int, workers: int) -> int:
+    """Which of `workers` live workers (sorted by server pid) a user is preferred for; the
+    same arithmetic as CANDIDATES_QUERY's."""
+    return inbox_bucket(user_id) % workers
 
 
 def user_key(user_id: int) -> int:
@@ -195,7 +238,17 @@ class InboxWorker:
         self._last_sweep = float("-inf")
         self._owed: set[int] = set()  # swept users owed replies, not yet taken
         self._saturated = False  # the last look found as many users as free slots
+        # The live workers as last listed, and this one's place among them (None: not listed,
+        # e.g. its listener is reconnecting; it then wakes for everyone and takes anyone).
+        self._members = 0
+        self._index: int | None = None
+        self._members_at = float("-inf")
+        self._listening: set[int] = set()  # the inbox buckets this worker is woken for
         self.handled = 0
+        # What the dispatch costs (benchmarks/workers.py reads them per update): round trips
+        # of the dispatch itself (claims, lock attempts, the drain's read and unlock), claims
+        # that took nobody, NOTIFYs received and wake-ups that found nothing to take.
+        self.counts: Counter[str] = Counter()
 
     async def run(self) -> None:
         """Until cancelled."""
@@ -211,11 +264,18 @@ class InboxWorker:
         try:
             while True:
                 await self._listen()
+                woken = self._wake.is_set()
                 self._wake.clear()
                 try:
-                    await self._dispatch()
+                    if time.monotonic() - self._members_at >= MEMBERS_SECONDS:
+                        await self._list_members()
+                    taken = await self._dispatch()
                 except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as error:
                     log.warning("inbox worker: database unavailable (%s)", type(error).__name__)
+                    taken = 0
+                if woken:
+                    self.counts["wakeups"] += 1
+                    self.counts["wakeups_idle"] += taken == 0
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
                 # Under load many updates arrive together: one inbox query takes them all.
@@ -231,41 +291,102 @@ class InboxWorker:
     async def _listen(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
             return
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
-            self._listener = await asyncpg.connect(self.storage.url)
-            await self._listener.add_listener(INBOX_CHANNEL, self._notified)
+        self._index = None
+        self._listening = set()
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            self._listener = await asyncpg.connect(
+                self.storage.url, server_settings={"application_name": WORKER_APPLICATION}
+            )
+            await self._listen_to(set(range(INBOX_BUCKETS)))  # until it knows its place
+            self._members_at = float("-inf")  # list the workers again, this one included
+
+    async def _listen_to(self, buckets: set[int]) -> None:
+        """LISTEN to these buckets' channels (the new ones first), UNLISTEN the others."""
+        assert self._listener is not None
+        for bucket in sorted(buckets - self._listening):
+            await self._listener.add_listener(inbox_channel(bucket), self._notified)
+            self._listening.add(bucket)
+        for bucket in sorted(self._listening - buckets):
+            await self._listener.remove_listener(inbox_channel(bucket), self._notified)
+            self._listening.discard(bucket)
+
+    async def _list_members(self) -> None:
+        """The live workers (their listeners' server pids) and this one's place among them."""
+        self._members_at = time.monotonic()
+        members = list(await self.storage.pool.fetchval(MEMBERS_QUERY, WORKER_APPLICATION))
+        self.counts["round_trips"] += 1
+        mine = self._listener.get_server_pid() if self._listener is not None else None
+        self._members = len(members)
+        self._index = members.index(mine) if mine in members else None
+        if self._listener is not None and not self._listener.is_closed():
+            everything = set(range(INBOX_BUCKETS))
+            index = self._index
+            await self._listen_to(
+                everything
+                if index is None
+                else {b for b in everything if b % len(members) == index}
+            )
 
     def _notified(self, *_: object) -> None:
+        """A stored update of a user in a bucket this worker listens to. Users in the others'
+        buckets are theirs, or any worker's once pending a grace (CANDIDATES_QUERY)."""
+        self.counts["notifies"] += 1
         self._wake.set()
 
-    async def _dispatch(self) -> None:
+    def write_counts(self, directory: Path) -> None:
+        """Append this worker's counts so far to <directory>/<pid>.jsonl (benchmarks)."""
+        with (directory / f"{os.getpid()}.jsonl").open("a") as out:
+            out.write(json.dumps({**self.counts, "handled": self.handled}) + "\n")
+
+    async def _dispatch(self) -> int:
+        """Take users with pending updates into free slots; how many were taken."""
         if len(self._active) >= self.slots:
-            return
+            return 0
         # Only users no process holds (their lock is not in pg_locks), as many as there are
         # free slots: with several workers, trying the locks the others hold was a round trip
         # each, a tax growing with the number of workers.
         free = self.slots - len(self._active)
+        members, index = (0, 0) if self._index is None else (self._members, self._index)
+        now = int(time.time())
         users = [
-            row[0] for row in await self.storage.pool.fetch(CANDIDATES_QUERY, free, USER_LOCKS)
+            row[0]
+            for row in await self.storage.pool.fetch(
+                CANDIDATES_QUERY,
+                free,
+                USER_LOCKS,
+                members,
+                index,
+                now - GRACE_SECONDS,
+                now - 3 * GRACE_SECONDS,
+            )
         ]
+        self.counts["claims"] += 1
+        self.counts["round_trips"] += 1
         self._saturated = len(users) >= free
         if time.monotonic() - self._last_sweep >= OUTBOX_SWEEP_SECONDS:
             self._last_sweep = time.monotonic()
             self._owed.update(await self.storage.outbox_users())
+            self.counts["round_trips"] += 1
         # Users owed replies (from the sweep) stay listed until this worker takes them: after
         # a restart with every slot busy, a reply committed before the crash goes out at the
         # next free slot, not one sweep (30 s) later — its user is waiting for it.
         users += [u for u in self._owed if u not in users]
+        taken = 0
         for user_id in users:
             if len(self._active) >= self.slots:
                 break
             if user_id not in self._active and await self._try_take(int(user_id)):
                 self._owed.discard(user_id)
+                taken += 1
+        self.counts["claims_empty"] += taken == 0
+        return taken
 
     async def _try_take(self, user_id: int) -> bool:
         """Start draining the user if no process has them; True when taken."""
         assert self._locks is not None
         connection = await self._locks.acquire()
+        self.counts["lock_attempts"] += 1
+        self.counts["round_trips"] += 1
         try:
             taken = await connection.fetchval(
                 "SELECT pg_try_advisory_lock($1, $2)", USER_LOCKS, user_key(user_id)
@@ -274,6 +395,7 @@ class InboxWorker:
             await self._locks.release(connection)
             raise
         if not taken:
+            self.counts["lock_misses"] += 1
             await self._locks.release(connection)
             return False
         self._active[user_id] = asyncio.get_running_loop().create_task(
@@ -293,6 +415,7 @@ class InboxWorker:
                 " AND status = 'pending' ORDER BY update_id LIMIT 1",
                 user_id,
             )
+            self.counts["round_trips"] += 2  # this read and the unlock below
             if row is None:
                 await self.flush(user_id)  # the sweep: replies whose delivery kept failing
             else:
@@ -399,6 +522,12 @@ def start(application: Application, conversation: Conversation, delivery: Delive
     )
     application.bot_data[LEADER] = Leader(storage.url)
     application.bot_data["inbox_worker"] = worker
+    counts_dir = os.environ.get(COUNTS_DIR_VARIABLE)
+    if counts_dir:
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGUSR1, worker.write_counts, Path(counts_dir)
+        )
+        worker.write_counts(Path(counts_dir))  # the benchmark signals once this line is there
     tasks: set[asyncio.Task[None]] = application.bot_data.setdefault("_tasks", set())
     task = asyncio.get_running_loop().create_task(worker.run())
     tasks.add(task)

@@ -150,8 +150,17 @@ _TRANSIENT = (
 )
 POOL_SIZE = 10
 CLIENT_CHECK_MS = 2000
-# Workers LISTEN here; a stored update NOTIFYs it (bot/workers.py).
+# A stored update NOTIFYs its user's bucket's channel, INBOX_CHANNEL_<bucket>; each worker
+# LISTENs to the buckets of the users it is preferred for (bot/workers.py), so one NOTIFY wakes
+# one worker, not all of them.
 INBOX_CHANNEL = "yuqi_inbox"
+INBOX_BUCKETS = 64
+_SPREAD = (2_147_483_647, 48_271)  # a user id scrambled (mod a prime) before the modulo
+# inbox_bucket in SQL, of a column `user_id` (PostgreSQL's % keeps the dividend's sign).
+INBOX_BUCKET_SQL = (
+    f"((user_id % {_SPREAD[0]} + {_SPREAD[0]}) % {_SPREAD[0]} * {_SPREAD[1]} % {_SPREAD[0]}"
+    f" % {INBOX_BUCKETS})"
+)
 # pg_advisory_xact_lock(FLOOD_LOCKS, user): receivers count a user's pending updates in turn.
 FLOOD_LOCKS = 0x7977
 
@@ -159,6 +168,16 @@ FLOOD_LOCKS = 0x7977
 def user_lock_key(user_id: int) -> int:
     """A user's advisory lock key (int4). Two users sharing one only take turns."""
     return user_id % 2_147_483_647
+
+
+def inbox_bucket(user_id: int) -> int:
+    """The user's inbox bucket: which channel their stored updates NOTIFY (INBOX_BUCKET_SQL)."""
+    prime, factor = _SPREAD
+    return user_id % prime * factor % prime % INBOX_BUCKETS
+
+
+def inbox_channel(bucket: int) -> str:
+    return f"{INBOX_CHANNEL}_{bucket}"
 
 
 @dataclass
@@ -345,11 +364,12 @@ class PgStorage:
             lambda: self._pool.fetch(
                 "WITH stored AS (INSERT INTO inbox (update_id, user_id, payload, received_at)"
                 " VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING RETURNING 1)"
-                f" SELECT pg_notify('{INBOX_CHANNEL}', '') FROM stored",
+                " SELECT pg_notify($5, '') FROM stored",
                 update_id,
                 user_id,
                 payload,
                 int(time.time()),
+                inbox_channel(inbox_bucket(user_id)),
             )
         )
         return bool(rows)
@@ -370,7 +390,12 @@ class PgStorage:
                     int(time.time()),
                 )
                 if rows:
-                    await connection.execute(f"NOTIFY {INBOX_CHANNEL}")
+                    fresh = {int(row[0]) for row in rows}
+                    woken = {inbox_bucket(w) for u, w, _ in updates if u in fresh}
+                    await connection.execute(
+                        "SELECT pg_notify(c, '') FROM unnest($1::text[]) AS c",
+                        [inbox_channel(bucket) for bucket in sorted(woken)],
+                    )
             return {int(row[0]) for row in rows}
 
         return await self._retrying(write)
@@ -427,9 +452,10 @@ class PgStorage:
                         " CASE WHEN d THEN 'dropped' ELSE 'pending' END, $5::bigint,"
                         " CASE WHEN d THEN $5::bigint END"
                         " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bool[])"
-                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING RETURNING status)"
-                        f" SELECT pg_notify('{INBOX_CHANNEL}', '') FROM (SELECT 1 FROM stored"
-                        " WHERE status = 'pending' LIMIT 1) AS woken",
+                        " AS batch(u, w, p, d) ON CONFLICT (update_id) DO NOTHING"
+                        " RETURNING status, user_id)"
+                        f" SELECT pg_notify('{INBOX_CHANNEL}_' || b, '') FROM (SELECT DISTINCT"
+                        f" {INBOX_BUCKET_SQL} AS b FROM stored WHERE status = 'pending') AS woken",
                         [u for u, _, _ in stored],
                         [w for _, w, _ in stored],
                         [p for _, _, p in stored],

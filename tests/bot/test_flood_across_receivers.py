@@ -15,7 +15,7 @@ import asyncpg
 from telegram import Bot
 
 from bot.inbox import DurableQueue
-from bot.storage.postgres import INBOX_CHANNEL, PgStorage
+from bot.storage.postgres import PgStorage, inbox_bucket, inbox_channel
 from bot.updates import RawUpdate
 from bot.workers import FloodCap
 from tests.conftest import Backend
@@ -141,7 +141,8 @@ async def test_a_stored_update_wakes_the_workers_and_a_dropped_one_does_not(pg: 
     storage = await PgStorage.open(pg.url or "")
     listener = await asyncpg.connect(pg.url or "")
     woken: list[str] = []
-    await listener.add_listener(INBOX_CHANNEL, lambda *args: woken.append(args[2]))
+    channel = inbox_channel(inbox_bucket(FLOODER))  # the workers of the flooder's bucket
+    await listener.add_listener(channel, lambda *args: woken.append(args[2]))
     bot = Bot(TOKEN)
     receiver = Receiver(storage, False)
     try:

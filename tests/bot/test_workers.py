@@ -16,11 +16,20 @@ from telegram import Bot
 
 from bot import workers as workers_module
 from bot.conversation import Conversation
-from bot.storage.postgres import PgStorage
+from bot.storage.postgres import INBOX_BUCKETS, PgStorage
 from bot.storage.sqlite import TurnCommit
 from bot.telegram_app import open_conversation
 from bot.updates import RawUpdate
-from bot.workers import CANDIDATES_QUERY, USER_LOCKS, InboxWorker, Leader, user_key
+from bot.workers import (
+    CANDIDATES_QUERY,
+    GRACE_SECONDS,
+    USER_LOCKS,
+    WORKER_APPLICATION,
+    InboxWorker,
+    Leader,
+    preferred_index,
+    user_key,
+)
 from flows.conversation.core import Command
 from flows.conversation.state import UserState
 from flows.domain.ledger import Debt, DueSpec
@@ -194,9 +203,92 @@ async def test_workers_look_only_at_users_no_process_holds(pg: Backend):
         for user in (5, 6, 7):
             await storage.inbox_put(user, user, update_json(user, user))
         await holder.fetchval("SELECT pg_advisory_lock($1, $2)", USER_LOCKS, user_key(6))
-        rows = await storage.pool.fetch(CANDIDATES_QUERY, 10, USER_LOCKS)
+        rows = await storage.pool.fetch(CANDIDATES_QUERY, 10, USER_LOCKS, 0, 0, 0, 0)
         assert [row[0] for row in rows] == [5, 7]
-        assert [row[0] for row in await storage.pool.fetch(CANDIDATES_QUERY, 1, USER_LOCKS)] == [5]
+        rows = await storage.pool.fetch(CANDIDATES_QUERY, 1, USER_LOCKS, 0, 0, 0, 0)
+        assert [row[0] for row in rows] == [5]
     finally:
         await holder.close()
         await storage.close()
+
+
+async def test_a_worker_claims_the_users_it_is_preferred_for_and_any_long_pending(pg: Backend):
+    """The claim's preference is the same arithmetic as the NOTIFY filter's (in Python)."""
+    storage = await PgStorage.open(pg.url or "")
+    users = [1, 2, 3, 17, 123_456_789, 5_000_000_000, 7_777_777_777]
+    try:
+        for update_id, user in enumerate(users, 1):
+            await storage.inbox_put(update_id, user, update_json(update_id, user))
+        late = 2**40  # every pending update is older than this
+        for index in range(3):
+            rows = await storage.pool.fetch(CANDIDATES_QUERY, 100, USER_LOCKS, 3, index, 0, 0)
+            assert [r[0] for r in rows] == [u for u in users if preferred_index(u, 3) == index]
+            # Pending a while: the next worker's too (the one before in the list's users).
+            rows = await storage.pool.fetch(CANDIDATES_QUERY, 100, USER_LOCKS, 3, index, late, 0)
+            assert [r[0] for r in rows] == [
+                u for u in users if preferred_index(u, 3) in (index, (index - 1) % 3)
+            ]
+        rows = await storage.pool.fetch(CANDIDATES_QUERY, 100, USER_LOCKS, 3, 0, late, late)
+        assert [r[0] for r in rows] == users
+    finally:
+        await storage.close()
+
+
+async def test_a_hung_workers_users_are_answered_by_the_others(pg: Backend):
+    """A listed worker that never handles anything (hung, or killed and not yet gone from the
+    list): the updates of users preferred for it are taken by a live worker after a grace,
+    each once and in order; once it is gone from the list, its users are the live ones'."""
+    storage = await PgStorage.open(pg.url or "")
+    hung = await asyncpg.connect(
+        pg.url or "", server_settings={"application_name": WORKER_APPLICATION}
+    )
+    handled: dict[int, list[int]] = defaultdict(list)
+
+    async def handle(update: RawUpdate) -> None:
+        user = update.sender_id
+        assert user is not None
+        handled[user].append(update.update_id)
+        await storage.commit_turn(TurnCommit(user, user, None, update.update_id))
+
+    async def flush(user_id: int) -> bool:
+        return True
+
+    worker = InboxWorker(storage, Bot(TOKEN), handle, flush, slots=4)
+    task = asyncio.create_task(worker.run())
+    try:
+
+        async def listed() -> None:
+            while worker._members != 2 or worker._index is None:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(listed(), 30)
+        users = range(1, 21)
+        update_id = 0
+        for _ in range(3):
+            for user in users:
+                update_id += 1
+                await storage.inbox_put(update_id, user, update_json(update_id, user))
+        mine = {u for u in users if preferred_index(u, 2) == worker._index}
+        assert mine and set(users) - mine, "some users are the hung worker's"
+
+        async def drained() -> None:
+            while (await storage.inbox_counts())["pending"]:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(drained(), 60 + 3 * GRACE_SECONDS)
+        # Woken only for its own users: it listens to their buckets' channels alone.
+        assert worker._listening == {b for b in range(INBOX_BUCKETS) if b % 2 == worker._index}
+        # The hung worker goes: its users are the live worker's at once (no grace).
+        await hung.close()
+        await storage.inbox_put(1000, 1, update_json(1000, 1))
+        await storage.inbox_put(1001, 2, update_json(1001, 2))
+        await asyncio.wait_for(drained(), 60)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        if not hung.is_closed():
+            await hung.close()
+        await storage.close()
+    assert sorted(handled) == list(range(1, 21))
+    for user, ids in handled.items():
+        assert ids == sorted(ids) and len(ids) == len(set(ids)) == 3 + (user in (1, 2))
