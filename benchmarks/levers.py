@@ -105,6 +105,28 @@ def _turn_read_back() -> None:
     Delivery._trusted = lambda self, user_id: False  # type: ignore[method-assign]
 
 
+def _one_commit_per_turn() -> None:
+    """Before: each turn's commit its own transaction and its own hand-off to aiosqlite's
+    thread, however many turns waited for the write lock (deletions then never ride along)."""
+    from bot.storage.sqlite import Storage, TurnCommit, _prepare
+
+    async def commit_turn(self: Storage, turn: TurnCommit) -> list[int]:
+        ids = await self._commit_alone(_prepare(turn))
+        if turn.erase:
+            await self.checkpoint()
+        return ids
+
+    Storage.commit_turn = commit_turn  # type: ignore[method-assign]
+
+
+def _deletions_alone() -> None:
+    """Before: a delivered message's outbox deletion was a write of its own (batched only with
+    the deletions waiting beside it), even while a group of turn commits waited for the lock."""
+    from bot.storage.sqlite import Storage
+
+    Storage._fold_deletions = lambda self, message_ids: None  # type: ignore[method-assign]
+
+
 def _asyncio_loop() -> None:
     """Before: asyncio's own event loop (bot/loop.py installs uvloop's when it imports)."""
     from bot import loop
@@ -132,6 +154,17 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
         " from memory with the ids the commit returned instead of read back from the outbox"
         " (bot/storage/sqlite.py, bot/delivery.py)",
         _turn_read_back,
+    ),
+    "group_commit": (
+        "turns waiting for the write lock commit together: one transaction and one hand-off"
+        " to aiosqlite's thread per group of up to MAX_GROUP, each turn in a savepoint"
+        " (bot/storage/sqlite.py)",
+        _one_commit_per_turn,
+    ),
+    "deletions_folded": (
+        "a delivered message's outbox deletion rides with the group commit waiting or running"
+        " (committed before its next turn) instead of a write of its own (bot/storage/sqlite.py)",
+        _deletions_alone,
     ),
     "uvloop": (
         "uvloop's event loop instead of asyncio's (bot/loop.py; asyncio's where uvloop is not"
