@@ -149,12 +149,19 @@ RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 _TRANSIENT = ("locked", "busy", "disk is full", "disk I/O error")
 
 
+# Turns of the lock given to `first` waiters in a row while others wait, at most: a group
+# commit carrying deletions goes first, and under a constant load one always waits.
+FIRSTS_IN_A_ROW = 4
+
+
 class WriteTurns:
-    """A lock whose `turn(first=True)` waiters go before the others (still one at a time); a
-    waiter may be moved up among the first (`promote`)."""
+    """A lock whose `turn(first=True)` waiters go before the others (still one at a time, and
+    an other no later than after FIRSTS_IN_A_ROW firsts); a waiter may be moved up among the
+    first (`promote`)."""
 
     def __init__(self) -> None:
         self._held = False
+        self._firsts = 0  # turns given to first waiters in a row while others waited
         self._first: collections.deque[asyncio.Future[None]] = collections.deque()
         self._others: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -203,10 +210,14 @@ class WriteTurns:
             raise
 
     def _release(self) -> None:
-        for queue in (self._first, self._others):
+        queues = (self._first, self._others)
+        if self._firsts >= FIRSTS_IN_A_ROW:
+            queues = (self._others, self._first)
+        for queue in queues:
             while queue:
                 waiter = queue.popleft()
                 if not waiter.done():
+                    self._firsts = self._firsts + 1 if queue is self._first and self._others else 0
                     waiter.set_result(None)  # the lock passes to it, still held
                     return
         self._held = False

@@ -196,3 +196,21 @@ async def test_a_deletion_handed_over_while_a_group_runs_is_committed_before_its
     assert all(isinstance(outcome, list) for outcome in outcomes) and undeleted == []
     assert ids[0] not in seen_by_others[0], "committed before the second turn was written"
     assert not deletions.add([1]), "closed once the group committed"
+
+
+async def test_writes_that_do_not_go_first_still_get_the_lock_while_first_ones_keep_coming():
+    turns = storage_module.WriteTurns()
+    order: list[str] = []
+
+    async def write(name: str, first: bool) -> None:
+        async with turns.turn(first):
+            order.append(name)
+            await asyncio.sleep(0)
+
+    async with turns:
+        tasks = [asyncio.ensure_future(write("other", False))]
+        tasks += [asyncio.ensure_future(write(f"first{i}", True)) for i in range(8)]
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order.index("other") == storage_module.FIRSTS_IN_A_ROW
+    assert order[: storage_module.FIRSTS_IN_A_ROW] == [f"first{i}" for i in range(4)]
