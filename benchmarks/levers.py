@@ -128,6 +128,28 @@ def _ptb_updates() -> None:
     InboxFlushingRequest.do_request = do_request  # type: ignore[method-assign]
 
 
+def _one_commit_per_turn() -> None:
+    """Before: each turn's commit its own transaction and its own hand-off to aiosqlite's
+    thread, however many turns waited for the write lock (deletions then never ride along)."""
+    from bot.storage.sqlite import Storage, TurnCommit, _prepare
+
+    async def commit_turn(self: Storage, turn: TurnCommit) -> list[int]:
+        ids = await self._commit_alone(_prepare(turn))
+        if turn.erase:
+            await self.checkpoint()
+        return ids
+
+    Storage.commit_turn = commit_turn  # type: ignore[method-assign]
+
+
+def _deletions_alone() -> None:
+    """Before: a delivered message's outbox deletion was a write of its own (batched only with
+    the deletions waiting beside it), even while a group of turn commits waited for the lock."""
+    from bot.storage.sqlite import Storage
+
+    Storage._fold_deletions = lambda self, message_ids: None  # type: ignore[method-assign]
+
+
 def _asyncio_loop() -> None:
     """Before: asyncio's own event loop (bot/loop.py installs uvloop's when it imports)."""
     from bot import loop
@@ -162,6 +184,17 @@ LEVERS: dict[str, tuple[str, Callable[[], None]]] = {
         " Update built from each update (Update.de_json), as PTB's get_updates and the inbox's"
         " copy of the raw updates did before",
         _ptb_updates,
+    ),
+    "group_commit": (
+        "turns waiting for the write lock commit together: one transaction and one hand-off"
+        " to aiosqlite's thread per group of up to MAX_GROUP, each turn in a savepoint"
+        " (bot/storage/sqlite.py)",
+        _one_commit_per_turn,
+    ),
+    "deletions_folded": (
+        "a delivered message's outbox deletion rides with the group commit waiting or running"
+        " (committed before its next turn) instead of a write of its own (bot/storage/sqlite.py)",
+        _deletions_alone,
     ),
     "uvloop": (
         "uvloop's event loop instead of asyncio's (bot/loop.py; asyncio's where uvloop is not"

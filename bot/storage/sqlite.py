@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -142,15 +143,25 @@ INSERT_REMINDER = (
     " WHERE user_id = ?1 AND debt_id = ?2 AND due_date = ?3 AND lead = ?4"
     " AND outcome != 'claimed')"
 )
+# Turns in one group commit at most: one hand-off to the database thread stays short.
+MAX_GROUP = 4
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)
 _TRANSIENT = ("locked", "busy", "disk is full", "disk I/O error")
 
 
+# Turns of the lock given to `first` waiters in a row while others wait, at most: a group
+# commit carrying deletions goes first, and under a constant load one always waits.
+FIRSTS_IN_A_ROW = 4
+
+
 class WriteTurns:
-    """A lock whose `turn(first=True)` waiters go before the others (still one at a time)."""
+    """A lock whose `turn(first=True)` waiters go before the others (still one at a time, and
+    an other no later than after FIRSTS_IN_A_ROW firsts); a waiter may be moved up among the
+    first (`promote`)."""
 
     def __init__(self) -> None:
         self._held = False
+        self._firsts = 0  # turns given to first waiters in a row while others waited
         self._first: collections.deque[asyncio.Future[None]] = collections.deque()
         self._others: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -161,34 +172,52 @@ class WriteTurns:
         self._release()
 
     @contextlib.asynccontextmanager
-    async def turn(self, first: bool = False) -> AsyncIterator[None]:
-        await self._acquire(first)
+    async def turn(
+        self, first: bool = False, waiting: Callable[[asyncio.Future[None]], None] | None = None
+    ) -> AsyncIterator[None]:
+        """`waiting` is given the waiter when the lock is held (to `promote` it later)."""
+        await self._acquire(first, waiting)
         try:
             yield
         finally:
             self._release()
 
-    async def _acquire(self, first: bool) -> None:
+    def promote(self, waiter: asyncio.Future[None]) -> None:
+        """A waiter among the others goes last among the first."""
+        if waiter in self._others:
+            self._others.remove(waiter)
+            self._first.append(waiter)
+
+    async def _acquire(
+        self, first: bool, waiting: Callable[[asyncio.Future[None]], None] | None = None
+    ) -> None:
         if not self._held and not self._first and not self._others:
             self._held = True
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         (self._first if first else self._others).append(waiter)
+        if waiting is not None:
+            waiting(waiter)
         try:
             await waiter
         except BaseException:
             if waiter.done() and not waiter.cancelled():
                 self._release()  # handed the lock while being cancelled: pass it on
             else:
-                with contextlib.suppress(ValueError):
-                    (self._first if first else self._others).remove(waiter)
+                for queue in (self._first, self._others):
+                    with contextlib.suppress(ValueError):
+                        queue.remove(waiter)
             raise
 
     def _release(self) -> None:
-        for queue in (self._first, self._others):
+        queues = (self._first, self._others)
+        if self._firsts >= FIRSTS_IN_A_ROW:
+            queues = (self._others, self._first)
+        for queue in queues:
             while queue:
                 waiter = queue.popleft()
                 if not waiter.done():
+                    self._firsts = self._firsts + 1 if queue is self._first and self._others else 0
                     waiter.set_result(None)  # the lock passes to it, still held
                     return
         self._held = False
@@ -207,6 +236,43 @@ class _Deletions:
             self.done.exception()  # retrieved: no warning when nobody else was waiting
         else:
             self.done.cancel()
+
+
+class _Group:
+    """Turn commits that arrived while the write lock was held, committed together in one
+    transaction (one hand-off, one commit) once it is free; outbox deletions ride along."""
+
+    def __init__(self) -> None:
+        self.turns: list[tuple[_Prepared, asyncio.Future[list[int]]]] = []
+        self.deletions = _Deletable()
+        self.deleted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Deletions joined: the group goes ahead of the others (as their own write would).
+        self.first = False
+        self.waiter: asyncio.Future[None] | None = None  # its place in WriteTurns' queue
+
+
+class _Deletable:
+    """Outbox ids a group deletes, handed from the event loop to the database thread while the
+    group runs: each is committed before the group's next turn (never behind the whole group),
+    until the group closes it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: list[int] = []
+        self._closed = False
+
+    def add(self, ids: Iterable[int]) -> bool:
+        with self._lock:
+            if self._closed:
+                return False
+            self._ids.extend(ids)
+            return True
+
+    def take(self, close: bool = False) -> list[int]:
+        with self._lock:
+            self._closed = self._closed or close
+            ids, self._ids = self._ids, []
+            return ids
 
 
 class StorageError(RuntimeError):
@@ -303,6 +369,10 @@ class Storage:
         # another's statements, so writes take turns.
         self._writing = WriteTurns()
         self._deleting: _Deletions | None = None  # outbox deletions waiting for one write
+        # Groups of turn commits waiting for the lock, oldest first (each one write).
+        self._groups: collections.deque[_Group] = collections.deque()
+        self._running: _Group | None = None  # the group on the database thread
+        self._group_tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def open(cls, path: Path) -> Storage:
@@ -321,6 +391,9 @@ class Storage:
         return storage
 
     async def close(self) -> None:
+        # Turns already waiting in a group commit are written (or fail) before it closes.
+        while self._group_tasks:
+            await asyncio.gather(*self._group_tasks, return_exceptions=True)
         await self._db.close()
 
     async def schema_version(self) -> int:
@@ -415,24 +488,94 @@ class Storage:
         and the turn's messages put in the outbox. Returns the outbox ids of the messages, in
         order (delivery sends them from memory, bot/delivery.py). Raises AlreadyApplied,
         committing nothing, when that update was already handled; StorageError when the
-        write keeps failing."""
-        moment = turn.now or datetime.now(UTC)
-        stamp = int(time.time())
-        payload = turn.state.model_dump_json() if turn.state is not None else None
-        rows = schedule(turn.state, moment) if turn.state is not None else ()
-        user = (turn.user_id, turn.chat_id, payload, stamp, stamp, turn.update_id or 0)
+        write keeps failing.
+
+        Group commit: turns arriving while the write lock is held join one group, committed
+        in one transaction once the lock is free, each turn in its own savepoint (a turn that
+        fails is rolled back alone and retried on its own; the others commit)."""
+        prepared = _prepare(turn)
+        group = self._groups[-1] if self._groups else None
+        if group is None or len(group.turns) >= MAX_GROUP:
+            group = _Group()
+            self._groups.append(group)
+            # The group's write is its own task: a caller cancelled while it waits must not
+            # leave the turns that joined it waiting for ever.
+            task = asyncio.ensure_future(self._write_group(group))
+            self._group_tasks.add(task)
+            task.add_done_callback(self._group_tasks.discard)
+        done: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        group.turns.append((prepared, done))
+        ids = await asyncio.shield(done)
+        if turn.erase:
+            await self.checkpoint()
+        return ids
+
+    async def _commit_alone(self, prepared: _Prepared) -> list[int]:
+        """One turn in its own transaction, retried while the database is busy."""
 
         async def write() -> list[int]:
             # One function on aiosqlite's thread for the whole transaction, as for save().
             async with self._writing:
-                return await self._db._execute(
-                    lambda: _commit_in(self._db._conn, turn, user, rows, moment, stamp)
-                )
+                return await self._db._execute(lambda: _commit_in(self._db._conn, prepared))
 
-        ids = await self._retrying(write)
-        if turn.erase:
-            await self.checkpoint()
-        return ids
+        return await self._retrying(write)
+
+    async def _write_group(self, group: _Group) -> None:
+        """Commit a group once the lock is free; whatever failed in it, one by one after."""
+        outcomes: list[list[int] | BaseException | None] = [None] * len(group.turns)
+        undeleted: list[int] = []
+        try:
+            async with self._writing.turn(group.first, lambda w: setattr(group, "waiter", w)):
+                with contextlib.suppress(ValueError):
+                    self._groups.remove(group)  # later turns start the next group
+                self._running = group
+                turns = [prepared for prepared, _ in group.turns]
+                try:
+                    outcomes, undeleted = await self._db._execute(
+                        lambda: _group_in(self._db._conn, turns, group.deletions)
+                    )
+                finally:
+                    self._running = None
+                    undeleted += group.deletions.take(close=True)
+        except BaseException:  # cancelled (the loop is closing): nothing is waited for
+            with contextlib.suppress(ValueError):
+                self._groups.remove(group)
+            for _, done in group.turns:
+                done.cancel()
+            group.deleted.cancel()
+            raise
+        # The deletions first: they were asked for before the turns' callers resume.
+        try:
+            await self._delete_sent(undeleted)
+        except Exception as error:
+            group.deleted.set_exception(error)
+            group.deleted.exception()  # retrieved: no warning when nobody was waiting
+        else:
+            group.deleted.set_result(None)
+        for (prepared, done), outcome in zip(group.turns, outcomes, strict=True):
+            if isinstance(outcome, list):
+                done.set_result(outcome)
+            elif outcome is not None and not isinstance(outcome, sqlite3.OperationalError):
+                done.set_exception(outcome)  # AlreadyApplied, or a bug: as without a group
+            else:  # failed while the database was busy or full, skipped, or not committed
+                try:
+                    done.set_result(await self._commit_alone(prepared))
+                except Exception as error:
+                    done.set_exception(error)
+
+    def _fold_deletions(self, message_ids: Sequence[int]) -> _Group | None:
+        """Delivered messages' deletions join the group of turns waiting for the lock (the
+        next write anyway) instead of a write of their own; None when no group waits."""
+        running = self._running
+        if running is not None and running.deletions.add(message_ids):
+            return running
+        group = self._groups[0] if self._groups else None
+        if group is not None and group.deletions.add(message_ids):
+            group.first = True
+            if group.waiter is not None:
+                self._writing.promote(group.waiter)
+            return group
+        return None
 
     async def _inbox_mark(self, update_id: int, status: str, stamp: int) -> None:
         """Inside a transaction: a pending inbox row becomes done/failed and loses its text.
@@ -571,8 +714,14 @@ class Storage:
     async def outbox_sent(self, message_ids: Sequence[int]) -> None:
         """The messages were delivered (or can never be): they leave the outbox. Until this
         commits, a crash sends them again, so it goes before queued turn commits (first in
-        WriteTurns), and the deletions asked for while one waits join it in one write."""
+        WriteTurns), and the deletions asked for while one waits join it in one write. While
+        a group of turn commits waits for the lock, they join that group instead: it is the
+        next write (no later than a write of their own behind the one running) and saves one."""
         if not message_ids:
+            return
+        group = self._fold_deletions(message_ids)
+        if group is not None:
+            await asyncio.shield(group.deleted)
             return
         batch = self._deleting
         if batch is not None:
@@ -596,6 +745,18 @@ class Storage:
             batch.fail(error)
             raise
         batch.done.set_result(None)
+
+    async def _delete_sent(self, message_ids: Sequence[int]) -> None:
+        """Deletions of a group that could not commit them, in a write of their own."""
+        if not message_ids:
+            return
+
+        async def write() -> None:
+            async with self._writing.turn(first=True):
+                marks = ", ".join("?" * len(message_ids))
+                await self._db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", message_ids)
+
+        await self._retrying(write)
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row of this user in every table, as plain dictionaries."""
@@ -824,51 +985,141 @@ def _erase_in(db: sqlite3.Connection, user_id: int, up_to_update_id: int | None)
     )
 
 
-def _commit_in(
-    db: sqlite3.Connection,
-    turn: TurnCommit,
-    user: tuple[Any, ...],
-    rows: Iterable[Scheduled],
-    now: datetime,
-    stamp: int,
-) -> list[int]:
-    """Storage.commit_turn's transaction, run on the connection's own thread; the new
-    outbox ids in order."""
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A TurnCommit with what its write needs, computed on the event loop: the UPSERT_USER
+    parameters, the schedule rows, the moment and the stamp."""
+
+    turn: TurnCommit
+    user: tuple[Any, ...]
+    rows: tuple[Scheduled, ...]
+    now: datetime
+    stamp: int
+
+
+def _prepare(turn: TurnCommit) -> _Prepared:
+    moment = turn.now or datetime.now(UTC)
+    stamp = int(time.time())
+    payload = turn.state.model_dump_json() if turn.state is not None else None
+    rows = tuple(schedule(turn.state, moment)) if turn.state is not None else ()
+    user = (turn.user_id, turn.chat_id, payload, stamp, stamp, turn.update_id or 0)
+    return _Prepared(turn, user, rows, moment, stamp)
+
+
+def _commit_in(db: sqlite3.Connection, prepared: _Prepared) -> list[int]:
+    """One turn's transaction, run on the connection's own thread; the new outbox ids in
+    order."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        if turn.update_id is not None:
-            marked = db.execute(
-                "UPDATE inbox SET status = 'done', payload = NULL, done_at = ?"
-                " WHERE update_id = ? AND status = 'pending'",
-                (stamp, turn.update_id),
-            ).rowcount
-            if (
-                not marked
-                and db.execute(
-                    "SELECT 1 FROM inbox WHERE update_id = ?", (turn.update_id,)
-                ).fetchone()
-            ):
-                raise AlreadyApplied(turn.update_id)
-        if turn.erase:
-            _erase_in(db, turn.user_id, turn.update_id)
-        elif turn.state is not None:
-            _state_in(db, user, rows, now)
-        ids = [
-            int(
-                db.execute(
-                    "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (turn.user_id, turn.chat_id, turn.update_id, message, stamp),
-                ).lastrowid
-                or 0
-            )
-            for message in turn.messages
-        ]
+        ids = _turn_in(db, prepared)
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
     return ids
+
+
+def _group_in(
+    db: sqlite3.Connection, turns: Sequence[_Prepared], deletions: _Deletable
+) -> tuple[list[list[int] | BaseException | None], list[int]]:
+    """A group's transaction on the connection's thread. Each turn in a savepoint: one that
+    fails is rolled back alone (its error returned; a later turn of the same user is skipped,
+    None, to keep their order). Outbox deletions handed over meanwhile are committed before
+    the next turn, with the turns so far. Returns each turn's outbox ids, error, or None when
+    it was not committed, and the deletions taken but not committed. Never raises."""
+    outcomes: list[list[int] | BaseException | None] = [None] * len(turns)
+    done: dict[int, list[int] | BaseException] = {}  # not committed yet
+    failed: set[int] = set()
+    taken: list[int] = []
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        for index, prepared in enumerate(turns):
+            taken = deletions.take()
+            if taken:
+                _delete_outbox(db, taken)
+                db.execute("COMMIT")
+                for committed, outcome in done.items():
+                    outcomes[committed] = outcome
+                done, taken = {}, []
+                db.execute("BEGIN IMMEDIATE")
+            if prepared.turn.user_id in failed:
+                continue
+            try:
+                done[index] = _in_savepoint(db, lambda p=prepared: _turn_in(db, p))
+            except _Lost:
+                raise
+            except Exception as error:
+                done[index] = error
+                if not isinstance(error, AlreadyApplied):
+                    failed.add(prepared.turn.user_id)
+        taken = deletions.take(close=True)
+        if taken:
+            _delete_outbox(db, taken)
+        db.execute("COMMIT")
+        for committed, outcome in done.items():
+            outcomes[committed] = outcome
+        taken = []
+    except Exception:
+        log.exception("a group commit failed; its turns are committed one by one")
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    return outcomes, taken
+
+
+def _delete_outbox(db: sqlite3.Connection, ids: Sequence[int]) -> None:
+    db.execute(f"DELETE FROM outbox WHERE id IN ({', '.join('?' * len(ids))})", tuple(ids))
+
+
+class _Lost(sqlite3.OperationalError):
+    """SQLite rolled the whole transaction back (a full disk, an I/O error): nothing of the
+    group is left to commit."""
+
+
+def _in_savepoint(db: sqlite3.Connection, work: Callable[[], T]) -> T:
+    db.execute("SAVEPOINT turn")
+    try:
+        result = work()
+    except BaseException as error:
+        if not db.in_transaction:
+            raise _Lost(str(error)) from error
+        db.execute("ROLLBACK TO turn")
+        db.execute("RELEASE turn")
+        raise
+    db.execute("RELEASE turn")
+    return result
+
+
+def _turn_in(db: sqlite3.Connection, prepared: _Prepared) -> list[int]:
+    """Inside a transaction on the connection's thread: the inbox row marked done, the user
+    erased or their state saved, the turn's messages put in the outbox; their ids in order."""
+    turn, stamp = prepared.turn, prepared.stamp
+    if turn.update_id is not None:
+        marked = db.execute(
+            "UPDATE inbox SET status = 'done', payload = NULL, done_at = ?"
+            " WHERE update_id = ? AND status = 'pending'",
+            (stamp, turn.update_id),
+        ).rowcount
+        if (
+            not marked
+            and db.execute("SELECT 1 FROM inbox WHERE update_id = ?", (turn.update_id,)).fetchone()
+        ):
+            raise AlreadyApplied(turn.update_id)
+    if turn.erase:
+        _erase_in(db, turn.user_id, turn.update_id)
+    elif turn.state is not None:
+        _state_in(db, prepared.user, prepared.rows, prepared.now)
+    return [
+        int(
+            db.execute(
+                "INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (turn.user_id, turn.chat_id, turn.update_id, message, stamp),
+            ).lastrowid
+            or 0
+        )
+        for message in turn.messages
+    ]
 
 
 def _kept_schedule(
