@@ -734,8 +734,7 @@ class Storage:
             async with self._writing.turn(first=True):
                 if self._deleting is batch:
                     self._deleting = None  # later deletions start the next write
-                marks = ", ".join("?" * len(batch.ids))
-                await self._db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", batch.ids)
+                await self._db._execute(lambda: _delete_outbox(self._db._conn, batch.ids))
 
         try:
             await self._retrying(write)
@@ -753,8 +752,7 @@ class Storage:
 
         async def write() -> None:
             async with self._writing.turn(first=True):
-                marks = ", ".join("?" * len(message_ids))
-                await self._db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", message_ids)
+                await self._db._execute(lambda: _delete_outbox(self._db._conn, message_ids))
 
         await self._retrying(write)
 
