@@ -15,8 +15,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot
-
 from bot.http import AiohttpRequest
 from bot.ordering import PerUserOrder, sender_of
 from bot.storage.interface import StorageError, Store
@@ -108,7 +106,7 @@ class DurableQueue(asyncio.Queue[object]):
                 if self.processor is not None:
                     self.processor.release(update)
 
-    async def resume(self, storage: Store, bot: Bot) -> list[int]:
+    async def resume(self, storage: Store) -> list[int]:
         """At start-up, before polling: queue every pending update, oldest first. Returns the
         users whose update was given up after MAX_STARTS starts (to be told)."""
         pending, given_up = await storage.inbox_resume(MAX_STARTS)

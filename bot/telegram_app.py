@@ -141,7 +141,7 @@ async def _post_init(application: Application) -> None:
         workers.start(application, conversation, delivery)
     elif isinstance(queue, DurableQueue):
         queue.storage = conversation.storage
-        given_up = await queue.resume(conversation.storage, application.bot)
+        given_up = await queue.resume(conversation.storage)
         for user_id in given_up:
             _background(application, _apologise(delivery, conversation, user_id))
     if settings.database_url is None:

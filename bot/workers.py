@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
-from telegram import Bot
 from telegram.ext import Application
 
 from bot.storage.postgres import (
@@ -224,10 +223,9 @@ class InboxWorker:
     """Drains the inbox from this process: up to `slots` users at once."""
 
     def __init__(
-        self, storage: PgStorage, bot: Bot, handle: Handle, flush: Flush, slots: int = SLOTS
+        self, storage: PgStorage, handle: Handle, flush: Flush, slots: int = SLOTS
     ) -> None:
         self.storage = storage
-        self.bot = bot
         self.handle = handle
         self.flush = flush
         self.slots = slots
@@ -517,9 +515,7 @@ def start(application: Application, conversation: Conversation, delivery: Delive
     settings = conversation.settings
     if settings.role == "receiver":
         return
-    worker = InboxWorker(
-        storage, application.bot, application.process_update, delivery.flush, settings.worker_slots
-    )
+    worker = InboxWorker(storage, application.process_update, delivery.flush, settings.worker_slots)
     application.bot_data[LEADER] = Leader(storage.url)
     application.bot_data["inbox_worker"] = worker
     counts_dir = os.environ.get(COUNTS_DIR_VARIABLE)

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from telegram import Bot
 
 from bot import workers as workers_module
 from bot.conversation import Conversation
@@ -75,8 +74,7 @@ async def test_workers_handle_each_update_once_in_each_users_order(pg: Backend):
     async def flush(user_id: int) -> bool:
         return True
 
-    bot = Bot(TOKEN)
-    workers = [InboxWorker(s, bot, handler(s), flush, slots=8) for s in stores]
+    workers = [InboxWorker(s, handler(s), flush, slots=8) for s in stores]
     tasks = [asyncio.create_task(w.run()) for w in workers]
     try:
         # Updates arrive interleaved across users, as Telegram delivers them.
@@ -181,7 +179,7 @@ async def test_replies_owed_after_a_restart_go_out_at_the_next_free_slot(pg: Bac
         await storage.outbox_sent([m.id for m in await storage.outbox_of(user_id)])
         return True
 
-    worker = InboxWorker(storage, Bot(TOKEN), handle, flush, slots=2)
+    worker = InboxWorker(storage, handle, flush, slots=2)
     task = asyncio.create_task(worker.run())
     try:
 
@@ -253,7 +251,7 @@ async def test_a_hung_workers_users_are_answered_by_the_others(pg: Backend):
     async def flush(user_id: int) -> bool:
         return True
 
-    worker = InboxWorker(storage, Bot(TOKEN), handle, flush, slots=4)
+    worker = InboxWorker(storage, handle, flush, slots=4)
     task = asyncio.create_task(worker.run())
     try:
 
