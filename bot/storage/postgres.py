@@ -1,5 +1,4 @@
 """PostgreSQL storage (asyncpg): the same tables, schema versions and behaviour as sqlite.py,
-Long (every Store method, as sqlite.py, in PostgreSQL's SQL).
 shared by any number of worker processes.
 
 Chosen by DATABASE_URL=postgresql://… (bot/storage/interface.py). The state is `jsonb`; every
@@ -23,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import re
 import time
@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import asyncpg
 from pydantic import ValidationError
 
+from bot.storage.pg_functions import FUNCTIONS
 from bot.storage.sqlite import (
     ERASED_TABLES,
     RETRY_DELAYS,
@@ -200,6 +201,28 @@ class CappedBatch:
     noticed: set[int]
 
 
+@dataclass(frozen=True)
+class Taken:
+    """What PgStorage.take read under a user's lock: their oldest pending update (None: none),
+    their stored row (None: a new user) and whether replies wait in their outbox."""
+
+    update_id: int | None
+    payload: str | None
+    stored: StoredUser | None
+    owed: bool
+
+    def preload(self, user_id: int) -> None:
+        """The turn this task handles next loads the user from here, not again from the
+        database (PgStorage.load): read under the lock this task holds, it is current."""
+        _PRELOADED.set((user_id, self.stored))
+
+
+# (user, row) taken with the user's lock by the current task (Taken.preload).
+_PRELOADED: contextvars.ContextVar[tuple[int, StoredUser | None] | None] = contextvars.ContextVar(
+    "yuqi_preloaded_user", default=None
+)
+
+
 # Tables holding what a person typed: rewritten after an erasure (see the module's doc).
 TEXT_TABLES = ("users", "quarantine", "inbox", "outbox")
 
@@ -249,10 +272,16 @@ class PgStorage:
                 await connection.execute(MIGRATIONS[version - 1])
                 await connection.execute("UPDATE schema_version SET version = $1", version)
                 log.info("database migrated to schema version %d", version)
+            for function in FUNCTIONS:
+                await connection.execute(function)
 
     # ---- user state ---------------------------------------------------------------------
 
     async def load(self, user_id: int) -> StoredUser | None:
+        preloaded = _PRELOADED.get()
+        if preloaded is not None and preloaded[0] == user_id:
+            _PRELOADED.set(None)  # once: a later load in this task reads again
+            return preloaded[1]
         row = await self._retrying(
             lambda: self._pool.fetchrow(
                 "SELECT state::text, chat_id, active, last_update_id FROM users WHERE user_id = $1",
@@ -274,16 +303,13 @@ class PgStorage:
         now: datetime | None = None,
     ) -> None:
         moment = now or datetime.now(UTC)
-        stamp = int(time.time())
         payload = _jsonb_safe(state.model_dump_json())
         rows = schedule(state, moment)
-
-        async def write() -> None:
-            async with self._pool.acquire() as connection, connection.transaction():
-                await _upsert_user(connection, user_id, chat_id, payload, stamp, update_id)
-                await _replace_schedule(connection, user_id, rows, moment)
-
-        await self._retrying(write)
+        await self._retrying(
+            lambda: self._turn_call(
+                None, user_id, chat_id, payload, update_id or 0, (), moment, rows
+            )
+        )
 
     async def delete_user(self, user_id: int) -> None:
         """Every row of the user in one transaction, then the tables rewritten or vacuumed so
@@ -305,11 +331,12 @@ class PgStorage:
     # ---- one Telegram turn: inbox, state and outbox together ------------------------------
 
     async def commit_turn(self, turn: TurnCommit) -> list[int]:
-        """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction: one statement
-        (TURN) for the inbox row, the state and the replies, then the schedule; an erasure as
-        before. The inbox row is marked first: two processes handling the same update (they
-        must not, but a takeover after a lost lock could) serialise on its row lock and the
-        second gets AlreadyApplied. Returns the replies' outbox ids, in order."""
+        """As bot.storage.Storage.commit_turn, in one PostgreSQL transaction: one call of
+        yuqi_turn_v1 (bot/storage/pg_functions.py) for the inbox row, the state, the replies
+        and the schedule; an erasure as before. The inbox row is marked first: two processes
+        handling the same update (they must not, but a takeover after a lost lock could)
+        serialise on its row lock and the second gets AlreadyApplied. Returns the replies'
+        outbox ids, in order."""
         moment = turn.now or datetime.now(UTC)
         stamp = int(time.time())
         payload = _jsonb_safe(turn.state.model_dump_json()) if turn.state is not None else None
@@ -318,16 +345,16 @@ class PgStorage:
         async def write() -> list[int]:
             if turn.erase:
                 return await erase()
-            async with self._pool.acquire() as connection:
-                if payload is None:
-                    # Nothing to reschedule: one statement, atomic by itself.
-                    return await _turn_statement(connection, turn, payload, stamp)
-                async with connection.transaction():
-                    ids = await _turn_statement(connection, turn, payload, stamp)
-                    # A new statement: it reads the schedule after the upsert took the user's
-                    # row lock (a concurrent reschedule of the user has committed by then).
-                    await _replace_schedule(connection, turn.user_id, rows, moment)
-                    return ids
+            return await self._turn_call(
+                turn.update_id,
+                turn.user_id,
+                turn.chat_id,
+                payload,
+                turn.update_id or 0,
+                turn.messages,
+                moment,
+                rows,
+            )
 
         async def erase() -> list[int]:
             async with self._pool.acquire() as connection, connection.transaction():
@@ -354,6 +381,64 @@ class PgStorage:
         if turn.erase:
             await self.scrub()
         return ids
+
+    async def _turn_call(
+        self,
+        update_id: int | None,
+        user_id: int,
+        chat_id: int,
+        payload: str | None,
+        last_update_id: int,
+        messages: Sequence[str],
+        moment: datetime,
+        rows: Iterable[Scheduled],
+    ) -> list[int]:
+        """yuqi_turn_v1: the outbox ids of `messages`, in order; AlreadyApplied when the
+        update was handled before (nothing written). The schedule is replaced when `payload`
+        (the new state) is given."""
+        wanted = {
+            (r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows
+        }
+        ids = await self._pool.fetchval(
+            "SELECT yuqi_turn_v1($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            update_id,
+            int(time.time()),
+            user_id,
+            chat_id,
+            payload,
+            last_update_id,
+            list(messages),
+            int(moment.timestamp()),
+            [debt for debt, _, _ in wanted],
+            [due for _, due, _ in wanted],
+            [lead for _, _, lead in wanted],
+            list(wanted.values()),
+        )
+        if ids is None:
+            raise AlreadyApplied(update_id or 0)
+        return [int(found) for found in ids]
+
+    # ---- a worker's take of a user (bot/workers.py) -----------------------------------------
+
+    async def take(
+        self, connection: asyncpg.Connection, space: int, key: int, user_id: int
+    ) -> Taken | None:
+        """The user's session advisory lock (space, key) on `connection`, and in the same round
+        trip what is read under it: their oldest pending update, their stored row and whether
+        their outbox holds replies. None: another session holds the lock. An error may leave
+        the lock held: close the connection then."""
+        row = await connection.fetchrow(
+            "SELECT * FROM yuqi_take_v1($1, $2, $3)", space, key, user_id
+        )
+        if row is None or not row["taken"]:
+            return None
+        stored = None
+        if row["state"] is not None:
+            stored = await StoredUser.of_row(
+                (row["state"], row["chat_id"], row["active"], row["last_update_id"]),
+                lambda raw, error: self._quarantine(user_id, raw, error),
+            )
+        return Taken(row["update_id"], row["payload"], stored, bool(row["owed"]))
 
     # ---- the inbox ------------------------------------------------------------------------
 
@@ -709,80 +794,6 @@ async def watch_client(connection: asyncpg.Connection) -> None:
     dead socket; now it is cancelled and its locks released within seconds (PostgreSQL 14+)."""
     if connection.get_server_version().major >= 14:
         await connection.execute(f"SET client_connection_check_interval = {CLIENT_CHECK_MS}")
-
-
-async def _upsert_user(
-    connection: asyncpg.Connection,
-    user_id: int,
-    chat_id: int,
-    payload: str,
-    stamp: int,
-    update_id: int | None,
-) -> None:
-    """The upsert takes the user's row lock: a concurrent write of the same user (in any
-    process) waits here, so a schedule is never rebuilt from interleaved reads."""
-    await connection.execute(
-        "INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at,"
-        " last_update_id) VALUES ($1, $2, $3::jsonb, TRUE, $4, $4, $5)"
-        " ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,"
-        " state = excluded.state, active = TRUE, updated_at = excluded.updated_at,"
-        " last_update_id = GREATEST(users.last_update_id, excluded.last_update_id)",
-        user_id,
-        chat_id,
-        payload,
-        stamp,
-        update_id or 0,
-    )
-
-
-# One turn's inbox row marked done, state saved (when it changed) and replies queued, in one
-# statement (one round trip instead of one per table). The saved state and the replies are
-# written only when the update was pending (marked) or never stored (terminal, tests): an update
-# already handled changes nothing, and the caller raises AlreadyApplied.
-TURN = """
-WITH marked AS (
-    UPDATE inbox SET status = 'done', payload = NULL, done_at = $2::bigint
-    WHERE update_id = $1::bigint AND status = 'pending' RETURNING 1
-), gate AS (
-    SELECT EXISTS (SELECT 1 FROM marked)
-        OR NOT EXISTS (SELECT 1 FROM inbox WHERE update_id = $1::bigint) AS open
-), saved AS (
-    INSERT INTO users (user_id, chat_id, state, active, created_at, updated_at, last_update_id)
-    SELECT $3::bigint, $4::bigint, ($5::text)::jsonb, TRUE, $2::bigint, $2::bigint, $6::bigint
-    FROM gate WHERE gate.open AND $5::text IS NOT NULL
-    ON CONFLICT (user_id) DO UPDATE SET chat_id = excluded.chat_id,
-        state = excluded.state, active = TRUE, updated_at = excluded.updated_at,
-        last_update_id = GREATEST(users.last_update_id, excluded.last_update_id)
-    RETURNING 1
-), queued AS (
-    INSERT INTO outbox (user_id, chat_id, update_id, message, created_at)
-    SELECT $3::bigint, $4::bigint, $1::bigint, m, $2::bigint
-    FROM gate, unnest($7::text[]) WITH ORDINALITY AS t(m, n) WHERE gate.open ORDER BY n
-    RETURNING id
-)
-SELECT gate.open, (SELECT count(*) FROM saved),
-    (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM queued) FROM gate
-"""
-
-
-async def _turn_statement(
-    connection: asyncpg.Connection, turn: TurnCommit, payload: str | None, stamp: int
-) -> list[int]:
-    """TURN; the replies' outbox ids in order; AlreadyApplied when the update was handled
-    before (nothing written)."""
-    row = await connection.fetchrow(
-        TURN,
-        turn.update_id,
-        stamp,
-        turn.user_id,
-        turn.chat_id,
-        payload,
-        turn.update_id or 0,
-        list(turn.messages),
-    )
-    if not row[0]:
-        raise AlreadyApplied(turn.update_id or 0)
-    return [int(found) for found in row[2]]
 
 
 async def _erase(connection: asyncpg.Connection, user_id: int, up_to: int | None) -> None:
