@@ -10,6 +10,7 @@ accepted a message can show it twice: at least once, never a second effect.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 from collections import Counter
@@ -37,6 +38,17 @@ MAX_RATE_LIMITED = 20
 SWEEP_SECONDS = 30
 
 Fallback = Callable[[int], Awaitable[None]]
+
+# The user whose outbox the current task saw empty while holding their lock (a PostgreSQL
+# worker's take, bot/workers.py): that task's turn is sent from memory, not read back.
+_SEEN_EMPTY: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "yuqi_outbox_seen_empty", default=None
+)
+
+
+def outbox_seen_empty(user_id: int) -> None:
+    """The current task holds the user's lock and nothing waits in their outbox."""
+    _SEEN_EMPTY.set(user_id)
 
 
 class Blocked(Exception):
@@ -155,7 +167,7 @@ class Delivery:
 
     def _trusted(self, user_id: int) -> bool:
         """Memory holds all the user is owed: nothing older is left in the outbox."""
-        return self.from_memory and user_id not in self.owed
+        return (self.from_memory and user_id not in self.owed) or _SEEN_EMPTY.get() == user_id
 
     async def load_owed(self) -> None:
         """At start-up: whoever has messages waiting from before."""

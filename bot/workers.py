@@ -39,11 +39,14 @@ from typing import TYPE_CHECKING
 import asyncpg
 from telegram.ext import Application
 
+from bot.delivery import outbox_seen_empty
 from bot.storage.postgres import (
     INBOX_BUCKET_SQL,
     INBOX_BUCKETS,
     FloodNotice,
     PgStorage,
+    Taken,
+    hold_connection,
     inbox_bucket,
     inbox_channel,
     keep_session,
@@ -380,45 +383,47 @@ class InboxWorker:
         return taken
 
     async def _try_take(self, user_id: int) -> bool:
-        """Start draining the user if no process has them; True when taken."""
+        """Start draining the user if no process has them; True when taken. The take reads,
+        under the lock and in the same round trip, what the turn needs (PgStorage.take)."""
         assert self._locks is not None
         connection = await self._locks.acquire()
         self.counts["lock_attempts"] += 1
         self.counts["round_trips"] += 1
         try:
-            taken = await connection.fetchval(
-                "SELECT pg_try_advisory_lock($1, $2)", USER_LOCKS, user_key(user_id)
-            )
+            taken = await self.storage.take(connection, USER_LOCKS, user_key(user_id), user_id)
         except BaseException:
+            # The lock may have been taken before the error: closing the session releases it.
+            connection.terminate()
             await self._locks.release(connection)
             raise
-        if not taken:
+        if taken is None:
             self.counts["lock_misses"] += 1
             await self._locks.release(connection)
             return False
         self._active[user_id] = asyncio.get_running_loop().create_task(
-            self._drain(user_id, connection)
+            self._drain(user_id, connection, taken)
         )
         return True
 
-    async def _drain(self, user_id: int, connection: asyncpg.Connection) -> None:
+    async def _drain(self, user_id: int, connection: asyncpg.Connection, taken: Taken) -> None:
         """Holding the user's lock: owed replies, then the user's oldest pending update. One
         update per take: a user who writes again at once queues behind the others' older
         updates (the dispatch goes oldest first) instead of keeping the slot."""
         assert self._locks is not None
-        update_id = None
+        update_id = taken.update_id
+        self.counts["round_trips"] += 1  # the unlock below
+        hold_connection(connection)
         try:
-            row = await connection.fetchrow(
-                "SELECT update_id, payload FROM inbox WHERE user_id = $1"
-                " AND status = 'pending' ORDER BY update_id LIMIT 1",
-                user_id,
-            )
-            self.counts["round_trips"] += 2  # this read and the unlock below
-            if row is None:
+            if update_id is None or taken.payload is None:
                 await self.flush(user_id)  # the sweep: replies whose delivery kept failing
             else:
-                update_id = row["update_id"]
-                await self._one(update_id, row["payload"])
+                # Replies left from before go first; once none is left, this turn's are sent
+                # from memory, without reading the outbox back (under the lock, only this task
+                # adds to it; a flood notice stored meanwhile waits for the next take).
+                if not taken.owed or await self.flush(user_id):
+                    outbox_seen_empty(user_id)
+                taken.preload(user_id)
+                await self._one(update_id, taken.payload)
         except Exception:
             log.exception("inbox worker: user %d failed; retried later", user_id)
         finally:
