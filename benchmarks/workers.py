@@ -96,6 +96,7 @@ def run(
     workers: int,
     cluster: Cluster | None,
     rate: float | None = None,
+    both: bool = False,
 ) -> Run:
     """One run: SQLite when `cluster` is None, else PostgreSQL with `workers` workers; closed
     loop, or open loop at `rate` updates/s."""
@@ -115,9 +116,13 @@ def run(
         handlers.append(python("-m", "bot", env=environment))
     else:
         environment["DATABASE_URL"] = _fresh_database(cluster)
-        receivers.append(python("-m", "bot", "--role", "receiver", env=environment))
+        if both:
+            handlers.append(python("-m", "bot", "--role", "both", env=environment))
+        else:
+            receivers.append(python("-m", "bot", "--role", "receiver", env=environment))
         handlers += [
-            python("-m", "bot", "--role", "worker", env=environment) for _ in range(workers)
+            python("-m", "bot", "--role", "worker", env=environment)
+            for _ in range(workers - 1 if both else workers)
         ]
     everyone = [*receivers, *handlers]
     postmaster = cluster.postmaster if cluster is not None else None

@@ -51,6 +51,22 @@ def outbox_seen_empty(user_id: int) -> None:
     _SEEN_EMPTY.set(user_id)
 
 
+# Outbox ids whose deletion the current task's release of the user's lock carries (a
+# PostgreSQL worker, bot/workers.py): the last reply of a turn leaves the outbox in the same
+# round trip as the lock, committed before it is released — one round trip less per turn.
+_RELEASE_DELETES: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "yuqi_release_deletes", default=None
+)
+
+
+def release_deletes() -> list[int]:
+    """From now on in the current task, a turn's last delivered reply is not deleted at once
+    but added to the returned list, which the caller deletes when it releases the user."""
+    carried: list[int] = []
+    _RELEASE_DELETES.set(carried)
+    return carried
+
+
 class Blocked(Exception):
     """The user blocked the bot: nothing can be delivered to them."""
 
@@ -137,8 +153,11 @@ class Delivery:
             sent_through = self._read_through.pop(user_id, 0)
             pending = [(i, chat_id, message) for i, message in fresh if i > sent_through]
         # Each message leaves the outbox as soon as it is delivered: a crash re-sends at most
-        # the one in flight (deleting a turn's messages together re-sent whole turns).
-        for message_id, to_chat, message in pending:
+        # the one in flight (deleting a turn's messages together re-sent whole turns). A
+        # turn's last one may ride on the release of the user's lock, the worker's next round
+        # trip (release_deletes): a crash before it re-sends that one, as before.
+        carried = _RELEASE_DELETES.get() if fresh is not None else None
+        for index, (message_id, to_chat, message) in enumerate(pending):
             try:
                 loaded = outbox.loads(message) if isinstance(message, str) else message
                 await self._send_retrying(to_chat, loaded)
@@ -159,7 +178,10 @@ class Delivery:
             except _GiveUpForNow:
                 log.warning("user %d: delivery still failing; the sweep retries", user_id)
                 return False
-            await self.storage.outbox_sent([message_id])
+            if carried is not None and index == len(pending) - 1:
+                carried.append(message_id)
+            else:
+                await self.storage.outbox_sent([message_id])
             if read and self.from_memory:
                 self._read_through[user_id] = message_id
             self.delivered += 1

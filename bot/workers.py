@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 from telegram.ext import Application
 
-from bot.delivery import outbox_seen_empty
+from bot.delivery import outbox_seen_empty, release_deletes
 from bot.storage.postgres import (
     INBOX_BUCKET_SQL,
     INBOX_BUCKETS,
@@ -413,6 +413,7 @@ class InboxWorker:
         update_id = taken.update_id
         self.counts["round_trips"] += 1  # the unlock below
         hold_connection(connection)
+        delivered = release_deletes()
         try:
             if update_id is None or taken.payload is None:
                 await self.flush(user_id)  # the sweep: replies whose delivery kept failing
@@ -428,7 +429,7 @@ class InboxWorker:
             log.exception("inbox worker: user %d failed; retried later", user_id)
         finally:
             self._active.pop(user_id, None)
-            left, more = await self._unlock(connection, user_id, update_id)
+            left, more = await self._unlock(connection, user_id, update_id, delivered)
             await self._locks.release(connection)
             if more or self._saturated or self._owed:
                 # The user has more, the last look found more users than free slots, or owed
@@ -442,26 +443,22 @@ class InboxWorker:
             await self.storage.inbox_finish(update_id or 0, "failed")
 
     async def _unlock(
-        self, connection: asyncpg.Connection, user_id: int, update_id: int | None
+        self,
+        connection: asyncpg.Connection,
+        user_id: int,
+        update_id: int | None,
+        delivered: list[int],
     ) -> tuple[str | None, bool]:
-        """Release the user, reading in the same round trip whether the update is still
-        pending and whether the user has more pending. A connection whose unlock fails is
-        closed: its session, and the lock, end."""
+        """Release the user (PgStorage.release: the turn's last delivered reply leaves the
+        outbox first, in the same round trip). A connection whose release fails is closed:
+        its session, and the lock, end."""
         try:
-            row = await connection.fetchrow(
-                "SELECT status, EXISTS (SELECT 1 FROM inbox WHERE user_id = $4"
-                " AND status = 'pending' AND update_id <> $3)"
-                " FROM (SELECT pg_advisory_unlock($1, $2)) AS released"
-                " LEFT JOIN inbox ON inbox.update_id = $3",
-                USER_LOCKS,
-                user_key(user_id),
-                update_id,
-                user_id,
+            return await self.storage.release(
+                connection, USER_LOCKS, user_key(user_id), user_id, update_id, delivered
             )
         except Exception:
             connection.terminate()
             return None, True
-        return row[0], bool(row[1])
 
     async def _one(self, update_id: int, payload: str) -> None:
         update = RawUpdate.of(json.loads(payload))

@@ -188,4 +188,27 @@ END
 $fn$
 """
 
-FUNCTIONS = (TAKE, TURN, PUT_CAPPED)
+# The end of a worker's take: the replies delivered last are deleted from the outbox and that
+# COMMITted before the user's lock is released (whoever takes the user next must not see them
+# and send them again), then, read after it: the update's status (still 'pending': its handler
+# neither committed nor failed it) and whether the user has other pending updates. A procedure,
+# so that it can commit in the middle; CALL it outside a transaction.
+RELEASE = """
+CREATE OR REPLACE PROCEDURE yuqi_release_v1(
+    p_delivered bigint[], p_space integer, p_key integer, p_user bigint, p_update bigint,
+    INOUT status text DEFAULT NULL, INOUT more boolean DEFAULT NULL)
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF cardinality(p_delivered) > 0 THEN
+        DELETE FROM outbox WHERE outbox.id = ANY(p_delivered);
+        COMMIT;
+    END IF;
+    PERFORM pg_advisory_unlock(p_space, p_key);
+    SELECT i.status INTO status FROM inbox i WHERE i.update_id = p_update;
+    more := EXISTS (SELECT 1 FROM inbox i WHERE i.user_id = p_user AND i.status = 'pending'
+        AND i.update_id IS DISTINCT FROM p_update);
+END
+$fn$
+"""
+
+FUNCTIONS = (TAKE, TURN, PUT_CAPPED, RELEASE)

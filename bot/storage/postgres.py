@@ -455,6 +455,28 @@ class PgStorage:
             )
         return Taken(row["update_id"], row["payload"], stored, bool(row["owed"]))
 
+    async def release(
+        self,
+        connection: asyncpg.Connection,
+        space: int,
+        key: int,
+        user_id: int,
+        update_id: int | None,
+        delivered: Sequence[int],
+    ) -> tuple[str | None, bool]:
+        """The end of a take, in one round trip: `delivered` outbox rows deleted (committed
+        first), the user's lock released, then the update's status and whether the user has
+        other pending updates."""
+        row = await connection.fetchrow(
+            "CALL yuqi_release_v1($1, $2, $3, $4, $5)",
+            list(delivered),
+            space,
+            key,
+            user_id,
+            update_id,
+        )
+        return row["status"], bool(row["more"])
+
     # ---- the inbox ------------------------------------------------------------------------
 
     async def inbox_put(self, update_id: int, user_id: int, payload: str) -> bool:
