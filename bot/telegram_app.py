@@ -582,4 +582,12 @@ def poll(settings: Settings) -> None:
     Our own getUpdates loop was measured (2026-12-06, a quiet machine) at 1.04-1.05x the CPU
     per update of this one, so the Updater stays: one polling path, the one the tests drive."""
     # A Bot API error while removing a webhook at start-up is retried, not fatal.
-    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+    build_application(settings).run_polling(
+        allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1, poll_interval=poll_interval(settings)
+    )
+
+
+def poll_interval(settings: Settings) -> float:
+    """Seconds between getUpdates calls: a receiver that only stores lets batches gather."""
+    receiver_only = settings.database_url is not None and settings.role == "receiver"
+    return settings.receiver_batch_seconds if receiver_only else 0.0
