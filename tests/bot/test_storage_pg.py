@@ -1,19 +1,25 @@
-"""PostgreSQL's own guarantees: jsonb state, migrations once when workers start together, and an
-erasure that leaves no byte of the user's text in the table files."""
+"""PostgreSQL's own guarantees: jsonb state, migrations once when workers start together, an
+erasure that leaves no byte of the user's text in the table files, and the server-side
+functions of the hot path doing what the Python they replaced did."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import secrets
-from datetime import datetime
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from bot.storage.postgres import MIGRATIONS, PgStorage
-from bot.storage.sqlite import AlreadyApplied, TurnCommit
+from bot.storage.postgres import MIGRATIONS, PgStorage, Taken
+from bot.storage.sqlite import AlreadyApplied, TurnCommit, _kept_schedule
+from flows.conversation.reminders import Scheduled
 from flows.conversation.state import Profile, UserState
 from flows.domain.ledger import Debt, DueSpec
 from tests.conftest import Backend, LazyCluster
@@ -152,3 +158,126 @@ async def test_a_turn_committed_twice_is_applied_once_and_writes_nothing_the_sec
         assert (await storage.inbox_counts())["pending"] == 0
     finally:
         await storage.close()
+
+
+# ---- the server-side functions (bot/storage/pg_functions.py) -----------------------------
+
+KEYS = st.tuples(
+    st.integers(1, 3), st.sampled_from(["2026-12-01", "2026-12-27"]), st.integers(0, 2)
+)
+NOW = 1_800_000_000
+FIRES = st.integers(NOW - 3, NOW + 3)  # around now: due, due this very second, or later
+
+
+@pytest.fixture
+async def pg_storage(pg: Backend) -> AsyncIterator[PgStorage]:
+    storage = await PgStorage.open(pg.url or "")
+    yield storage
+    await storage.close()
+
+
+_schedule_users = itertools.count(1000)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    stored=st.dictionaries(KEYS, FIRES, max_size=5),
+    wanted=st.dictionaries(KEYS, FIRES, max_size=5),
+    sent=st.dictionaries(KEYS, st.sampled_from(["sent", "claimed", "failed"]), max_size=3),
+)
+async def test_a_turn_replaces_the_schedule_by_the_same_rule_as_sqlite(
+    pg_storage: PgStorage, stored, wanted, sent
+):
+    """yuqi_turn_v1's schedule (in SQL) against _kept_schedule (SQLite's, in Python): owed
+    reminders kept, those in the sent-log (not merely claimed) never put back."""
+    user = next(_schedule_users)
+    pool = pg_storage.pool
+    for (debt, due, lead), fire in stored.items():
+        await pool.execute(
+            "INSERT INTO reminders VALUES ($1, $2, $3, $4, $5)", user, debt, due, lead, fire
+        )
+    for (debt, due, lead), outcome in sent.items():
+        await pool.execute(
+            "INSERT INTO reminders_sent (user_id, debt_id, due_date, lead, fire_at, outcome,"
+            " claimed_at) VALUES ($1, $2, $3, $4, 0, $5, 0)",
+            user,
+            debt,
+            due,
+            lead,
+            outcome,
+        )
+    rows = [
+        Scheduled(debt, date.fromisoformat(due), lead, datetime.fromtimestamp(fire, UTC))
+        for (debt, due, lead), fire in wanted.items()
+    ]
+    now = datetime.fromtimestamp(NOW, UTC)
+    await pg_storage._turn_call(None, user, user, "{}", 0, (), now, rows)
+
+    keep = _kept_schedule([(*key, fire) for key, fire in stored.items()], rows, now)
+    if keep is None:
+        expected = stored
+    else:
+        done = {key for key, outcome in sent.items() if outcome != "claimed"}
+        expected = {key: fire for key, fire in keep.items() if key not in done}
+    found = await pool.fetch(
+        "SELECT debt_id, due_date, lead, fire_at FROM reminders WHERE user_id = $1", user
+    )
+    assert {(d, due, lead): fire for d, due, lead, fire in found} == expected
+
+
+async def test_a_take_reads_under_the_lock_what_the_turn_needs_and_its_release_frees_both(
+    pg_storage: PgStorage, pg: Backend
+):
+    storage = pg_storage
+    state = UserState(started=True, debts=(Debt(id=1, platform="借呗"),), next_debt_id=2)
+    await storage.save(7, 70, state)
+    await storage.inbox_put(12, 7, '{"update_id": 12}')
+    await storage.inbox_put(11, 7, '{"update_id": 11}')  # older, stored late: still first
+    await storage.outbox_put(7, 70, '{"text": "owed"}')
+    mine, other = await asyncpg.connect(pg.url or ""), await asyncpg.connect(pg.url or "")
+    try:
+        taken = await storage.take(mine, 5, 7, 7)
+        assert taken is not None
+        assert (taken.update_id, taken.payload) == (11, '{"update_id": 11}')
+        assert taken.stored is not None and taken.stored.state == state
+        assert taken.stored.chat_id == 70 and taken.owed
+        assert await storage.take(other, 5, 7, 7) is None  # one session at a time
+
+        owed = [m.id for m in await storage.outbox_of(7)]
+        await storage.commit_turn(TurnCommit(7, 70, None, 11))
+        status, more = await storage.release(mine, 5, 7, 7, 11, owed)
+        assert (status, more) == ("done", True)  # update 12 is still pending
+        again = await storage.take(other, 5, 7, 7)  # the lock is free, the outbox empty
+        assert again is not None and again.update_id == 12 and not again.owed
+
+        assert await storage.take(mine, 5, 8, 8) == Taken(None, None, None, False)  # nobody
+    finally:
+        await mine.close()
+        await other.close()
+
+
+async def test_a_take_preloads_the_users_row_for_the_turn_in_its_task_only(
+    pg_storage: PgStorage, pg: Backend
+):
+    storage = pg_storage
+    await storage.save(7, 70, UserState(started=True))
+    connection = await asyncpg.connect(pg.url or "")
+    try:
+        taken = await storage.take(connection, 5, 7, 7)
+        assert taken is not None and taken.stored is not None
+
+        async def turn() -> tuple[object, object]:
+            taken.preload(7)
+            await storage.save(7, 70, UserState(started=True, locale="en"))  # not read back
+            first = await storage.load(7)
+            second = await storage.load(7)
+            return first, second
+
+        first, second = await asyncio.create_task(turn())
+        assert first == taken.stored  # the row read under the lock, once
+        assert second is not None and second.state.locale == "en"  # then the database
+        assert (await storage.load(7)).state.locale == "en"  # another task: never preloaded
+    finally:
+        await connection.close()
