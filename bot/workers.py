@@ -19,7 +19,9 @@ receivers an older update can be stored after a newer one was handled, and it is
 
 The reminder passes run in the process holding the leader lock (`Leader`); the ~30 messages/s
 bulk limiter is per process, so one sender keeps the whole bot within it. When the leader dies
-its lock goes with its connection and the next pass of another process takes over.
+its lock goes with its connection and the next pass of another process takes over, one bulk
+period after taking the lock (TAKEOVER_SECONDS): its limiter starts full, and its first second
+must not overlap the dead leader's last one.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 from telegram.ext import Application
 
+from bot.limiter import BULK_PERIOD_SECONDS
 from bot.storage.postgres import (
     INBOX_BUCKET_SQL,
     INBOX_BUCKETS,
@@ -63,6 +66,11 @@ log = logging.getLogger(__name__)
 USER_LOCKS = 0x7975
 LEADER_LOCK = (0x7976, 1)
 POLLER_LOCK = (0x7976, 2)
+# A process that takes the leader lock sends its first bulk message this long after: each
+# process's bulk limiter starts with a full bucket (a period's worth at once), so the last
+# period of the leader it succeeds and its own first one must not overlap (two full buckets
+# within one period were up to twice the bulk rate).
+TAKEOVER_SECONDS = BULK_PERIOD_SECONDS
 # A standby receiver asks for the polling lease this often; the holder checks it keeps it.
 STANDBY_SECONDS = 1.0
 LEASE_CHECK_SECONDS = 5.0
@@ -466,18 +474,37 @@ class InboxWorker:
 
 
 class Leader:
-    """One process at a time holds the leader lock, on a connection of its own."""
+    """One process at a time holds the leader lock, on a connection of its own. A process that
+    takes it (the first, after another's death, or again after its own connection broke) leads
+    from one bulk period later (TAKEOVER_SECONDS); one that keeps it never waits again."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, takeover_seconds: float = TAKEOVER_SECONDS) -> None:
         self.url = url
+        self.takeover_seconds = takeover_seconds
         self._connection: asyncpg.Connection | None = None
         self._held = False
+        # When (event loop clock) this process last took the lock; None while it does not hold it.
+        self.taken_at: float | None = None
+        self.waits = 0  # takeovers waited out (tests: a kept lock is not waited for again)
 
     async def holds(self) -> bool:
-        """True when this process is the leader (taking the lock if it is free)."""
+        """True when this process is the leader (taking the lock if it is free). Having just
+        taken it, it returns only once TAKEOVER_SECONDS have passed since, the lock still held."""
+        loop = asyncio.get_running_loop()
+        while await self._check():
+            assert self.taken_at is not None
+            wait = self.taken_at + self.takeover_seconds - loop.time()
+            if wait <= 0:
+                return True
+            self.waits += 1
+            await asyncio.sleep(wait)
+        return False
+
+    async def _check(self) -> bool:
+        """Whether this process holds the lock now, taking it if it is free."""
         try:
             if self._connection is None or self._connection.is_closed():
-                self._held = False
+                self._released()
                 self._connection = await asyncpg.connect(self.url)
             if self._held:
                 await self._connection.fetchval("SELECT 1")  # still connected, still ours
@@ -485,20 +512,27 @@ class Leader:
             self._held = bool(
                 await self._connection.fetchval("SELECT pg_try_advisory_lock($1, $2)", *LEADER_LOCK)
             )
+            if self._held:
+                # Read after the lock was granted (never before): the wait counts from here.
+                self.taken_at = asyncio.get_running_loop().time()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             log.warning("leader lock: database unavailable (%s)", type(error).__name__)
-            self._held = False
+            self._released()
             if self._connection is not None:
                 with contextlib.suppress(Exception):
                     self._connection.terminate()
             self._connection = None
         return self._held
 
+    def _released(self) -> None:
+        self._held = False
+        self.taken_at = None
+
     async def close(self) -> None:
         if self._connection is not None and not self._connection.is_closed():
             await self._connection.close()
         self._connection = None
-        self._held = False
+        self._released()
 
 
 # ---- wiring into the Telegram application (bot/telegram_app.py) ---------------------------
