@@ -21,7 +21,8 @@ The reminder passes run in the process holding the leader lock (`Leader`); the ~
 bulk limiter is per process, so one sender keeps the whole bot within it. When the leader dies
 its lock goes with its connection and the next pass of another process takes over, one bulk
 period after taking the lock (TAKEOVER_SECONDS): its limiter starts full, and its first second
-must not overlap the dead leader's last one.
+must not overlap the dead leader's last one. A leader whose lock connection breaks stops its
+pass (`while_leading`) and, taking the lock back, waits like any successor.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
+from telegram.error import NetworkError
 from telegram.ext import Application
 
 from bot.limiter import BULK_PERIOD_SECONDS
@@ -58,6 +60,8 @@ from bot.updates import RawUpdate
 if TYPE_CHECKING:
     from bot.conversation import Conversation
     from bot.delivery import Delivery
+    from bot.reminders import Sender
+    from bot.render import RenderedReply
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -524,6 +528,11 @@ class Leader:
             self._connection = None
         return self._held
 
+    def still_holds(self) -> bool:
+        """Without a round trip: False once the lock's connection is known closed (the server
+        ended the session, or it broke), when another process may take the lock."""
+        return self._held and self._connection is not None and not self._connection.is_closed()
+
     def _released(self) -> None:
         self._held = False
         self.taken_at = None
@@ -533,6 +542,22 @@ class Leader:
             await self._connection.close()
         self._connection = None
         self._released()
+
+
+def while_leading(leader: Leader | None, send: Sender) -> Sender:
+    """`send` that stops once the leader lock held at the start of the pass is lost (its
+    connection broke): a successor may send from a period later, so the pass's other reminders
+    are released as after a transient error (retried by a later pass) instead of going out
+    beside the successor's. No leader (SQLite) or none held (a pass run directly): as it is."""
+    if leader is None or not leader.still_holds():
+        return send
+
+    async def send_while_leading(chat_id: int, reply: RenderedReply) -> None:
+        if not leader.still_holds():
+            raise NetworkError("the reminder leader lock was lost during the pass")
+        await send(chat_id, reply)
+
+    return send_while_leading
 
 
 # ---- wiring into the Telegram application (bot/telegram_app.py) ---------------------------
@@ -589,6 +614,11 @@ async def may_send_reminders(application: Application) -> bool:
         return True
     leader: Leader | None = application.bot_data.get(LEADER)
     return leader is not None and await leader.holds()
+
+
+def leading_sender(application: Application, send: Sender) -> Sender:
+    """The reminder pass's sender: on PostgreSQL it stops when the leader lock is lost."""
+    return while_leading(application.bot_data.get(LEADER), send)
 
 
 async def stop(application: Application) -> None:

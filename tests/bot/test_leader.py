@@ -20,7 +20,7 @@ from bot.reminder_command import remind_command
 from bot.reminders import run_pass
 from bot.render import RenderedReply
 from bot.storage.postgres import PgStorage
-from bot.workers import LEADER_LOCK, Leader
+from bot.workers import LEADER_LOCK, Leader, while_leading
 from flows.conversation.state import UserState
 from flows.domain.ledger import Debt, DueSpec
 from tests.conftest import Backend
@@ -141,3 +141,38 @@ async def test_a_cron_pass_takes_the_lock_like_a_new_leader_and_waits_a_bulk_per
     calls = api.calls_to("sendMessage")
     assert len(calls) == 2 and '"sent": 2' in out.getvalue()
     assert min(call.at for call in calls) >= started + BULK_PERIOD_SECONDS
+
+
+async def test_a_leader_that_loses_the_lock_during_its_pass_sends_no_more(pg: Backend):
+    """Its successor may send a period after taking the lock: what the lost leader had not sent
+    yet is released and goes out once, with a later pass of whoever leads then. (Sends already
+    past the check, at most the pass's CONCURRENT_SENDS, still go out: about one bulk period
+    at the limiter's rate, which the successor's own wait covers.)"""
+    url = pg.url or ""
+    today = await seed_due(url, range(1, 5))
+    settings = pg.settings()
+    locales = Locales.load(settings.locales_dir, settings.default_locale)
+    sent: list[int] = []
+
+    async def send(chat_id: int, reply: RenderedReply) -> None:
+        sent.append(chat_id)
+
+    admin = await asyncpg.connect(url)
+    storage = await PgStorage.open(url)
+    leader, successor = Leader(url), Leader(url)
+    try:
+        assert await leader.holds()
+        guarded = while_leading(leader, send)  # as the reminder job builds it, leading
+        await admin.fetchval("SELECT pg_terminate_backend($1, 10000)", await lock_holder(url))
+        while leader.still_holds():  # noticed as its connection closes, without a query
+            await asyncio.sleep(0.01)
+        lost = await run_pass(today, storage, locales, guarded)
+        assert sent == [] and lost.retry_later == 4
+        assert await successor.holds()
+        later = await run_pass(today + timedelta(minutes=2), storage, locales, send)
+    finally:
+        await leader.close()
+        await successor.close()
+        await storage.close()
+        await admin.close()
+    assert later.sent == 4 and sorted(sent) == [1, 2, 3, 4]
