@@ -16,8 +16,10 @@ log = logging.getLogger(__name__)
 
 # Pass as `rate_limit_args=BROADCAST` on a message nobody is waiting for (a reminder).
 BROADCAST = {"broadcast": True}
-# Telegram's guidance for bulk notifications to many users.
+# Telegram's guidance for bulk notifications to many users: this many per period. The
+# limiter's bucket holds one period's worth and starts full.
 BULK_MESSAGES_PER_SECOND = 30
+BULK_PERIOD_SECONDS = 1.0
 MAX_RETRIES = 3
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
@@ -31,7 +33,9 @@ class ReplyAwareLimiter(BaseRateLimiter[dict[str, bool]]):
         self, bulk_per_second: float = BULK_MESSAGES_PER_SECOND, max_retries: int = MAX_RETRIES
     ) -> None:
         self._bulk = AIORateLimiter(
-            overall_max_rate=bulk_per_second, overall_time_period=1, max_retries=max_retries
+            overall_max_rate=bulk_per_second,
+            overall_time_period=BULK_PERIOD_SECONDS,
+            max_retries=max_retries,
         )
         self._max_retries = max_retries
 

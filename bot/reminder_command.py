@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.storage.interface import open_store
 from bot.storage.postgres import PgStorage
 from bot.telegram_app import broadcast_sender
-from bot.workers import Leader
+from bot.workers import Leader, while_leading
 
 
 async def remind_command(
@@ -52,9 +52,8 @@ async def remind_command(
                 rate_limiter=ReplyAwareLimiter(),
             )
             async with bot:
-                report = await run_pass(
-                    now, storage, locales, broadcast_sender(bot), facts=facts, settings=settings
-                )
+                send = while_leading(leader, broadcast_sender(bot))
+                report = await run_pass(now, storage, locales, send, facts=facts, settings=settings)
     finally:
         if leader is not None:
             await leader.close()

@@ -248,7 +248,7 @@ async def remind_once(application: Application, now: datetime) -> reminders.Pass
         now,
         conversation.storage,
         conversation.locales,
-        broadcast_sender(application.bot),
+        workers.leading_sender(application, broadcast_sender(application.bot)),
         facts=conversation.facts,
         settings=conversation.settings,
     )

@@ -19,7 +19,10 @@ receivers an older update can be stored after a newer one was handled, and it is
 
 The reminder passes run in the process holding the leader lock (`Leader`); the ~30 messages/s
 bulk limiter is per process, so one sender keeps the whole bot within it. When the leader dies
-its lock goes with its connection and the next pass of another process takes over.
+its lock goes with its connection and the next pass of another process takes over, one bulk
+period after taking the lock (TAKEOVER_SECONDS): its limiter starts full, and its first second
+must not overlap the dead leader's last one. A leader whose lock connection breaks stops its
+pass (`while_leading`) and, taking the lock back, waits like any successor.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
+from telegram.error import NetworkError
 from telegram.ext import Application
 
 from bot.delivery import outbox_seen_empty, release_deletes
+from bot.limiter import BULK_PERIOD_SECONDS
 from bot.storage.postgres import (
     INBOX_BUCKET_SQL,
     INBOX_BUCKETS,
@@ -58,6 +63,8 @@ from bot.updates import RawUpdate
 if TYPE_CHECKING:
     from bot.conversation import Conversation
     from bot.delivery import Delivery
+    from bot.reminders import Sender
+    from bot.render import RenderedReply
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,6 +73,11 @@ log = logging.getLogger(__name__)
 USER_LOCKS = 0x7975
 LEADER_LOCK = (0x7976, 1)
 POLLER_LOCK = (0x7976, 2)
+# A process that takes the leader lock sends its first bulk message this long after: each
+# process's bulk limiter starts with a full bucket (a period's worth at once), so the last
+# period of the leader it succeeds and its own first one must not overlap (two full buckets
+# within one period were up to twice the bulk rate).
+TAKEOVER_SECONDS = BULK_PERIOD_SECONDS
 # A standby receiver asks for the polling lease this often; the holder checks it keeps it.
 STANDBY_SECONDS = 1.0
 LEASE_CHECK_SECONDS = 5.0
@@ -468,18 +480,37 @@ class InboxWorker:
 
 
 class Leader:
-    """One process at a time holds the leader lock, on a connection of its own."""
+    """One process at a time holds the leader lock, on a connection of its own. A process that
+    takes it (the first, after another's death, or again after its own connection broke) leads
+    from one bulk period later (TAKEOVER_SECONDS); one that keeps it never waits again."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, takeover_seconds: float = TAKEOVER_SECONDS) -> None:
         self.url = url
+        self.takeover_seconds = takeover_seconds
         self._connection: asyncpg.Connection | None = None
         self._held = False
+        # When (event loop clock) this process last took the lock; None while it does not hold it.
+        self.taken_at: float | None = None
+        self.waits = 0  # takeovers waited out (tests: a kept lock is not waited for again)
 
     async def holds(self) -> bool:
-        """True when this process is the leader (taking the lock if it is free)."""
+        """True when this process is the leader (taking the lock if it is free). Having just
+        taken it, it returns only once TAKEOVER_SECONDS have passed since, the lock still held."""
+        loop = asyncio.get_running_loop()
+        while await self._check():
+            assert self.taken_at is not None
+            wait = self.taken_at + self.takeover_seconds - loop.time()
+            if wait <= 0:
+                return True
+            self.waits += 1
+            await asyncio.sleep(wait)
+        return False
+
+    async def _check(self) -> bool:
+        """Whether this process holds the lock now, taking it if it is free."""
         try:
             if self._connection is None or self._connection.is_closed():
-                self._held = False
+                self._released()
                 self._connection = await asyncpg.connect(self.url)
             if self._held:
                 await self._connection.fetchval("SELECT 1")  # still connected, still ours
@@ -487,20 +518,48 @@ class Leader:
             self._held = bool(
                 await self._connection.fetchval("SELECT pg_try_advisory_lock($1, $2)", *LEADER_LOCK)
             )
+            if self._held:
+                # Read after the lock was granted (never before): the wait counts from here.
+                self.taken_at = asyncio.get_running_loop().time()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             log.warning("leader lock: database unavailable (%s)", type(error).__name__)
-            self._held = False
+            self._released()
             if self._connection is not None:
                 with contextlib.suppress(Exception):
                     self._connection.terminate()
             self._connection = None
         return self._held
 
+    def still_holds(self) -> bool:
+        """Without a round trip: False once the lock's connection is known closed (the server
+        ended the session, or it broke), when another process may take the lock."""
+        return self._held and self._connection is not None and not self._connection.is_closed()
+
+    def _released(self) -> None:
+        self._held = False
+        self.taken_at = None
+
     async def close(self) -> None:
         if self._connection is not None and not self._connection.is_closed():
             await self._connection.close()
         self._connection = None
-        self._held = False
+        self._released()
+
+
+def while_leading(leader: Leader | None, send: Sender) -> Sender:
+    """`send` that stops once the leader lock held at the start of the pass is lost (its
+    connection broke): a successor may send from a period later, so the pass's other reminders
+    are released as after a transient error (retried by a later pass) instead of going out
+    beside the successor's. No leader (SQLite) or none held (a pass run directly): as it is."""
+    if leader is None or not leader.still_holds():
+        return send
+
+    async def send_while_leading(chat_id: int, reply: RenderedReply) -> None:
+        if not leader.still_holds():
+            raise NetworkError("the reminder leader lock was lost during the pass")
+        await send(chat_id, reply)
+
+    return send_while_leading
 
 
 # ---- wiring into the Telegram application (bot/telegram_app.py) ---------------------------
@@ -557,6 +616,11 @@ async def may_send_reminders(application: Application) -> bool:
         return True
     leader: Leader | None = application.bot_data.get(LEADER)
     return leader is not None and await leader.holds()
+
+
+def leading_sender(application: Application, send: Sender) -> Sender:
+    """The reminder pass's sender: on PostgreSQL it stops when the leader lock is lost."""
+    return while_leading(application.bot_data.get(LEADER), send)
 
 
 async def stop(application: Application) -> None:
