@@ -462,7 +462,7 @@ class InboxWorker:
         delivered: list[int],
     ) -> tuple[str | None, bool]:
         """Release the user (PgStorage.release: the turn's last delivered reply leaves the
-        outbox first, in the same round trip). A connection whose release fails is closed:
+        outbox in the same round trip). A connection whose release fails is closed:
         its session, and the lock, end."""
         try:
             return await self.storage.release(

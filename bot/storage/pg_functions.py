@@ -14,8 +14,8 @@ running during a rolling deploy keeps calling the body it was written for.
 
 from __future__ import annotations
 
-# A session advisory lock on the user ($1, $2), then, read after it: the user's oldest pending
-# update, their stored row, and whether replies wait in their outbox. Not taken: one row with
+# A session advisory lock on the user ($1, $2), then, read after it: whether replies wait in
+# their outbox, their oldest pending update and their stored row. Not taken: one row with
 # taken = FALSE. A session lock outlives an error in the statement that took it: the caller
 # closes the connection on any error (bot/workers.py), which releases it.
 TAKE = """
@@ -23,14 +23,20 @@ CREATE OR REPLACE FUNCTION yuqi_take_v1(p_space integer, p_key integer, p_user b
 RETURNS TABLE (taken boolean, update_id bigint, payload text, state text, chat_id bigint,
                active boolean, last_update_id bigint, owed boolean)
 LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $fn$
+DECLARE
+    v_owed boolean;
 BEGIN
     IF NOT pg_try_advisory_lock(p_space, p_key) THEN
         RETURN QUERY SELECT FALSE, NULL::bigint, NULL::text, NULL::text, NULL::bigint,
             NULL::boolean, NULL::bigint, NULL::boolean;
         RETURN;
     END IF;
+    -- Row locks: a release that deleted some of them and has not committed yet (it unlocked
+    -- the user first) is waited for; its rows are then gone, not owed.
+    PERFORM 1 FROM outbox o WHERE o.user_id = p_user FOR UPDATE;
+    v_owed := FOUND;
     RETURN QUERY SELECT TRUE, i.update_id, i.payload, u.state::text, u.chat_id, u.active,
-        u.last_update_id, EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = p_user)
+        u.last_update_id, v_owed
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (SELECT x.update_id, x.payload FROM inbox x
         WHERE x.user_id = p_user AND x.status = 'pending' ORDER BY x.update_id LIMIT 1) AS i
@@ -188,25 +194,24 @@ END
 $fn$
 """
 
-# The end of a worker's take: the replies delivered last are deleted from the outbox and that
-# COMMITted before the user's lock is released (whoever takes the user next must not see them
-# and send them again), then, read after it: the update's status (still 'pending': its handler
-# neither committed nor failed it) and whether the user has other pending updates. A procedure,
-# so that it can commit in the middle; CALL it outside a transaction.
+# The end of a worker's take: the replies delivered last are deleted from the outbox, the
+# user's lock released, then the update's status (still 'pending': its handler neither
+# committed nor failed it) and whether the user has other pending updates are read. The
+# deletion commits with the call, after the unlock: whoever takes the user in between waits
+# for it on the outbox rows (TAKE locks them) and does not send them again.
 RELEASE = """
-CREATE OR REPLACE PROCEDURE yuqi_release_v1(
-    p_delivered bigint[], p_space integer, p_key integer, p_user bigint, p_update bigint,
-    INOUT status text DEFAULT NULL, INOUT more boolean DEFAULT NULL)
-LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION yuqi_release_v1(
+    p_delivered bigint[], p_space integer, p_key integer, p_user bigint, p_update bigint)
+RETURNS TABLE (status text, more boolean)
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $fn$
 BEGIN
     IF cardinality(p_delivered) > 0 THEN
         DELETE FROM outbox WHERE outbox.id = ANY(p_delivered);
-        COMMIT;
     END IF;
     PERFORM pg_advisory_unlock(p_space, p_key);
-    SELECT i.status INTO status FROM inbox i WHERE i.update_id = p_update;
-    more := EXISTS (SELECT 1 FROM inbox i WHERE i.user_id = p_user AND i.status = 'pending'
-        AND i.update_id IS DISTINCT FROM p_update);
+    RETURN QUERY SELECT (SELECT i.status FROM inbox i WHERE i.update_id = p_update),
+        EXISTS (SELECT 1 FROM inbox i WHERE i.user_id = p_user AND i.status = 'pending'
+            AND i.update_id IS DISTINCT FROM p_update);
 END
 $fn$
 """

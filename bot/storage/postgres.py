@@ -464,11 +464,11 @@ class PgStorage:
         update_id: int | None,
         delivered: Sequence[int],
     ) -> tuple[str | None, bool]:
-        """The end of a take, in one round trip: `delivered` outbox rows deleted (committed
-        first), the user's lock released, then the update's status and whether the user has
-        other pending updates."""
+        """The end of a take, in one round trip: `delivered` outbox rows deleted, the user's
+        lock released, then the update's status and whether the user has other pending
+        updates (yuqi_release_v1: a take meanwhile waits for the deletion)."""
         row = await connection.fetchrow(
-            "CALL yuqi_release_v1($1, $2, $3, $4, $5)",
+            "SELECT * FROM yuqi_release_v1($1, $2, $3, $4, $5)",
             list(delivered),
             space,
             key,

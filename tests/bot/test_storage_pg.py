@@ -281,3 +281,26 @@ async def test_a_take_preloads_the_users_row_for_the_turn_in_its_task_only(
         assert (await storage.load(7)).state.locale == "en"  # another task: never preloaded
     finally:
         await connection.close()
+
+
+async def test_a_take_right_after_a_release_waits_for_its_deletions_and_owes_nothing(
+    pg_storage: PgStorage, pg: Backend
+):
+    """The release unlocks the user before its deletion of the delivered replies commits:
+    whoever takes the user in between must not see those replies as owed (sent twice)."""
+    storage = pg_storage
+    await storage.outbox_put(7, 70, '{"text": "delivered"}')
+    delivered = [m.id for m in await storage.outbox_of(7)]
+    first, second = await asyncpg.connect(pg.url or ""), await asyncpg.connect(pg.url or "")
+    try:
+        assert await storage.take(first, 5, 7, 7) is not None
+        async with first.transaction():  # the release's statement, not yet committed
+            await storage.release(first, 5, 7, 7, None, delivered)
+            next_take = asyncio.create_task(storage.take(second, 5, 7, 7))
+            await asyncio.sleep(0.3)
+            assert not next_take.done()  # the lock is free, the deletion not yet committed
+        taken = await asyncio.wait_for(next_take, 10)
+        assert taken is not None and not taken.owed
+    finally:
+        await first.close()
+        await second.close()
