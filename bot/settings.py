@@ -33,11 +33,11 @@ class Settings(BaseSettings):
     # any number), `worker` handles them from the inbox (any number), `both` does both.
     # SQLite: always both (one process).
     role: Literal["both", "receiver", "worker"] = "both"
-    # A polling receiver process (role receiver) waits this long after a batch before the next
-    # getUpdates, so that the next batch gathers the updates of that time: one inbox write for
-    # several (each costs the receiver and PostgreSQL about as much for one update as for ten).
-    # An update waits at most this much longer. Processes that also handle updates are not
-    # paced: their handling already spaces their polls.
+    # On PostgreSQL a polling process (role receiver or both) waits this long after a batch
+    # before the next getUpdates, so that the next batch gathers the updates of that time: one
+    # inbox write for several (each costs the receiver and PostgreSQL about as much for one
+    # update as for ten). An update waits at most this much longer. SQLite is not paced: its
+    # group commit joins the writes of updates arriving together.
     receiver_batch_seconds: float = Field(default=0.02, ge=0, le=1)
     # Users a worker process handles at once (each holds one database connection).
     worker_slots: int = Field(default=32, ge=1, le=500)

@@ -588,6 +588,7 @@ def poll(settings: Settings) -> None:
 
 
 def poll_interval(settings: Settings) -> float:
-    """Seconds between getUpdates calls: a receiver that only stores lets batches gather."""
-    receiver_only = settings.database_url is not None and settings.role == "receiver"
-    return settings.receiver_batch_seconds if receiver_only else 0.0
+    """Seconds between getUpdates calls: on PostgreSQL a receiving process lets batches gather
+    (each is one inbox write); SQLite's group commit already joins a batch's writes."""
+    paced = settings.database_url is not None and settings.role != "worker"
+    return settings.receiver_batch_seconds if paced else 0.0

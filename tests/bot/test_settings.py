@@ -48,12 +48,12 @@ def test_an_unknown_time_zone_is_refused(monkeypatch):
     ("database_url", "role", "expected"),
     [
         (None, "both", 0.0),  # SQLite: one process, polls as fast as it handles
-        ("postgresql://db/bot", "both", 0.0),
+        ("postgresql://db/bot", "both", 0.02),
         ("postgresql://db/bot", "receiver", 0.02),
         ("postgresql://db/bot", "worker", 0.0),  # never polls; paced or not, nothing changes
     ],
 )
-def test_only_a_receiver_that_just_stores_waits_for_batches_to_gather(database_url, role, expected):
+def test_a_process_polling_for_postgresql_waits_for_batches_to_gather(database_url, role, expected):
     from bot.telegram_app import poll_interval
 
     settings = Settings(_env_file=None, database_url=database_url, role=role)
