@@ -504,6 +504,33 @@ FINDINGS = [
     "loop (cores to spare), 0.90 against one worker at the same load per process (30/s), and "
     "1.33 closed loop (saturated, four workers on two cores beside PostgreSQL, a receiver and "
     "the load generator).",
+    "- PostgreSQL's hot path as PL/pgSQL functions (2026-12-07, issue 18; py-spy and "
+    "pg_stat_statements on runs of the workers benchmark, then this file's rows from a quiet "
+    "run). A worker's turn was ~10 round trips (lock, read the update, load the state, BEGIN, "
+    "the turn, read the schedule, COMMIT, read the outbox, delete each delivered reply, "
+    "unlock), each ~0.1 ms of asyncpg CPU (half of it the pool's acquire and release) plus "
+    "PostgreSQL's own; asyncpg's execute was a third of the worker's CPU. Now three calls of "
+    "bot/storage/pg_functions.py on the connection holding the user's lock: take (lock, owed "
+    "replies, oldest update, state), turn (inbox row, state, replies, schedule rule), release "
+    "(last reply's deletion, unlock); replies sent from memory when the take saw the outbox "
+    "empty; the receiver's capped batch one call. Planning was half of the functions' server "
+    "time: they use generic plans. A release that committed its deletion inside a procedure "
+    "(CALL with COMMIT) re-planned its DELETE on every call, 0.28 ms a call; a function whose "
+    "deletion commits after the unlock, the next take locking the outbox rows, 0.12 ms. "
+    "Polling processes on PostgreSQL wait 20 ms after a batch (RECEIVER_BATCH_SECONDS): ~6 "
+    "updates per inbox write instead of 1-2. Per update, one worker: worker 2.1 → 1.5 ms, "
+    "receiver 0.6 → 0.12 ms, PostgreSQL 1.3 → 0.9 ms. PostgreSQL 1 worker / SQLite 0.54 → "
+    "0.82, the median of three pairs run back to back (0.68, 0.88, 0.82): this machine's "
+    "speed drifts by a quarter within minutes (the same SQLite code gave 432-569 updates/s in "
+    "back-to-back runs), so the ratio is read within pairs. One process receiving and "
+    "handling on PostgreSQL reached only 0.59 (worker CPU 2.2 ms per update against 1.5 + "
+    "0.12 split; PostgreSQL and the load generator busier too, as if its batches were "
+    "smaller), not investigated further; run a receiver and workers apart. Contention: round "
+    "trips per update 2.04 / 2.08 / 2.27 at 1 / 2 / 4 workers, no lock lost; the target is "
+    "read at the same load per process (four at 120/s against one at 30/s: 1.01); at the same "
+    "total rate 1.52 and closed loop 1.55, because a process handling a quarter of the rate "
+    "pays more per update (one worker: 2.55 ms at 120/s, 3.83 ms at 30/s), with or without "
+    "others.",
 ]
 
 
