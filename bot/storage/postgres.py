@@ -46,6 +46,8 @@ from bot.storage.sqlite import (
     StorageError,
     StoredUser,
     TurnCommit,
+    kept_schedule,
+    schedule_keys,
 )
 from flows.conversation.reminders import Scheduled, schedule
 from flows.conversation.state import UserState
@@ -411,9 +413,7 @@ class PgStorage:
         """yuqi_turn_v1: the outbox ids of `messages`, in order; AlreadyApplied when the
         update was handled before (nothing written). The schedule is replaced when `payload`
         (the new state) is given."""
-        wanted = {
-            (r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows
-        }
+        wanted = schedule_keys(rows)
         ids = await self._runner().fetchval(
             "SELECT yuqi_turn_v1($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             update_id,
@@ -845,18 +845,11 @@ async def _replace_schedule(
 ) -> None:
     """Inside a transaction holding the user's row lock: the same rule as
     bot.storage.Storage._replace_schedule (owed reminders kept, done ones never again)."""
-    now_s = int(now.timestamp())
     stored = await connection.fetch(
         "SELECT debt_id, due_date, lead, fire_at FROM reminders WHERE user_id = $1", user_id
     )
-    existing = {(int(d), str(due), int(lead)): int(fire) for d, due, lead, fire in stored}
-    wanted = {(r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows}
-    keep = {
-        key: fire
-        for key, fire in wanted.items()
-        if fire > now_s or existing.get(key, now_s + 1) <= now_s
-    }
-    if keep == existing:
+    keep = kept_schedule(stored, rows, now)
+    if keep is None:
         return
     await connection.execute("DELETE FROM reminders WHERE user_id = $1", user_id)
     if keep:

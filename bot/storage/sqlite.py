@@ -819,7 +819,7 @@ class Storage:
         (in the sent-log, not merely claimed) are never scheduled again."""
         # One trip to aiosqlite's thread; iterating a cursor would take one per row.
         stored = await self._db.execute_fetchall(SCHEDULE_OF_USER, (user_id,))
-        keep = _kept_schedule(stored, rows, now)
+        keep = kept_schedule(stored, rows, now)
         if keep is None:
             return  # most saves don't touch the debts: nothing to rewrite
         await self._db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
@@ -967,7 +967,7 @@ def _state_in(
     """Inside a transaction on the connection's thread: the users row and its schedule."""
     user_id = user[0]
     db.execute(UPSERT_USER, user)
-    keep = _kept_schedule(db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall(), rows, now)
+    keep = kept_schedule(db.execute(SCHEDULE_OF_USER, (user_id,)).fetchall(), rows, now)
     if keep is not None:
         db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
         db.executemany(INSERT_REMINDER, [(user_id, *key, f) for key, f in keep.items()])
@@ -1120,14 +1120,19 @@ def _turn_in(db: sqlite3.Connection, prepared: _Prepared) -> list[int]:
     ]
 
 
-def _kept_schedule(
+def schedule_keys(rows: Iterable[Scheduled]) -> dict[tuple[int, str, int], int]:
+    """Reminders as both backends store them: (debt, due date ISO, lead) -> fire_at seconds."""
+    return {(r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows}
+
+
+def kept_schedule(
     stored: Iterable[Any], rows: Iterable[Scheduled], now: datetime
 ) -> dict[tuple[int, str, int], int] | None:
     """The user's schedule rows to store (see _replace_schedule), or None when they are the
-    stored ones already."""
+    stored ones already. The same rule on PostgreSQL: yuqi_turn_v1 (pg_functions.py)."""
     now_s = int(now.timestamp())
     existing = {(int(d), str(due), int(lead)): int(fire) for d, due, lead, fire in stored}
-    wanted = {(r.debt_id, r.due_date.isoformat(), r.lead): int(r.fire_at.timestamp()) for r in rows}
+    wanted = schedule_keys(rows)
     keep = {
         key: fire
         for key, fire in wanted.items()

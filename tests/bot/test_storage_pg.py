@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.storage.postgres import MIGRATIONS, PgStorage, Taken
-from bot.storage.sqlite import AlreadyApplied, TurnCommit, _kept_schedule
+from bot.storage.sqlite import AlreadyApplied, TurnCommit, kept_schedule
 from flows.conversation.reminders import Scheduled
 from flows.conversation.state import Profile, UserState
 from flows.domain.ledger import Debt, DueSpec
@@ -190,7 +190,7 @@ _schedule_users = itertools.count(1000)
 async def test_a_turn_replaces_the_schedule_by_the_same_rule_as_sqlite(
     pg_storage: PgStorage, stored, wanted, sent
 ):
-    """yuqi_turn_v1's schedule (in SQL) against _kept_schedule (SQLite's, in Python): owed
+    """yuqi_turn_v1's schedule (in SQL) against kept_schedule (SQLite's, in Python): owed
     reminders kept, those in the sent-log (not merely claimed) never put back."""
     user = next(_schedule_users)
     pool = pg_storage.pool
@@ -215,7 +215,7 @@ async def test_a_turn_replaces_the_schedule_by_the_same_rule_as_sqlite(
     now = datetime.fromtimestamp(NOW, UTC)
     await pg_storage._turn_call(None, user, user, "{}", 0, (), now, rows)
 
-    keep = _kept_schedule([(*key, fire) for key, fire in stored.items()], rows, now)
+    keep = kept_schedule([(*key, fire) for key, fire in stored.items()], rows, now)
     if keep is None:
         expected = stored
     else:
