@@ -53,7 +53,8 @@ def outbox_seen_empty(user_id: int) -> None:
 
 # Outbox ids whose deletion the current task's release of the user's lock carries (a
 # PostgreSQL worker, bot/workers.py): the last reply of a turn leaves the outbox in the same
-# round trip as the lock, committed before it is released — one round trip less per turn.
+# round trip as the lock (a take right after waits for that deletion) — one round trip less
+# per turn.
 _RELEASE_DELETES: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "yuqi_release_deletes", default=None
 )

@@ -1,5 +1,6 @@
-"""The PostgreSQL functions the hot path calls: a worker's take of a user and a turn's commit,
-each one round trip instead of one per statement (bot/storage/postgres.py).
+"""The PostgreSQL functions the hot path calls: a worker's take and release of a user, a turn's
+commit and a receiver's capped batch, each one round trip instead of one per statement
+(bot/storage/postgres.py).
 
 Each round trip cost the worker ~0.1 ms of CPU in asyncpg and PostgreSQL ~0.15 ms more (a turn
 was ~10 of them: lock, read the update, load the state, BEGIN, the turn, read the schedule,
