@@ -21,8 +21,7 @@ from bot.reminders import run_pass
 from bot.render import RenderedReply
 from bot.storage.postgres import PgStorage
 from bot.workers import LEADER_LOCK, Leader, while_leading
-from flows.conversation.state import UserState
-from flows.domain.ledger import Debt, DueSpec
+from tests.bot.test_multiprocess import seed_reminders
 from tests.conftest import Backend
 from tests.standin_api import TOKEN, StandInBotApi
 
@@ -30,17 +29,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def seed_due(url: str, users: range) -> datetime:
-    """Users with a debt due today, entered ten days ago: one reminder each is owed now."""
-    today = datetime.now(SHANGHAI)
-    storage = await PgStorage.open(url)
-    try:
-        for user_id in users:
-            debt = Debt(id=1, platform="借呗", due=DueSpec.monthly(today.day))
-            state = UserState(started=True, debts=(debt,), next_debt_id=2)
-            await storage.save(user_id, user_id, state, now=today - timedelta(days=10))
-    finally:
-        await storage.close()
-    return today
+    """Users with a debt due today, entered ten days ago (one reminder each owed now); the
+    time to run passes at."""
+    await seed_reminders(url, users.start, len(users))
+    return datetime.now(SHANGHAI)
 
 
 async def lock_holder(url: str) -> int:
