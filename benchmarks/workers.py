@@ -255,8 +255,12 @@ def figures(
             (run(users, measured, warmup, 1, None), run(users, measured, warmup, 1, cluster))
             for _ in range(PAIRS)
         ]
-        ratios = [pg.turns_per_second / lite.turns_per_second for lite, pg in pairs]
-        sqlite, one_worker = pairs[sorted(range(PAIRS), key=ratios.__getitem__)[PAIRS // 2]]
+        ratios = [
+            pg.turns_per_second / lite.turns_per_second if lite.turns_per_second else 0.0
+            for lite, pg in pairs
+        ]
+        middle = sorted(range(PAIRS), key=ratios.__getitem__)[PAIRS // 2]
+        sqlite, one_worker = pairs[middle]
         # The same deployment as SQLite's (one bot process) on PostgreSQL, beside it.
         single = run(users, measured, warmup, 1, cluster, both=True)
         runs = [one_worker] + [
@@ -314,13 +318,13 @@ def figures(
     # a process spends more per update when fewer updates share a wake-up of its loop, with or
     # without other workers (the two ratios beside it show that, untargeted).
     tax_target, tax_passed = at_most(per_worker, CPU_TAX_TARGET)
-    ratio = one.turns_per_second / sqlite.turns_per_second
+    ratio = ratios[middle]
     ratio_target, ratio_passed = at_least(ratio, PG_VS_SQLITE_TARGET)
     each = ", ".join(
         f"{pg.turns_per_second:.0f}/{lite.turns_per_second:.0f} = {r:.2f}"
         for (lite, pg), r in zip(pairs, ratios, strict=True)
     )
-    alone = single.turns_per_second / sqlite.turns_per_second
+    alone = single.turns_per_second / sqlite.turns_per_second if sqlite.turns_per_second else 0
     trips_one, trips_four = one.per_update("round_trips"), four.per_update("round_trips")
     result += [
         Figure(
